@@ -1,0 +1,28 @@
+// One error type for the HTTP API and the one place that turns errors into JSON responses.
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof ApiError) return json({ error: { code: error.code, message: error.message } }, error.status);
+  console.error("unhandled error", error);
+  return json({ error: { code: "internal", message: "internal error; see the hub log" } }, 500);
+}
+
+export function json(body: unknown, status = 200): Response {
+  return jsonText(JSON.stringify(body), status);
+}
+
+export function jsonText(body: string, status = 200): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+  });
+}

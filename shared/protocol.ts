@@ -1,0 +1,185 @@
+// The worker protocol: one validated union per direction, the protocol version and close codes.
+// Grammar and rules: shared/PROTOCOL.md.
+import { z } from "zod";
+import { formatZodError, type JsonValue } from "./graph.ts";
+import { ID_PATTERN, LIMITS } from "./limits.ts";
+
+export const PROTOCOL_VERSION = 1;
+
+/** WebSocket close codes the room uses with workers (PROTOCOL.md CLOSE-*). */
+export const CloseCode = {
+  /** Too many invalid frames (CLOSE-1). */
+  ProtocolError: 4000,
+  /** The hello named a protocol version the room does not speak (CLOSE-2). */
+  ProtocolVersion: 4002,
+  /** The first frame was not a valid hello, or none came in time (CLOSE-3). */
+  HelloRequired: 4003,
+  /** Another connection registered with the same worker id (CLOSE-4). */
+  Replaced: 4004,
+  /** The graph was deleted (CLOSE-5). */
+  GraphDeleted: 4005,
+  /** No heartbeat within the timeout (CLOSE-7). */
+  HeartbeatTimeout: 4008,
+  /** A frame exceeded LIMITS.maxFrameBytes (CLOSE-6). */
+  FrameTooLarge: 4009,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export type ErrorCode =
+  | "invalid_json"
+  | "invalid_frame"
+  | "unknown_frame_type"
+  | "frame_too_large"
+  | "message_too_large"
+  | "stale_epoch"
+  | "not_assigned"
+  | "unknown_port"
+  | "channel_full"
+  | "hello_required"
+  | "already_registered";
+
+const id = z.string().regex(ID_PATTERN, "must be 1-64 letters, digits, _ or -");
+const counter = z.number().int().nonnegative();
+const jsonValue = z.json() as z.ZodType<JsonValue>;
+
+export const messageSchema = z.strictObject({
+  id: z.string().min(1).max(128),
+  key: z.string().max(256).optional(),
+  value: jsonValue,
+  headers: z.record(z.string(), z.string()).optional(),
+  ts: z.number(),
+});
+export type Message = z.infer<typeof messageSchema>;
+export type Delivery = Message & { d: number };
+
+const processReport = z.strictObject({
+  nodeId: id,
+  epoch: counter,
+  state: z.enum(["running", "crashed", "blocked", "stopped"]),
+  in: counter,
+  out: counter,
+  errors: counter,
+  lastError: z.string().max(2000).nullable(),
+  recent: z.array(jsonValue).max(100).optional(),
+});
+export type ProcessReport = z.infer<typeof processReport>;
+
+const workerFrameSchemas = {
+  hello: z.strictObject({
+    type: z.literal("hello"),
+    protocol: z.number().int(),
+    workerId: id,
+    name: z.string().min(1).max(LIMITS.maxNameLength),
+    version: z.string().max(64),
+    labels: z.array(z.string().min(1).max(64)).max(32),
+    capacity: z.number().int().min(1).max(10_000),
+    nodeTypes: z.array(z.strictObject({ type: z.string().min(1).max(64), version: z.string().max(64) })).max(1000),
+    load: counter,
+  }),
+  heartbeat: z.strictObject({
+    type: z.literal("heartbeat"),
+    load: counter,
+    processes: z.array(processReport).max(10_000),
+  }),
+  state: z.strictObject({ type: z.literal("state"), process: processReport }),
+  publish: z.strictObject({
+    type: z.literal("publish"),
+    seq: counter,
+    nodeId: id,
+    epoch: counter,
+    port: z.string().min(1).max(64),
+    messages: z.array(messageSchema).min(1).max(LIMITS.maxBatchMessages),
+  }),
+  ack: z.strictObject({
+    type: z.literal("ack"),
+    nodeId: id,
+    epoch: counter,
+    deliveries: z.array(counter).min(1).max(LIMITS.maxBatchMessages * 10),
+  }),
+} as const;
+
+type Schemas = typeof workerFrameSchemas;
+export type WorkerFrame = { [K in keyof Schemas]: z.infer<Schemas[K]> }[keyof Schemas];
+export type WorkerFrameOf<T extends WorkerFrame["type"]> = Extract<WorkerFrame, { type: T }>;
+
+const deliverySchema = messageSchema.extend({ d: counter });
+
+const roomFrameSchemas = {
+  welcome: z.strictObject({
+    type: z.literal("welcome"),
+    protocol: z.number().int(),
+    graphId: id,
+    workerId: id,
+    heartbeatMs: z.number().int().positive(),
+    heartbeatTimeoutMs: z.number().int().positive(),
+  }),
+  assign: z.strictObject({
+    type: z.literal("assign"),
+    nodeId: id,
+    epoch: counter,
+    nodeType: z.string().min(1).max(64),
+    params: z.record(z.string(), jsonValue),
+    inputs: z.array(z.string()),
+    outputs: z.array(z.string()),
+  }),
+  unassign: z.strictObject({ type: z.literal("unassign"), nodeId: id, epoch: counter, reason: z.string() }),
+  published: z.strictObject({ type: z.literal("published"), seq: counter }),
+  deliver: z.strictObject({
+    type: z.literal("deliver"),
+    nodeId: id,
+    epoch: counter,
+    port: z.string(),
+    messages: z.array(deliverySchema),
+  }),
+  error: z.strictObject({
+    type: z.literal("error"),
+    code: z.string() as z.ZodType<ErrorCode>,
+    message: z.string(),
+    ref: z.union([z.number(), z.string()]).optional(),
+  }),
+} as const;
+
+type RoomSchemas = typeof roomFrameSchemas;
+export type RoomFrame = { [K in keyof RoomSchemas]: z.infer<RoomSchemas[K]> }[keyof RoomSchemas];
+export type RoomFrameOf<T extends RoomFrame["type"]> = Extract<RoomFrame, { type: T }>;
+
+export type ParseResult<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
+
+/** Parses and validates one worker → room frame (PROTOCOL.md FRAME-1..4). */
+export function parseWorkerFrame(text: string): ParseResult<WorkerFrame> {
+  return parseFrame(text, workerFrameSchemas) as ParseResult<WorkerFrame>;
+}
+
+/** Parses and validates one room → worker frame, on the worker. */
+export function parseRoomFrame(text: string): ParseResult<RoomFrame> {
+  return parseFrame(text, roomFrameSchemas) as ParseResult<RoomFrame>;
+}
+
+function parseFrame(text: string, schemas: Record<string, z.ZodType>): ParseResult<unknown> {
+  if (exceedsFrameLimit(text)) {
+    return { ok: false, code: "frame_too_large", message: `frame exceeds ${LIMITS.maxFrameBytes} bytes` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, code: "invalid_json", message: `frame is not JSON: ${(error as Error).message}` };
+  }
+  if (!data || typeof data !== "object" || Array.isArray(data)) {
+    return { ok: false, code: "invalid_frame", message: "frame must be a JSON object" };
+  }
+  const type = (data as { type?: unknown }).type;
+  if (typeof type !== "string") return { ok: false, code: "invalid_frame", message: "type: must be a string" };
+  const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
+  if (!schema) return { ok: false, code: "unknown_frame_type", message: `unknown frame type "${type.slice(0, 40)}"` };
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) return { ok: false, code: "invalid_frame", message: `${type}: ${formatZodError(parsed.error)}` };
+  return { ok: true, frame: parsed.data };
+}
+
+/** True when the UTF-8 encoding of `text` is longer than LIMITS.maxFrameBytes. */
+export function exceedsFrameLimit(text: string): boolean {
+  if (text.length * 3 <= LIMITS.maxFrameBytes) return false;
+  if (text.length > LIMITS.maxFrameBytes) return true;
+  return new TextEncoder().encode(text).byteLength > LIMITS.maxFrameBytes;
+}
