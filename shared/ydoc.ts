@@ -88,7 +88,7 @@ export function nodeToYMap(node: Omit<GraphNode, "id">): Y.Map<unknown> {
 export function replaceGraph(doc: Y.Doc, graph: Omit<GraphExport, "id">, origin?: unknown): void {
   doc.transact(() => {
     const meta = metaMap(doc);
-    meta.set("schema", SCHEMA_VERSION);
+    setIfChanged(meta, "schema", SCHEMA_VERSION);
     setIfChanged(meta, "name", graph.name);
     setIfChanged(meta, "description", graph.description);
     setIfChanged(meta, "running", graph.running);
@@ -97,7 +97,7 @@ export function replaceGraph(doc: Y.Doc, graph: Omit<GraphExport, "id">, origin?
     for (const nodeId of [...nodes.keys()]) if (!keep.has(nodeId)) nodes.delete(nodeId);
     for (const node of graph.nodes) {
       const existing = nodes.get(node.id);
-      if (existing instanceof Y.Map && JSON.stringify(readNode(node.id, existing)) === JSON.stringify(node)) continue;
+      if (existing instanceof Y.Map && stableJson(readNode(node.id, existing)) === stableJson(node)) continue;
       const { id: nodeId, ...rest } = node;
       nodes.set(nodeId, nodeToYMap(rest));
     }
@@ -106,7 +106,7 @@ export function replaceGraph(doc: Y.Doc, graph: Omit<GraphExport, "id">, origin?
     for (const edgeId of [...edges.keys()]) if (!keepEdges.has(edgeId)) edges.delete(edgeId);
     for (const { id: edgeId, ...edge } of graph.edges) {
       const existing = readEdge(edgeId, edges.get(edgeId));
-      if (existing && JSON.stringify(existing) === JSON.stringify({ id: edgeId, ...edge })) continue;
+      if (existing && stableJson(existing) === stableJson({ id: edgeId, ...edge })) continue;
       edges.set(edgeId, edge as GraphEdge);
     }
   }, origin);
@@ -169,4 +169,15 @@ function asString(value: unknown): string {
 }
 function asNumber(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;
+}
+
+/** JSON with object keys sorted, for comparing values regardless of key order. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }

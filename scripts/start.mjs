@@ -1,0 +1,136 @@
+// `npm start`: build, start the hub (wrangler dev) and one local worker, seed the demo graph, print the URL.
+// `npm run hub` (--hub-only): the hub alone. Ctrl-C stops everything this script started.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const hubOnly = process.argv.includes("--hub-only");
+const port = Number(process.env.PORT ?? 8787);
+const hubUrl = `http://127.0.0.1:${port}`;
+const started = Date.now();
+const children = [];
+
+function say(text) {
+  console.log(`weft: ${text}`);
+}
+function elapsed() {
+  return `${((Date.now() - started) / 1000).toFixed(1)} s`;
+}
+
+/** Reads WEFT_WORKER_TOKEN from .dev.vars, generating one on first start. */
+function devToken() {
+  const file = join(ROOT, ".dev.vars");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const found = /^WEFT_WORKER_TOKEN=(.+)$/m.exec(text);
+  if (found) return found[1].trim();
+  const token = randomBytes(24).toString("hex");
+  writeFileSync(file, `${text}${text && !text.endsWith("\n") ? "\n" : ""}WEFT_WORKER_TOKEN=${token}\n`);
+  say("generated a worker token into .dev.vars");
+  return token;
+}
+
+function build(script, what) {
+  const t = Date.now();
+  const result = spawnSync("npm", ["run", "--silent", script], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  if (result.status !== 0) {
+    process.stderr.write(result.stdout);
+    process.stderr.write(result.stderr);
+    say(`building ${what} failed (npm run ${script}); see the output above`);
+    process.exit(1);
+  }
+  say(`built ${what} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
+
+function run(command, args, options) {
+  const child = spawn(command, args, { cwd: ROOT, detached: true, ...options });
+  children.push(child);
+  return child;
+}
+
+function stopAll(code = 0) {
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  setTimeout(() => process.exit(code), 300).unref();
+}
+
+async function waitForHub(hub) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (hub.exitCode !== null) return false;
+    try {
+      if ((await fetch(`${hubUrl}/api/health`)).ok) return true;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+async function seedDemo() {
+  const existing = await fetch(`${hubUrl}/api/graphs/demo`);
+  if (existing.ok) {
+    say('graph "demo" already exists; leaving it as it is');
+    return;
+  }
+  const body = readFileSync(join(ROOT, "scripts/demo-graph.json"), "utf8");
+  const response = await fetch(`${hubUrl}/api/graphs/demo`, { method: "PUT", body });
+  if (!response.ok) throw new Error(`seeding the demo graph failed: ${response.status} ${await response.text()}`);
+  say('seeded graph "demo" (random → factorize → log), running');
+}
+
+async function main() {
+  process.env.WRANGLER_SEND_METRICS = "false";
+  const token = devToken();
+  build("build:app", "the editor app");
+  build("build:worker", "the worker");
+  const stateDir = join(ROOT, ".weft/state");
+  mkdirSync(stateDir, { recursive: true });
+  const logFile = join(ROOT, ".weft/hub.log");
+  say(`starting the hub on ${hubUrl} (wrangler dev; state in .weft/state, log in .weft/hub.log)`);
+  const hub = run(
+    "npx",
+    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, "--show-interactive-dev-session=false"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const { createWriteStream } = await import("node:fs");
+  const log = createWriteStream(logFile);
+  hub.stdout.pipe(log);
+  hub.stderr.pipe(log);
+  hub.on("exit", (code) => {
+    say(`the hub exited (code ${code}); see .weft/hub.log`);
+    stopAll(1);
+  });
+  if (!(await waitForHub(hub))) {
+    say(`the hub did not start; is port ${port} in use? Set PORT=… to pick another. Last lines of .weft/hub.log:`);
+    console.log(readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n"));
+    return stopAll(1);
+  }
+  say(`hub ready (${elapsed()})`);
+  if (!hubOnly) {
+    await seedDemo();
+    say("starting a local worker for all graphs (weft worker --all)");
+    run(process.execPath, [join(ROOT, "dist/weft.mjs"), "worker", "--hub", hubUrl, "--all", "--name", "local"], {
+      stdio: "inherit",
+      env: { ...process.env, WEFT_WORKER_TOKEN: token },
+    });
+  }
+  say(`ready in ${elapsed()}: open ${hubUrl}/${hubOnly ? "" : "g/demo"}   (Ctrl-C stops everything)`);
+}
+
+process.on("SIGINT", () => {
+  say("stopping");
+  stopAll(0);
+});
+process.on("SIGTERM", () => stopAll(0));
+main().catch((error) => {
+  say(error.message);
+  stopAll(1);
+});

@@ -1,0 +1,107 @@
+// The HTTP API against a real `wrangler dev` (workerd, SQLite-backed Durable Objects).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoGraph, type Hub, jsonRequest, startHub } from "./harness.ts";
+
+let hub: Hub;
+beforeAll(async () => {
+  hub = await startHub();
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+type ErrorBody = { error: { code: string; message: string } };
+
+describe("HTTP API", () => {
+  it("answers health with the version", async () => {
+    expect(await hub.api("/api/health")).toEqual({ status: 200, body: { ok: true, version: expect.any(String) } });
+  });
+
+  it("creates, lists, exports and deletes a graph", async () => {
+    const created = await hub.api<{ id: string }>("/api/graphs", jsonRequest("POST", { name: "Orders" }));
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const list = await hub.api<Array<{ id: string; name: string; updatedAt: string }>>("/api/graphs");
+    expect(list.body).toContainEqual({ id, name: "Orders", updatedAt: expect.any(String) });
+    const exported = await hub.api(`/api/graphs/${id}`);
+    expect(exported.body).toEqual({ id, name: "Orders", description: "", running: false, nodes: [], edges: [] });
+    expect((await hub.api(`/api/graphs/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await hub.api<ErrorBody>(`/api/graphs/${id}`)).body.error.code).toBe("graph_not_found");
+    const after = await hub.api<Array<{ id: string }>>("/api/graphs");
+    expect(after.body.map((g) => g.id)).not.toContain(id);
+  });
+
+  it("imports with PUT (creating the graph) and exports the same shape", async () => {
+    const put = await hub.api("/api/graphs/imported", jsonRequest("PUT", demoGraph(250)));
+    expect(put).toEqual({ status: 201, body: { id: "imported", created: true } });
+    const got = await hub.api<{ nodes: unknown[]; edges: unknown[]; running: boolean }>("/api/graphs/imported");
+    expect(got.body.nodes).toHaveLength(3);
+    expect(got.body.edges).toHaveLength(2);
+    expect(got.body.running).toBe(true);
+    const again = await hub.api("/api/graphs/imported", jsonRequest("PUT", { ...demoGraph(250), running: false }));
+    expect(again).toEqual({ status: 200, body: { id: "imported", created: false } });
+  });
+
+  it("start and stop set the desired state, visible in status", async () => {
+    await hub.api("/api/graphs/toggle", jsonRequest("PUT", { ...demoGraph(), running: false }));
+    expect((await hub.api("/api/graphs/toggle/start", { method: "POST" })).body).toEqual({ id: "toggle", running: true });
+    const status = await hub.api<{ running: boolean; processes: Array<{ state: string; reason?: string }> }>(
+      "/api/graphs/toggle/status",
+    );
+    expect(status.body.running).toBe(true);
+    expect(status.body.processes).toHaveLength(3);
+    for (const p of status.body.processes) {
+      expect(p.state).toBe("pending");
+      expect(p.reason).toMatch(/no live worker/);
+    }
+    expect((await hub.api("/api/graphs/toggle/stop", { method: "POST" })).body).toEqual({ id: "toggle", running: false });
+  });
+
+  describe("bad input gets a specific error and loses nothing", () => {
+    const cases: Array<[string, (g: ReturnType<typeof demoGraph>) => unknown, string, RegExp]> = [
+      ["dangling edge", (g) => ({ ...g, edges: [{ ...g.edges[0], to: "ghost" }] }), "invalid_graph", /missing node "ghost"/],
+      ["unknown field", (g) => ({ ...g, owner: "me" }), "invalid_graph", /unknown field\(s\) "owner"/],
+      ["wrong field type", (g) => ({ ...g, nodes: [{ ...g.nodes[0], x: "1" }] }), "invalid_graph", /nodes\.0\.x/],
+      ["duplicate node ids", (g) => ({ ...g, nodes: [g.nodes[0], g.nodes[0]], edges: [] }), "invalid_graph", /duplicate node id/],
+      ["unknown node type", (g) => ({ ...g, nodes: [{ ...g.nodes[0], type: "warp" }], edges: [] }), "unknown_node_type", /warp/],
+      ["invalid params", (g) => ({ ...g, nodes: [{ ...g.nodes[0], params: { intervalMs: 0 } }], edges: [] }), "invalid_params", /at least 1/],
+    ];
+    it.each(cases)("%s", async (_name, mutate, code, message) => {
+      await hub.api("/api/graphs/keep", jsonRequest("PUT", demoGraph()));
+      const before = await hub.api("/api/graphs/keep");
+      const response = await hub.api<ErrorBody>("/api/graphs/keep", jsonRequest("PUT", mutate(demoGraph())));
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe(code);
+      expect(response.body.error.message).toMatch(message);
+      expect(await hub.api("/api/graphs/keep")).toEqual(before);
+    });
+
+    it("malformed JSON body", async () => {
+      const response = await hub.api<ErrorBody>("/api/graphs/keep", { method: "PUT", body: "{oops" });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe("invalid_json");
+    });
+
+    it("unknown graph id, invalid graph id, unknown route and wrong method", async () => {
+      expect(await hub.api<ErrorBody>("/api/graphs/nope-404")).toMatchObject({ status: 404, body: { error: { code: "graph_not_found" } } });
+      expect(await hub.api<ErrorBody>("/api/graphs/bad%20id")).toMatchObject({ status: 400, body: { error: { code: "invalid_graph_id" } } });
+      expect(await hub.api<ErrorBody>("/api/teleport")).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+      expect(await hub.api<ErrorBody>("/api/graphs", { method: "PATCH" })).toMatchObject({
+        status: 405,
+        body: { error: { code: "method_not_allowed" } },
+      });
+      expect(await hub.api<ErrorBody>("/api/graphs/nope-404/start", { method: "POST" })).toMatchObject({ status: 404 });
+    });
+
+    it("a graph name that is missing or empty", async () => {
+      const response = await hub.api<ErrorBody>("/api/graphs", jsonRequest("POST", { name: "  " }));
+      expect(response).toMatchObject({ status: 400, body: { error: { code: "invalid_name" } } });
+    });
+  });
+
+  it("serves the editor app for unknown paths (single-page app)", async () => {
+    const response = await fetch(`${hub.url}/g/some-graph`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/html/);
+  });
+});

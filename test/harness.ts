@@ -1,0 +1,140 @@
+// Test harness: starts real `wrangler dev` hubs and `weft worker` processes on free loopback ports, and stops them.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "..");
+export const TOKEN = "test-token-0123456789";
+
+export async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+class Proc {
+  output = "";
+  exited: Promise<number | null>;
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on("data", (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (this.output += d.toString()));
+    this.exited = new Promise((done) => child.on("exit", (code) => done(code)));
+  }
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+  signal(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.signal("SIGTERM");
+    const timer = setTimeout(() => this.signal("SIGKILL"), 5000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+export interface Hub {
+  url: string;
+  port: number;
+  persistDir: string;
+  proc: Proc;
+  stop(): Promise<void>;
+  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+}
+
+/** Starts `wrangler dev` on a free port; `persistDir` keeps SQLite state across restarts. */
+export async function startHub(options: { persistDir?: string; token?: string | null } = {}): Promise<Hub> {
+  const port = await freePort();
+  const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "weft-hub-"));
+  const token = options.token === undefined ? TOKEN : options.token;
+  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
+  args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
+  if (token) args.push("--var", `WEFT_WORKER_TOKEN:${token}`);
+  const child = spawn("npx", args, {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const proc = new Proc(child);
+  const url = `http://127.0.0.1:${port}`;
+  const hub: Hub = {
+    url,
+    port,
+    persistDir,
+    proc,
+    stop: () => proc.stop(),
+    async api<T>(path: string, init?: RequestInit) {
+      const response = await fetch(url + path, init);
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    },
+  };
+  try {
+    await waitFor(async () => (await fetch(`${url}/api/health`)).ok, `hub on ${url}\n${proc.output}`, 60_000);
+  } catch (error) {
+    await proc.stop();
+    throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${proc.output}`);
+  }
+  return hub;
+}
+
+export type Worker = Proc;
+
+/** Starts a real `weft worker` process (the bundled dist/weft.mjs). */
+export function startWorker(hub: Hub, args: string[], token = TOKEN): Worker {
+  const child = spawn(process.execPath, [join(ROOT, "dist/weft.mjs"), "worker", "--hub", hub.url, ...args], {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, WEFT_WORKER_TOKEN: token },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Proc(child);
+}
+
+export function jsonRequest(method: string, body: unknown): RequestInit {
+  return { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+}
+
+/** The demo graph `npm start` seeds (random → factorize → log), with a faster source for tests. */
+export function demoGraph(intervalMs = 100) {
+  const graph = JSON.parse(readFileSync(join(ROOT, "scripts/demo-graph.json"), "utf8"));
+  graph.nodes[0].params.intervalMs = intervalMs;
+  return graph as {
+    name: string;
+    running: boolean;
+    nodes: Array<{ id: string; type: string; name: string; x: number; y: number; params: Record<string, unknown> }>;
+    edges: Array<{ id: string; from: string; fromPort: string; to: string; toPort: string }>;
+  };
+}

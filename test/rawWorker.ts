@@ -1,0 +1,76 @@
+// A scripted worker speaking the raw worker protocol over `ws`, for protocol and bad-input tests.
+import WebSocket from "ws";
+import type { RoomFrame } from "../shared/protocol.ts";
+import { type Hub, TOKEN, waitFor } from "./harness.ts";
+
+export const HELLO = {
+  type: "hello",
+  protocol: 1,
+  name: "raw",
+  version: "test",
+  labels: [] as string[],
+  capacity: 10,
+  nodeTypes: [
+    { type: "random", version: "1.0.0" },
+    { type: "factorize", version: "1.0.0" },
+    { type: "log", version: "1.0.0" },
+  ],
+  load: 0,
+};
+
+export class RawWorker {
+  frames: RoomFrame[] = [];
+  /** Binary frames received: Yjs traffic, which must never reach a worker (CONN-4). */
+  binaryFrames = 0;
+  closed: { code: number; reason: string } | undefined;
+  refused: { status: number; body: string } | undefined;
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data, isBinary) => {
+      if (isBinary) this.binaryFrames++;
+      else this.frames.push(JSON.parse(data.toString()) as RoomFrame);
+    });
+    ws.on("close", (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    ws.on("unexpected-response", (_req, res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => (body += d.toString()));
+      res.on("end", () => (this.refused = { status: res.statusCode ?? 0, body }));
+    });
+    ws.on("error", () => {});
+  }
+
+  static connect(hub: Hub, graphId: string, options: { token?: string | null; query?: string } = {}): RawWorker {
+    const token = options.token === undefined ? TOKEN : options.token;
+    const url = `${hub.url.replace("http", "ws")}/parties/graph/${graphId}?role=worker${options.query ?? ""}`;
+    const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+    return new RawWorker(new WebSocket(url, { headers, perMessageDeflate: false }));
+  }
+
+  async open(): Promise<this> {
+    await waitFor(() => this.ws.readyState === WebSocket.OPEN || this.refused || this.closed, "worker socket open");
+    if (this.ws.readyState !== WebSocket.OPEN) throw new Error(`not open: ${JSON.stringify(this.refused ?? this.closed)}`);
+    return this;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  async hello(workerId: string, extra: Record<string, unknown> = {}): Promise<RoomFrame> {
+    await this.open();
+    this.send({ ...HELLO, workerId, ...extra });
+    return this.next((f) => f.type === "welcome");
+  }
+
+  /** Waits for a frame matching `match` that arrived after `from` (an index into frames). */
+  async next<T extends RoomFrame>(match: (f: RoomFrame) => boolean, from = 0, what = "frame"): Promise<T> {
+    return (await waitFor(() => this.frames.slice(from).find(match), `${what}; got ${JSON.stringify(this.frames.slice(-5))}`)) as T;
+  }
+
+  async waitClosed(): Promise<{ code: number; reason: string }> {
+    return waitFor(() => this.closed, "socket close");
+  }
+
+  close(): void {
+    this.ws.close(1000);
+  }
+}

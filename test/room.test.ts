@@ -1,0 +1,220 @@
+// The worker protocol against a real GraphRoom: registration, scheduling, brokering, fencing, bad input.
+import { WebsocketProvider } from "y-websocket";
+import WebSocket from "ws";
+import * as Y from "yjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RoomFrameOf } from "../shared/protocol.ts";
+import { readGraph } from "../shared/ydoc.ts";
+import { demoGraph, type Hub, jsonRequest, startHub, waitFor } from "./harness.ts";
+import { RawWorker } from "./rawWorker.ts";
+
+let hub: Hub;
+const sockets: RawWorker[] = [];
+function worker(graphId: string, options?: Parameters<typeof RawWorker.connect>[2]): RawWorker {
+  const w = RawWorker.connect(hub, graphId, options);
+  sockets.push(w);
+  return w;
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+afterAll(async () => {
+  for (const w of sockets) w.close();
+  await hub?.stop();
+});
+
+async function putGraph(id: string, graph: unknown) {
+  const response = await hub.api(`/api/graphs/${id}`, jsonRequest("PUT", graph));
+  expect(response.status).toBeLessThan(300);
+}
+
+describe("CONN-2/3: refused before the upgrade", () => {
+  it("a wrong or missing token gets 401 unauthorized", async () => {
+    await putGraph("auth", demoGraph());
+    const wrong = worker("auth", { token: "not-the-token" });
+    await waitFor(() => wrong.refused, "refusal");
+    expect(wrong.refused?.status).toBe(401);
+    expect(JSON.parse(wrong.refused!.body).error).toEqual({ code: "unauthorized", message: "worker token is wrong" });
+    const missing = worker("auth", { token: null });
+    await waitFor(() => missing.refused, "refusal");
+    expect(JSON.parse(missing.refused!.body).error.code).toBe("unauthorized");
+  });
+
+  it("an unknown graph gets 404 and a malformed id 400", async () => {
+    const unknown = worker("no-such-graph");
+    await waitFor(() => unknown.refused, "refusal");
+    expect(unknown.refused).toMatchObject({ status: 404 });
+    expect(JSON.parse(unknown.refused!.body).error.code).toBe("graph_not_found");
+    const bad = worker("bad.id");
+    await waitFor(() => bad.refused, "refusal");
+    expect(bad.refused).toMatchObject({ status: 400 });
+  });
+});
+
+describe("registration and bad frames", () => {
+  it("HELLO-2: another protocol version is closed with 4002 and a reason", async () => {
+    await putGraph("proto", demoGraph());
+    const w = worker("proto");
+    await w.open();
+    w.send({ type: "hello", protocol: 99, workerId: "w-old", name: "x", version: "1", labels: [], capacity: 1, nodeTypes: [], load: 0 });
+    expect(await w.waitClosed()).toEqual({ code: 4002, reason: "protocol 99 not supported; this hub speaks 1" });
+  });
+
+  it("HELLO-1: a first frame that is not hello is closed with 4003", async () => {
+    const w = worker("proto");
+    await w.open();
+    w.send({ type: "heartbeat", load: 0, processes: [] });
+    const error = await w.next<RoomFrameOf<"error">>((f) => f.type === "error");
+    expect(error.code).toBe("hello_required");
+    expect((await w.waitClosed()).code).toBe(4003);
+  });
+
+  it("FRAME-2: an invalid hello names the field; labels must be strings", async () => {
+    const w = worker("proto");
+    await w.open();
+    w.send({ type: "hello", protocol: 1, workerId: "w1", name: "x", version: "1", labels: [7], capacity: 1, nodeTypes: [], load: 0 });
+    const error = await w.next<RoomFrameOf<"error">>((f) => f.type === "error");
+    expect(error).toMatchObject({ code: "invalid_frame", message: expect.stringMatching(/^hello: labels\.0: /) });
+    expect((await w.waitClosed()).code).toBe(4003);
+  });
+
+  it("FRAME-2/3: malformed JSON and unknown types get errors and the connection survives", async () => {
+    const w = worker("proto");
+    await w.hello("w-garbage");
+    w.send("{not json");
+    w.send({ type: "teleport" });
+    w.send({ type: "publish", seq: 1 });
+    await waitFor(() => w.frames.filter((f) => f.type === "error").length >= 3, "three errors");
+    const codes = w.frames.filter((f): f is RoomFrameOf<"error"> => f.type === "error").map((f) => f.code);
+    expect(codes).toEqual(["invalid_json", "unknown_frame_type", "invalid_frame"]);
+    w.send({ type: "heartbeat", load: 0, processes: [] });
+    expect(w.closed).toBeUndefined();
+    const status = await hub.api<{ workers: Array<{ id: string }> }>("/api/graphs/proto/status");
+    expect(status.body.workers.map((x) => x.id)).toContain("w-garbage");
+  });
+
+  it("FRAME-3: twenty invalid frames close the connection with 4000", async () => {
+    const w = worker("proto");
+    await w.hello("w-spam");
+    for (let i = 0; i < 25; i++) w.send("{");
+    expect((await w.waitClosed()).code).toBe(4000);
+  });
+
+  it("FRAME-1: a frame over 1 MiB is refused and closed with 4009", async () => {
+    const w = worker("proto");
+    await w.hello("w-big");
+    w.send({ type: "heartbeat", load: 0, processes: [], pad: "x".repeat(1024 * 1024 + 10) });
+    expect((await w.waitClosed()).code).toBe(4009);
+  });
+});
+
+describe("scheduling and brokering", () => {
+  it("assigns every process, relays random → factorize → log, and fences stale epochs", async () => {
+    await putGraph("flow", demoGraph());
+    const w = worker("flow");
+    await w.hello("w-flow");
+    const assigns = await waitFor(() => {
+      const list = w.frames.filter((f): f is RoomFrameOf<"assign"> => f.type === "assign");
+      return list.length >= 3 ? list : undefined;
+    }, "three assigns");
+    const epochOf = (nodeId: string) => assigns.find((a) => a.nodeId === nodeId)!.epoch;
+    expect(assigns.map((a) => a.nodeId).sort()).toEqual(["factorize", "log", "random"]);
+    expect(assigns.find((a) => a.nodeId === "random")).toMatchObject({ nodeType: "random", params: { intervalMs: 100 }, outputs: ["out"] });
+
+    // DELIVERY-2: a publish is acknowledged after it is stored; DELIVERY-1/3: delivered to the consumer channel.
+    const mark = w.frames.length;
+    const message = { id: "m1", value: 12, ts: Date.now() };
+    w.send({ type: "publish", seq: 7, nodeId: "random", epoch: epochOf("random"), port: "out", messages: [message] });
+    await w.next((f) => f.type === "published" && f.seq === 7, mark, "published 7");
+    const deliver = await w.next<RoomFrameOf<"deliver">>((f) => f.type === "deliver" && f.nodeId === "factorize", mark);
+    expect(deliver.messages).toEqual([{ ...message, d: expect.any(Number) }]);
+    w.send({ type: "ack", nodeId: "factorize", epoch: epochOf("factorize"), deliveries: [deliver.messages[0]!.d] });
+
+    // SCHED-3: a publish with a stale epoch is refused and not stored.
+    const mark2 = w.frames.length;
+    w.send({ type: "publish", seq: 8, nodeId: "random", epoch: epochOf("random") - 1, port: "out", messages: [message] });
+    const refused = await w.next<RoomFrameOf<"error">>((f) => f.type === "error" && f.ref === 8, mark2);
+    expect(refused.code).toBe("stale_epoch");
+    await w.next((f) => f.type === "unassign" && f.nodeId === "random", mark2, "fencing unassign");
+
+    // DELIVERY-5: an oversized message refuses the batch.
+    const big = { id: "big", value: "x".repeat(300 * 1024), ts: 0 };
+    w.send({ type: "publish", seq: 9, nodeId: "random", epoch: epochOf("random"), port: "out", messages: [big] });
+    const tooBig = await w.next<RoomFrameOf<"error">>((f) => f.type === "error" && f.ref === 9, mark2);
+    expect(tooBig.code).toBe("message_too_large");
+    expect(w.frames.slice(mark2).some((f) => f.type === "deliver")).toBe(false);
+
+    // Reports show up in status.
+    w.send({
+      type: "heartbeat",
+      load: 3,
+      processes: assigns.map((a) => ({ nodeId: a.nodeId, epoch: a.epoch, state: "running", in: 1, out: 2, errors: 0, lastError: null })),
+    });
+    const status = await waitFor(async () => {
+      const s = (await hub.api<{ processes: Array<{ nodeId: string; state: string; out: number; workerId: string }> }>("/api/graphs/flow/status")).body;
+      return s.processes.every((p) => p.state === "running") ? s : undefined;
+    }, "running status");
+    expect(status.processes.find((p) => p.nodeId === "random")).toMatchObject({ workerId: "w-flow", out: 2 });
+  });
+
+  it("SCHED-4/DELIVERY-4: editing params restarts one process; a closed worker's deliveries go to the next worker", async () => {
+    await putGraph("move", demoGraph());
+    const a = worker("move");
+    await a.hello("w-a");
+    const assigns = await waitFor(() => {
+      const list = a.frames.filter((f): f is RoomFrameOf<"assign"> => f.type === "assign");
+      return list.length >= 3 ? list : undefined;
+    }, "assigns");
+    const random = assigns.find((x) => x.nodeId === "random")!;
+    a.send({ type: "publish", seq: 1, nodeId: "random", epoch: random.epoch, port: "out", messages: [{ id: "x", value: 6, ts: 0 }] });
+    await a.next((f) => f.type === "deliver" && f.nodeId === "factorize");
+
+    // Edit only random's params: only random is restarted, with a new epoch.
+    const mark = a.frames.length;
+    const edited = demoGraph();
+    edited.nodes[0]!.params.intervalMs = 500;
+    edited.nodes[1]!.x = 999; // a move restarts nothing
+    await putGraph("move", edited);
+    const restarted = await a.next<RoomFrameOf<"assign">>((f) => f.type === "assign", mark, "re-assign");
+    expect(restarted).toMatchObject({ nodeId: "random", params: { intervalMs: 500 } });
+    expect(restarted.epoch).toBeGreaterThan(random.epoch);
+    expect(a.frames.slice(mark).filter((f) => f.type === "assign" || f.type === "unassign").map((f) => (f as { nodeId: string }).nodeId)).toEqual([
+      "random",
+      "random",
+    ]);
+
+    // The un-acked delivery is redelivered to the worker that takes over.
+    const b = worker("move");
+    await b.hello("w-b");
+    a.close();
+    const redelivered = await b.next<RoomFrameOf<"deliver">>((f) => f.type === "deliver" && f.nodeId === "factorize");
+    expect(redelivered.messages.map((m) => m.value)).toEqual([6]);
+  });
+});
+
+describe("CONN-1/CONN-4: a stock y-websocket client", () => {
+  it("sees the graph, its edit reaches the export, and it never receives worker traffic", async () => {
+    await putGraph("yws", demoGraph());
+    const w = worker("yws");
+    await w.hello("w-yws");
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(`${hub.url.replace("http", "ws")}/parties/graph`, "yws", doc, {
+      WebSocketPolyfill: WebSocket as never,
+    });
+    const textFrames: string[] = [];
+    try {
+      await waitFor(() => provider.synced, "y-websocket sync");
+      provider.ws?.addEventListener("message", (event: MessageEvent) => {
+        if (typeof event.data === "string") textFrames.push(event.data);
+      });
+      expect(readGraph(doc, "yws").nodes.map((n) => n.id)).toEqual(["factorize", "log", "random"]);
+      doc.getMap("meta").set("name", "Renamed by y-websocket");
+      await waitFor(async () => (await hub.api<{ name: string }>("/api/graphs/yws")).body.name === "Renamed by y-websocket", "edit in export");
+      expect(textFrames).toEqual([]);
+      expect(w.binaryFrames).toBe(0);
+    } finally {
+      provider.destroy();
+    }
+  });
+});
