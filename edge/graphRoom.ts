@@ -55,6 +55,7 @@ export class GraphRoom extends YServer<Env> {
       this.touchCatalogue();
     });
     this.core.pruneWorkers((connId) => this.getConnection(connId) !== undefined);
+    console.log(JSON.stringify({ event: "room_started", graphId: this.name }));
     this.core.reconcile();
     await this.armAlarm();
   }
