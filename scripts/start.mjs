@@ -97,7 +97,17 @@ async function main() {
   say(`starting the hub on ${hubUrl} (wrangler dev; state in .weft/state, log in .weft/hub.log)`);
   const hub = run(
     "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", stateDir, "--show-interactive-dev-session=false"],
+    [
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      stateDir,
+      "--show-interactive-dev-session=false",
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   const { createWriteStream } = await import("node:fs");

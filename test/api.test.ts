@@ -44,7 +44,10 @@ describe("HTTP API", () => {
 
   it("start and stop set the desired state, visible in status", async () => {
     await hub.api("/api/graphs/toggle", jsonRequest("PUT", { ...demoGraph(), running: false }));
-    expect((await hub.api("/api/graphs/toggle/start", { method: "POST" })).body).toEqual({ id: "toggle", running: true });
+    expect((await hub.api("/api/graphs/toggle/start", { method: "POST" })).body).toEqual({
+      id: "toggle",
+      running: true,
+    });
     const status = await hub.api<{ running: boolean; processes: Array<{ state: string; reason?: string }> }>(
       "/api/graphs/toggle/status",
     );
@@ -54,17 +57,40 @@ describe("HTTP API", () => {
       expect(p.state).toBe("pending");
       expect(p.reason).toMatch(/no live worker/);
     }
-    expect((await hub.api("/api/graphs/toggle/stop", { method: "POST" })).body).toEqual({ id: "toggle", running: false });
+    expect((await hub.api("/api/graphs/toggle/stop", { method: "POST" })).body).toEqual({
+      id: "toggle",
+      running: false,
+    });
   });
 
   describe("bad input gets a specific error and loses nothing", () => {
     const cases: Array<[string, (g: ReturnType<typeof demoGraph>) => unknown, string, RegExp]> = [
-      ["dangling edge", (g) => ({ ...g, edges: [{ ...g.edges[0], to: "ghost" }] }), "invalid_graph", /missing node "ghost"/],
+      [
+        "dangling edge",
+        (g) => ({ ...g, edges: [{ ...g.edges[0], to: "ghost" }] }),
+        "invalid_graph",
+        /missing node "ghost"/,
+      ],
       ["unknown field", (g) => ({ ...g, owner: "me" }), "invalid_graph", /unknown field\(s\) "owner"/],
       ["wrong field type", (g) => ({ ...g, nodes: [{ ...g.nodes[0], x: "1" }] }), "invalid_graph", /nodes\.0\.x/],
-      ["duplicate node ids", (g) => ({ ...g, nodes: [g.nodes[0], g.nodes[0]], edges: [] }), "invalid_graph", /duplicate node id/],
-      ["unknown node type", (g) => ({ ...g, nodes: [{ ...g.nodes[0], type: "warp" }], edges: [] }), "unknown_node_type", /warp/],
-      ["invalid params", (g) => ({ ...g, nodes: [{ ...g.nodes[0], params: { intervalMs: 0 } }], edges: [] }), "invalid_params", /at least 1/],
+      [
+        "duplicate node ids",
+        (g) => ({ ...g, nodes: [g.nodes[0], g.nodes[0]], edges: [] }),
+        "invalid_graph",
+        /duplicate node id/,
+      ],
+      [
+        "unknown node type",
+        (g) => ({ ...g, nodes: [{ ...g.nodes[0], type: "warp" }], edges: [] }),
+        "unknown_node_type",
+        /warp/,
+      ],
+      [
+        "invalid params",
+        (g) => ({ ...g, nodes: [{ ...g.nodes[0], params: { intervalMs: 0 } }], edges: [] }),
+        "invalid_params",
+        /at least 1/,
+      ],
     ];
     it.each(cases)("%s", async (_name, mutate, code, message) => {
       await hub.api("/api/graphs/keep", jsonRequest("PUT", demoGraph()));
@@ -83,9 +109,18 @@ describe("HTTP API", () => {
     });
 
     it("unknown graph id, invalid graph id, unknown route and wrong method", async () => {
-      expect(await hub.api<ErrorBody>("/api/graphs/nope-404")).toMatchObject({ status: 404, body: { error: { code: "graph_not_found" } } });
-      expect(await hub.api<ErrorBody>("/api/graphs/bad%20id")).toMatchObject({ status: 400, body: { error: { code: "invalid_graph_id" } } });
-      expect(await hub.api<ErrorBody>("/api/teleport")).toMatchObject({ status: 404, body: { error: { code: "not_found" } } });
+      expect(await hub.api<ErrorBody>("/api/graphs/nope-404")).toMatchObject({
+        status: 404,
+        body: { error: { code: "graph_not_found" } },
+      });
+      expect(await hub.api<ErrorBody>("/api/graphs/bad%20id")).toMatchObject({
+        status: 400,
+        body: { error: { code: "invalid_graph_id" } },
+      });
+      expect(await hub.api<ErrorBody>("/api/teleport")).toMatchObject({
+        status: 404,
+        body: { error: { code: "not_found" } },
+      });
       expect(await hub.api<ErrorBody>("/api/graphs", { method: "PATCH" })).toMatchObject({
         status: 405,
         body: { error: { code: "method_not_allowed" } },

@@ -2,10 +2,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import { afterEach, describe, expect, it } from "vitest";
 import { moveNode, readGraph } from "../shared/ydoc.ts";
 import { demoGraph, type Hub, jsonRequest, startHub, waitFor } from "./harness.ts";
 
@@ -42,7 +42,10 @@ describe("persistence", () => {
     await first.api("/api/graphs/durable", jsonRequest("PUT", demoGraph()));
     const doc = await editor(first, "durable");
     moveNode(doc, "log", 123, 456);
-    await waitFor(async () => (await first.api<Exported>("/api/graphs/durable")).body.nodes.find((n) => n.id === "log")?.x === 123, "edit stored");
+    await waitFor(
+      async () => (await first.api<Exported>("/api/graphs/durable")).body.nodes.find((n) => n.id === "log")?.x === 123,
+      "edit stored",
+    );
     for (const p of providers.splice(0)) p.destroy();
     await first.stop();
     hubs.splice(0);
@@ -64,7 +67,10 @@ describe("persistence", () => {
     await new Promise((r) => setTimeout(r, 15_000));
     moveNode(doc, "random", 7, 8);
     await waitFor(() => starts() > before, "room woke from hibernation");
-    await waitFor(async () => (await hub.api<Exported>("/api/graphs/sleepy")).body.nodes.find((n) => n.id === "random")?.x === 7, "edit after wake");
+    await waitFor(
+      async () => (await hub.api<Exported>("/api/graphs/sleepy")).body.nodes.find((n) => n.id === "random")?.x === 7,
+      "edit after wake",
+    );
     const other = await editor(hub, "sleepy");
     expect(readGraph(other, "sleepy").nodes).toHaveLength(3);
     expect(readGraph(other, "sleepy").nodes.find((n) => n.id === "random")).toMatchObject({ x: 7, y: 8 });

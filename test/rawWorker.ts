@@ -47,7 +47,8 @@ export class RawWorker {
 
   async open(): Promise<this> {
     await waitFor(() => this.ws.readyState === WebSocket.OPEN || this.refused || this.closed, "worker socket open");
-    if (this.ws.readyState !== WebSocket.OPEN) throw new Error(`not open: ${JSON.stringify(this.refused ?? this.closed)}`);
+    if (this.ws.readyState !== WebSocket.OPEN)
+      throw new Error(`not open: ${JSON.stringify(this.refused ?? this.closed)}`);
     return this;
   }
 
@@ -63,7 +64,10 @@ export class RawWorker {
 
   /** Waits for a frame matching `match` that arrived after `from` (an index into frames). */
   async next<T extends RoomFrame>(match: (f: RoomFrame) => boolean, from = 0, what = "frame"): Promise<T> {
-    return (await waitFor(() => this.frames.slice(from).find(match), `${what}; got ${JSON.stringify(this.frames.slice(-5))}`)) as T;
+    return (await waitFor(
+      () => this.frames.slice(from).find(match),
+      `${what}; got ${JSON.stringify(this.frames.slice(-5))}`,
+    )) as T;
   }
 
   async waitClosed(): Promise<{ code: number; reason: string }> {

@@ -1,10 +1,12 @@
 // The worker protocol against a real GraphRoom: registration, scheduling, brokering, fencing, bad input.
-import { WebsocketProvider } from "y-websocket";
-import WebSocket from "ws";
-import * as Y from "yjs";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { WebsocketProvider } from "y-websocket";
+import * as Y from "yjs";
 import type { RoomFrameOf } from "../shared/protocol.ts";
-import { readGraph } from "../shared/ydoc.ts";
+import type { GraphStatus } from "../shared/status.ts";
+import { addNode, readGraph, setParam } from "../shared/ydoc.ts";
 import { demoGraph, type Hub, jsonRequest, startHub, waitFor } from "./harness.ts";
 import { RawWorker } from "./rawWorker.ts";
 
@@ -57,7 +59,17 @@ describe("registration and bad frames", () => {
     await putGraph("proto", demoGraph());
     const w = worker("proto");
     await w.open();
-    w.send({ type: "hello", protocol: 99, workerId: "w-old", name: "x", version: "1", labels: [], capacity: 1, nodeTypes: [], load: 0 });
+    w.send({
+      type: "hello",
+      protocol: 99,
+      workerId: "w-old",
+      name: "x",
+      version: "1",
+      labels: [],
+      capacity: 1,
+      nodeTypes: [],
+      load: 0,
+    });
     expect(await w.waitClosed()).toEqual({ code: 4002, reason: "protocol 99 not supported; this hub speaks 1" });
   });
 
@@ -73,7 +85,17 @@ describe("registration and bad frames", () => {
   it("FRAME-2: an invalid hello names the field; labels must be strings", async () => {
     const w = worker("proto");
     await w.open();
-    w.send({ type: "hello", protocol: 1, workerId: "w1", name: "x", version: "1", labels: [7], capacity: 1, nodeTypes: [], load: 0 });
+    w.send({
+      type: "hello",
+      protocol: 1,
+      workerId: "w1",
+      name: "x",
+      version: "1",
+      labels: [7],
+      capacity: 1,
+      nodeTypes: [],
+      load: 0,
+    });
     const error = await w.next<RoomFrameOf<"error">>((f) => f.type === "error");
     expect(error).toMatchObject({ code: "invalid_frame", message: expect.stringMatching(/^hello: labels\.0: /) });
     expect((await w.waitClosed()).code).toBe(4003);
@@ -120,7 +142,11 @@ describe("scheduling and brokering", () => {
     }, "three assigns");
     const epochOf = (nodeId: string) => assigns.find((a) => a.nodeId === nodeId)!.epoch;
     expect(assigns.map((a) => a.nodeId).sort()).toEqual(["factorize", "log", "random"]);
-    expect(assigns.find((a) => a.nodeId === "random")).toMatchObject({ nodeType: "random", params: { intervalMs: 100 }, outputs: ["out"] });
+    expect(assigns.find((a) => a.nodeId === "random")).toMatchObject({
+      nodeType: "random",
+      params: { intervalMs: 100 },
+      outputs: ["out"],
+    });
 
     // DELIVERY-2: a publish is acknowledged after it is stored; DELIVERY-1/3: delivered to the consumer channel.
     const mark = w.frames.length;
@@ -133,7 +159,14 @@ describe("scheduling and brokering", () => {
 
     // SCHED-3: a publish with a stale epoch is refused and not stored.
     const mark2 = w.frames.length;
-    w.send({ type: "publish", seq: 8, nodeId: "random", epoch: epochOf("random") - 1, port: "out", messages: [message] });
+    w.send({
+      type: "publish",
+      seq: 8,
+      nodeId: "random",
+      epoch: epochOf("random") - 1,
+      port: "out",
+      messages: [message],
+    });
     const refused = await w.next<RoomFrameOf<"error">>((f) => f.type === "error" && f.ref === 8, mark2);
     expect(refused.code).toBe("stale_epoch");
     await w.next((f) => f.type === "unassign" && f.nodeId === "random", mark2, "fencing unassign");
@@ -149,10 +182,22 @@ describe("scheduling and brokering", () => {
     w.send({
       type: "heartbeat",
       load: 3,
-      processes: assigns.map((a) => ({ nodeId: a.nodeId, epoch: a.epoch, state: "running", in: 1, out: 2, errors: 0, lastError: null })),
+      processes: assigns.map((a) => ({
+        nodeId: a.nodeId,
+        epoch: a.epoch,
+        state: "running",
+        in: 1,
+        out: 2,
+        errors: 0,
+        lastError: null,
+      })),
     });
     const status = await waitFor(async () => {
-      const s = (await hub.api<{ processes: Array<{ nodeId: string; state: string; out: number; workerId: string }> }>("/api/graphs/flow/status")).body;
+      const s = (
+        await hub.api<{ processes: Array<{ nodeId: string; state: string; out: number; workerId: string }> }>(
+          "/api/graphs/flow/status",
+        )
+      ).body;
       return s.processes.every((p) => p.state === "running") ? s : undefined;
     }, "running status");
     expect(status.processes.find((p) => p.nodeId === "random")).toMatchObject({ workerId: "w-flow", out: 2 });
@@ -167,7 +212,14 @@ describe("scheduling and brokering", () => {
       return list.length >= 3 ? list : undefined;
     }, "assigns");
     const random = assigns.find((x) => x.nodeId === "random")!;
-    a.send({ type: "publish", seq: 1, nodeId: "random", epoch: random.epoch, port: "out", messages: [{ id: "x", value: 6, ts: 0 }] });
+    a.send({
+      type: "publish",
+      seq: 1,
+      nodeId: "random",
+      epoch: random.epoch,
+      port: "out",
+      messages: [{ id: "x", value: 6, ts: 0 }],
+    });
     await a.next((f) => f.type === "deliver" && f.nodeId === "factorize");
 
     // Edit only random's params: only random is restarted, with a new epoch.
@@ -179,10 +231,12 @@ describe("scheduling and brokering", () => {
     const restarted = await a.next<RoomFrameOf<"assign">>((f) => f.type === "assign", mark, "re-assign");
     expect(restarted).toMatchObject({ nodeId: "random", params: { intervalMs: 500 } });
     expect(restarted.epoch).toBeGreaterThan(random.epoch);
-    expect(a.frames.slice(mark).filter((f) => f.type === "assign" || f.type === "unassign").map((f) => (f as { nodeId: string }).nodeId)).toEqual([
-      "random",
-      "random",
-    ]);
+    expect(
+      a.frames
+        .slice(mark)
+        .filter((f) => f.type === "assign" || f.type === "unassign")
+        .map((f) => (f as { nodeId: string }).nodeId),
+    ).toEqual(["random", "random"]);
 
     // The un-acked delivery is redelivered to the worker that takes over.
     const b = worker("move");
@@ -194,12 +248,12 @@ describe("scheduling and brokering", () => {
 });
 
 describe("CONN-1/CONN-4: a stock y-websocket client", () => {
-  it("sees the graph, its edit reaches the export, and it never receives worker traffic", async () => {
-    await putGraph("yws", demoGraph());
-    const w = worker("yws");
+  it("sees the graph, its edit reaches the export, it never receives worker traffic, and bad nodes block only themselves", async () => {
+    await putGraph("demo", demoGraph());
+    const w = worker("demo");
     await w.hello("w-yws");
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(`${hub.url.replace("http", "ws")}/parties/graph`, "yws", doc, {
+    const provider = new WebsocketProvider(`${hub.url.replace("http", "ws")}/parties/graph`, "demo", doc, {
       WebSocketPolyfill: WebSocket as never,
     });
     const textFrames: string[] = [];
@@ -208,11 +262,27 @@ describe("CONN-1/CONN-4: a stock y-websocket client", () => {
       provider.ws?.addEventListener("message", (event: MessageEvent) => {
         if (typeof event.data === "string") textFrames.push(event.data);
       });
-      expect(readGraph(doc, "yws").nodes.map((n) => n.id)).toEqual(["factorize", "log", "random"]);
+      expect(readGraph(doc, "demo").nodes.map((n) => n.id)).toEqual(["factorize", "log", "random"]);
       doc.getMap("meta").set("name", "Renamed by y-websocket");
-      await waitFor(async () => (await hub.api<{ name: string }>("/api/graphs/yws")).body.name === "Renamed by y-websocket", "edit in export");
+      await waitFor(
+        async () => (await hub.api<{ name: string }>("/api/graphs/demo")).body.name === "Renamed by y-websocket",
+        "edit in export",
+      );
       expect(textFrames).toEqual([]);
       expect(w.binaryFrames).toBe(0);
+
+      // An editor adding a node of an unknown type or with invalid params blocks only that node, with the reason.
+      addNode(doc, { id: "odd", type: "warp", name: "Odd", x: 0, y: 0, params: {} });
+      setParam(doc, "random", "intervalMs", -1);
+      const blocked = await waitFor(async () => {
+        const s = (await hub.api<GraphStatus>("/api/graphs/demo/status")).body;
+        const odd = s.processes.find((p) => p.nodeId === "odd");
+        const random = s.processes.find((p) => p.nodeId === "random");
+        return odd?.state === "blocked" && random?.state === "blocked" ? { odd, random } : undefined;
+      }, "blocked nodes");
+      expect(blocked.odd.reason).toBe('node "odd" has unknown type "warp"');
+      expect(blocked.random.reason).toBe('node "random": param "intervalMs" must be at least 1, got -1');
+      await w.next((f) => f.type === "unassign" && f.nodeId === "random", 0, "random stopped");
     } finally {
       provider.destroy();
     }

@@ -1,0 +1,86 @@
+// A real `weft worker` process runs the demo flow through a real hub; kill it and the work waits, start one and it resumes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GraphStatus } from "../shared/status.ts";
+import { demoGraph, type Hub, jsonRequest, startHub, startWorker, type Worker, waitFor } from "./harness.ts";
+
+let hub: Hub;
+const workers: Worker[] = [];
+beforeAll(async () => {
+  hub = await startHub();
+});
+afterAll(async () => {
+  for (const w of workers) await w.stop();
+  await hub?.stop();
+});
+
+const status = async (id: string) => (await hub.api<GraphStatus>(`/api/graphs/${id}/status`)).body;
+const proc = (s: GraphStatus, nodeId: string) => s.processes.find((p) => p.nodeId === nodeId)!;
+
+describe("weft worker", () => {
+  it("runs random → factorize → log; the log node's count rises", async () => {
+    await hub.api("/api/graphs/demo", jsonRequest("PUT", demoGraph(50)));
+    const w = startWorker(hub, ["--graph", "demo", "--name", "flow-1", "--id", "flow-1"]);
+    workers.push(w);
+    const first = await waitFor(
+      async () => {
+        const s = await status("demo");
+        return proc(s, "log").in >= 3 ? s : undefined;
+      },
+      "log node receiving messages",
+      30_000,
+    );
+    expect(first.workers.map((x) => x.id)).toEqual(["flow-1"]);
+    for (const p of first.processes) expect(p).toMatchObject({ state: "running", workerId: "flow-1", errors: 0 });
+    const recent = proc(first, "log").recent ?? [];
+    expect(recent.length).toBeGreaterThan(0);
+    for (const item of recent) {
+      const { n, factors } = item as { n: number; factors: number[] };
+      expect(factors.reduce((a, b) => a * b, 1)).toBe(n);
+    }
+    const count = proc(first, "log").in;
+    await waitFor(async () => proc(await status("demo"), "log").in > count + 2, "count still rising");
+  });
+
+  it("when the worker is killed, processes go pending with a reason; a new worker picks them up", async () => {
+    const [w] = workers;
+    w!.signal("SIGKILL");
+    await w!.exited;
+    const pending = await waitFor(async () => {
+      const s = await status("demo");
+      return s.processes.every((p) => p.state === "pending") ? s : undefined;
+    }, "processes pending after kill");
+    expect(proc(pending, "random").reason).toMatch(/no live worker/);
+    const next = startWorker(hub, ["--graph", "demo", "--name", "flow-2", "--id", "flow-2"]);
+    workers.push(next);
+    await waitFor(
+      async () => {
+        const s = await status("demo");
+        return s.processes.every((p) => p.state === "running" && p.workerId === "flow-2") && proc(s, "log").in > 0;
+      },
+      "new worker running the flow",
+      30_000,
+    );
+  });
+
+  it("a wrong token is refused with a clear message and exit code", async () => {
+    const w = startWorker(hub, ["--graph", "demo"], "wrong-token");
+    workers.push(w);
+    const code = await w.exited;
+    expect(code).not.toBe(0);
+    expect(w.output).toMatch(/token/i);
+  });
+
+  it("an --all worker serves graphs created after it started", async () => {
+    const w = startWorker(hub, ["--all", "--name", "all-1", "--id", "all-1"]);
+    workers.push(w);
+    await hub.api("/api/graphs/later", jsonRequest("PUT", demoGraph(50)));
+    await waitFor(
+      async () => {
+        const s = await status("later");
+        return s.workers.some((x) => x.id === "all-1") && proc(s, "log").in > 0;
+      },
+      "--all worker running the new graph",
+      30_000,
+    );
+  });
+});
