@@ -1,0 +1,37 @@
+// Top-level page switch driven by the URL (see router.ts).
+import { Match, Switch } from "solid-js";
+import { Editor } from "./components/Editor.tsx";
+import { GraphList } from "./components/GraphList.tsx";
+import { Notices } from "./components/Notices.tsx";
+import { currentRoute, linkClick } from "./router.ts";
+
+export function App() {
+  const route = currentRoute;
+  const editorId = () => {
+    const r = route();
+    return r.page === "editor" ? r.graphId : undefined;
+  };
+  return (
+    <>
+      <Switch>
+        <Match when={route().page === "list"}>
+          <GraphList />
+        </Match>
+        <Match when={editorId()} keyed>
+          {(graphId) => <Editor graphId={graphId} />}
+        </Match>
+        <Match when={route().page === "missing"}>
+          <main class="page page-narrow">
+            <h1>Page not found</h1>
+            <p>
+              <a href="/" onClick={linkClick}>
+                Back to the graphs
+              </a>
+            </p>
+          </main>
+        </Match>
+      </Switch>
+      <Notices />
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+// Editor edits go through shared/ydoc.ts; refused connections never reach the document.
+import { describe, expect, it } from "vitest";
+import * as Y from "yjs";
+import { readGraph } from "../../shared/ydoc.ts";
+import { connectionProblem, createGraphActions } from "./actions.ts";
+import type { GraphState } from "./graphStore.ts";
+
+/** A plain GraphState mirror kept in step by hand (the real one is a Solid store fed by graphStore.ts). */
+function setup() {
+  const doc = new Y.Doc();
+  const state: GraphState = { meta: { name: "", description: "", running: false }, nodes: {}, edges: {} };
+  const sync = () => {
+    const g = readGraph(doc, "g");
+    state.nodes = Object.fromEntries(g.nodes.map((n) => [n.id, n]));
+    state.edges = Object.fromEntries(g.edges.map((e) => [e.id, e]));
+    state.meta = { name: g.name, description: g.description, running: g.running };
+  };
+  doc.on("update", sync);
+  return { doc, state, actions: createGraphActions(doc, state) };
+}
+
+describe("graph actions", () => {
+  it("adds nodes with n- ids and the type title as name", () => {
+    const { doc, actions } = setup();
+    const id = actions.addNode("random", { x: 0, y: 0 });
+    expect(id).toMatch(/^n-[a-z0-9]{8}$/);
+    const node = readGraph(doc, "g").nodes[0];
+    expect(node).toMatchObject({ id, type: "random", name: "Random", params: {} });
+  });
+
+  it("connects an output to an input once, with an e- id", () => {
+    const { doc, actions } = setup();
+    const a = actions.addNode("random", { x: 0, y: 0 });
+    const b = actions.addNode("log", { x: 0, y: 0 });
+    const first = actions.connect({ from: a, fromPort: "out", to: b, toPort: "in" });
+    expect(first.ok && first.edgeId).toMatch(/^e-[a-z0-9]{8}$/);
+    const again = actions.connect({ from: a, fromPort: "out", to: b, toPort: "in" });
+    expect(again).toEqual({ ok: false, reason: "these ports are already connected" });
+    expect(readGraph(doc, "g").edges).toHaveLength(1);
+  });
+
+  it("refuses self-loops and ports a node does not have", () => {
+    const { state, actions } = setup();
+    const f = actions.addNode("factorize", { x: 0, y: 0 });
+    const l = actions.addNode("log", { x: 0, y: 0 });
+    expect(connectionProblem(state, { from: f, fromPort: "out", to: f, toPort: "in" })).toBe(
+      "a node cannot connect to itself",
+    );
+    expect(connectionProblem(state, { from: l, fromPort: "out", to: f, toPort: "in" })).toMatch(/no output "out"/);
+    expect(connectionProblem(state, { from: f, fromPort: "out", to: l, toPort: "nope" })).toMatch(/no input "nope"/);
+  });
+
+  it("removes a node with its edges, and sets running", () => {
+    const { doc, actions } = setup();
+    const a = actions.addNode("random", { x: 0, y: 0 });
+    const b = actions.addNode("log", { x: 0, y: 0 });
+    actions.connect({ from: a, fromPort: "out", to: b, toPort: "in" });
+    actions.removeNode(a);
+    actions.setRunning(true);
+    const g = readGraph(doc, "g");
+    expect(g.nodes.map((n) => n.id)).toEqual([b]);
+    expect(g.edges).toEqual([]);
+    expect(g.running).toBe(true);
+  });
+});

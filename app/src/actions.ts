@@ -1,0 +1,104 @@
+// Every edit the editor makes, expressed through shared/ydoc.ts helpers so all peers see it.
+import type * as Y from "yjs";
+import type { GraphEdge, JsonValue } from "../../shared/graph.ts";
+import { findNodeType } from "../../shared/nodeTypes.ts";
+import * as ydoc from "../../shared/ydoc.ts";
+import { freeSpot, type Point, portsOf } from "./geometry.ts";
+import type { GraphState } from "./graphStore.ts";
+import { newEdgeId, newNodeId } from "./ids.ts";
+
+export interface Connection {
+  from: string;
+  fromPort: string;
+  to: string;
+  toPort: string;
+}
+
+export interface GraphActions {
+  addNode(type: string, near: Point, exact?: boolean): string;
+  /** Queues a move; the document is written at most once per animation frame per node. */
+  moveNode(nodeId: string, x: number, y: number): void;
+  rename(nodeId: string, name: string): void;
+  setDisabled(nodeId: string, disabled: boolean): void;
+  setParam(nodeId: string, key: string, value: JsonValue): void;
+  removeNode(nodeId: string): void;
+  /** Adds the edge, or returns why it is refused. */
+  connect(connection: Connection): { ok: true; edgeId: string } | { ok: false; reason: string };
+  removeEdge(edgeId: string): void;
+  setRunning(running: boolean): void;
+}
+
+export function createGraphActions(doc: Y.Doc, graph: GraphState): GraphActions {
+  const pendingMoves = new Map<string, Point>();
+  let frame = 0;
+  const flushMoves = () => {
+    frame = 0;
+    doc.transact(() => {
+      for (const [nodeId, p] of pendingMoves) ydoc.moveNode(doc, nodeId, p.x, p.y);
+    });
+    pendingMoves.clear();
+  };
+
+  return {
+    addNode(type, near, exact = false) {
+      const id = newNodeId();
+      const def = findNodeType(type);
+      const at = exact ? near : freeSpot(Object.values(graph.nodes), near, type);
+      ydoc.addNode(doc, {
+        id,
+        type,
+        name: def?.title ?? type,
+        x: Math.round(at.x),
+        y: Math.round(at.y),
+        params: {},
+      });
+      return id;
+    },
+    moveNode(nodeId, x, y) {
+      pendingMoves.set(nodeId, { x: Math.round(x), y: Math.round(y) });
+      if (!frame) frame = requestAnimationFrame(flushMoves);
+    },
+    rename(nodeId, name) {
+      ydoc.setNodeField(doc, nodeId, "name", name);
+    },
+    setDisabled(nodeId, disabled) {
+      ydoc.setNodeField(doc, nodeId, "disabled", disabled);
+    },
+    setParam(nodeId, key, value) {
+      ydoc.setParam(doc, nodeId, key, value);
+    },
+    removeNode(nodeId) {
+      pendingMoves.delete(nodeId);
+      ydoc.removeNode(doc, nodeId);
+    },
+    connect(connection) {
+      const reason = connectionProblem(graph, connection);
+      if (reason) return { ok: false, reason };
+      const edge: GraphEdge = { id: newEdgeId(), ...connection };
+      ydoc.addEdge(doc, edge);
+      return { ok: true, edgeId: edge.id };
+    },
+    removeEdge(edgeId) {
+      ydoc.removeEdge(doc, edgeId);
+    },
+    setRunning(running) {
+      ydoc.setRunning(doc, running);
+    },
+  };
+}
+
+/** Why an edge may not be added: self-loop, duplicate, or a port the node does not have. */
+export function connectionProblem(graph: GraphState, c: Connection): string | undefined {
+  if (c.from === c.to) return "a node cannot connect to itself";
+  const from = graph.nodes[c.from];
+  const to = graph.nodes[c.to];
+  if (!from || !to) return "that node no longer exists";
+  if (!portsOf(from.type).outputs.includes(c.fromPort)) return `${from.name} has no output "${c.fromPort}"`;
+  if (!portsOf(to.type).inputs.includes(c.toPort)) return `${to.name} has no input "${c.toPort}"`;
+  for (const edge of Object.values(graph.edges)) {
+    if (edge.from === c.from && edge.fromPort === c.fromPort && edge.to === c.to && edge.toPort === c.toPort) {
+      return "these ports are already connected";
+    }
+  }
+  return undefined;
+}

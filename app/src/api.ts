@@ -1,0 +1,66 @@
+// HTTP client for the hub API (/api/...): one request helper, one error class.
+import type { GraphStatus } from "../../shared/status.ts";
+
+export interface GraphSummary {
+  id: string;
+  name: string;
+  updatedAt: number | string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, headers: { accept: "application/json" } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { accept: "application/json", "content-type": "application/json" };
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let data: unknown;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      if (response.ok)
+        throw new ApiError(response.status, "invalid_response", `${method} ${path}: the hub sent non-JSON`);
+    }
+  }
+  if (!response.ok) {
+    const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    const code = typeof error?.code === "string" ? error.code : `http_${response.status}`;
+    const message =
+      typeof error?.message === "string" ? error.message : `${method} ${path} failed with HTTP ${response.status}`;
+    throw new ApiError(response.status, code, message);
+  }
+  return data as T;
+}
+
+export function getHealth(): Promise<{ ok: boolean; version: string }> {
+  return request("GET", "/api/health");
+}
+
+export function listGraphs(): Promise<GraphSummary[]> {
+  return request("GET", "/api/graphs");
+}
+
+export function createGraph(name: string): Promise<{ id: string }> {
+  return request("POST", "/api/graphs", { name });
+}
+
+export function deleteGraph(id: string): Promise<unknown> {
+  return request("DELETE", `/api/graphs/${encodeURIComponent(id)}`);
+}
+
+export function getGraphStatus(id: string): Promise<GraphStatus> {
+  return request("GET", `/api/graphs/${encodeURIComponent(id)}/status`);
+}

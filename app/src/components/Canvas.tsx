@@ -1,0 +1,168 @@
+// The graph canvas: pans and zooms, hosts edges and nodes, and turns port drags into new edges.
+import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { startDrag } from "../drag.ts";
+import { useEditor } from "../editorContext.ts";
+import { boundsOf, edgePath, NODE_WIDTH, type Point } from "../geometry.ts";
+import { notify } from "../notices.ts";
+import { EdgeView } from "./EdgeView.tsx";
+import { NodeView, type PortGrab } from "./NodeView.tsx";
+import { PALETTE_MIME } from "./Palette.tsx";
+import { ZoomControls } from "./ZoomControls.tsx";
+
+const FAR_ZOOM = 0.45;
+
+interface Link {
+  grab: PortGrab;
+  from: Point;
+  to: Point;
+}
+
+export function Canvas() {
+  const editor = useEditor();
+  const { viewport, graph } = editor;
+  const [link, setLink] = createSignal<Link | null>(null);
+  const [panning, setPanning] = createSignal(false);
+  let element!: HTMLDivElement;
+
+  onMount(() => {
+    onCleanup(viewport.attach(element));
+    // Non-passive so ctrl+wheel (and trackpad pinch) zooms the canvas, not the page.
+    element.addEventListener(
+      "wheel",
+      (event) => {
+        event.preventDefault();
+        if (event.ctrlKey || event.metaKey)
+          viewport.zoomAt(Math.exp(-event.deltaY * 0.01), event.clientX, event.clientY);
+        else viewport.panBy(-event.deltaX, -event.deltaY);
+      },
+      { passive: false },
+    );
+  });
+
+  const onBackgroundDown = (event: PointerEvent) => {
+    if (event.button !== 0 || event.target !== event.currentTarget) return;
+    const start = viewport.view();
+    setPanning(true);
+    startDrag(event, {
+      move(dx, dy) {
+        viewport.panBy(start.x + dx - viewport.view().x, start.y + dy - viewport.view().y);
+      },
+      end(_event, moved) {
+        setPanning(false);
+        if (!moved) editor.select(null);
+      },
+    });
+  };
+
+  const onPortDown = (grab: PortGrab, event: PointerEvent) => {
+    const node = graph.state.nodes[grab.nodeId];
+    if (!node) return;
+    const at = viewport.toWorld(event.clientX, event.clientY);
+    setLink({ grab, from: grab.point, to: at });
+    startDrag(event, {
+      move(_dx, _dy, e) {
+        setLink((l) => (l ? { ...l, to: viewport.toWorld(e.clientX, e.clientY) } : l));
+      },
+      end(e) {
+        setLink(null);
+        const target = portAt(e.clientX, e.clientY);
+        if (!target || target.dir === grab.dir) return;
+        const [out, inp] = grab.dir === "out" ? [grab, target] : [target, grab];
+        const result = editor.actions.connect({
+          from: out.nodeId,
+          fromPort: out.port,
+          to: inp.nodeId,
+          toPort: inp.port,
+        });
+        if (result.ok) editor.select({ kind: "edge", id: result.edgeId });
+        else notify("info", `Not connected: ${result.reason}`, 3000);
+      },
+    });
+  };
+
+  const onDragOver = (event: DragEvent) => {
+    if (event.dataTransfer?.types.includes(PALETTE_MIME)) {
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+    }
+  };
+  const onDrop = (event: DragEvent) => {
+    const type = event.dataTransfer?.getData(PALETTE_MIME);
+    if (!type) return;
+    event.preventDefault();
+    const at = viewport.toWorld(event.clientX, event.clientY);
+    const id = editor.actions.addNode(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 20 }, true);
+    editor.select({ kind: "node", id });
+  };
+
+  /** Zoomed out past readability: nodes drop their details (CSS), which also keeps layout cheap. */
+  const far = () => viewport.view().zoom < FAR_ZOOM;
+  const transform = () => {
+    const v = viewport.view();
+    return `translate(${v.x}px, ${v.y}px) scale(${v.zoom})`;
+  };
+  const grid = () => {
+    const v = viewport.view();
+    // The dot grid coarsens by 4x steps when zoomed out, so it never turns into a grey wash.
+    let size = 24 * v.zoom;
+    while (size < 12) size *= 4;
+    return { "background-size": `${size}px ${size}px`, "background-position": `${v.x}px ${v.y}px` };
+  };
+  const linkPath = () => {
+    const l = link();
+    if (!l) return "";
+    return l.grab.dir === "out" ? edgePath(l.from, l.to) : edgePath(l.to, l.from);
+  };
+
+  return (
+    <div
+      ref={element}
+      class="canvas"
+      classList={{
+        panning: panning(),
+        "linking-from-out": link()?.grab.dir === "out",
+        "linking-from-in": link()?.grab.dir === "in",
+        far: far(),
+      }}
+      style={grid()}
+      role="application"
+      aria-label="Graph canvas"
+      aria-roledescription="graph editor"
+      onPointerDown={onBackgroundDown}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <div class="world" style={{ transform: transform() }}>
+        {/* biome-ignore lint/a11y/useSemanticElements: an SVG root cannot be a <fieldset>; the role names the group */}
+        <svg class="edges" aria-label="Edges" role="group">
+          <For each={graph.edgeIds()}>{(id) => <EdgeView id={id} />}</For>
+          <Show when={link()}>
+            <path class="edge-draft" d={linkPath()} />
+          </Show>
+        </svg>
+        <ul class="nodes" aria-label="Nodes">
+          <For each={graph.nodeIds()}>{(id) => <NodeView id={id} onPortDown={onPortDown} />}</For>
+        </ul>
+      </div>
+      <Show when={editor.synced() && graph.nodeIds().length === 0}>
+        <div class="canvas-empty muted">Empty graph. Click or drag a node type from the palette to begin.</div>
+      </Show>
+      <Show when={!editor.synced()}>
+        <div class="canvas-empty muted">Loading the graph…</div>
+      </Show>
+      <ZoomControls onFit={() => viewport.fit(boundsOf(Object.values(graph.state.nodes)))} />
+    </div>
+  );
+}
+
+/** The port under a screen point, if any. */
+function portAt(clientX: number, clientY: number): { nodeId: string; port: string; dir: "in" | "out" } | undefined {
+  const hit = document.elementFromPoint(clientX, clientY);
+  const portEl = hit?.closest<HTMLElement>("[data-port]");
+  const nodeEl = portEl?.closest<HTMLElement>("[data-node-id]");
+  const port = portEl?.dataset.port;
+  const dir = portEl?.dataset.portDir;
+  const nodeId = nodeEl?.dataset.nodeId;
+  if (!port || !nodeId || (dir !== "in" && dir !== "out")) return undefined;
+  return { nodeId, port, dir };
+}

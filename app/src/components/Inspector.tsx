@@ -1,0 +1,30 @@
+// The side panel's upper part: details of the selected node or edge, or a summary of the graph.
+import { Match, Switch } from "solid-js";
+import { useEditor } from "../editorContext.ts";
+import { EdgeInspector } from "./EdgeInspector.tsx";
+import { GraphSummary } from "./GraphSummary.tsx";
+import { NodeInspector } from "./NodeInspector.tsx";
+
+export function Inspector() {
+  const editor = useEditor();
+  const nodeId = () => {
+    const s = editor.selection();
+    return s?.kind === "node" ? s.id : undefined;
+  };
+  const edgeId = () => {
+    const s = editor.selection();
+    return s?.kind === "edge" ? s.id : undefined;
+  };
+  return (
+    <section class="inspector panel" aria-label="Inspector">
+      <Switch fallback={<GraphSummary />}>
+        <Match when={nodeId()} keyed>
+          {(id) => <NodeInspector id={id} />}
+        </Match>
+        <Match when={edgeId()} keyed>
+          {(id) => <EdgeInspector id={id} />}
+        </Match>
+      </Switch>
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+// One node box on the canvas: title, type, ports, live runtime state; drag to move, press a port to connect.
+import { For, Show } from "solid-js";
+import { findNodeType } from "../../../shared/nodeTypes.ts";
+import { startDrag } from "../drag.ts";
+import { useEditor } from "../editorContext.ts";
+import { NODE_WIDTH, nodeHeight, type Point, portPoint, portRows, portsOf } from "../geometry.ts";
+import { StateBadge } from "./StateBadge.tsx";
+
+export interface PortGrab {
+  nodeId: string;
+  port: string;
+  dir: "in" | "out";
+  point: Point;
+}
+
+export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event: PointerEvent) => void }) {
+  const editor = useEditor();
+  const node = () => editor.graph.state.nodes[props.id];
+  const process = () => editor.runtime.state.processes[props.id];
+  const type = () => node()?.type ?? "";
+  const ports = () => portsOf(type());
+  const rows = () => Array.from({ length: portRows(ports()) }, (_, i) => i);
+  const selected = () => {
+    const s = editor.selection();
+    return s?.kind === "node" && s.id === props.id;
+  };
+  const typeTitle = () => findNodeType(type())?.title ?? type();
+
+  const onPointerDown = (event: PointerEvent) => {
+    if (event.button !== 0) return;
+    const target = event.target as HTMLElement;
+    event.stopPropagation();
+    const n = node();
+    if (!n) return;
+    const portEl = target.closest<HTMLElement>("[data-port]");
+    if (portEl) {
+      const dir = portEl.dataset.portDir === "in" ? "in" : "out";
+      const port = portEl.dataset.port ?? "";
+      props.onPortDown({ nodeId: props.id, port, dir, point: portPoint(n, dir, port) }, event);
+      return;
+    }
+    editor.select({ kind: "node", id: props.id });
+    const start = { x: n.x, y: n.y };
+    startDrag(event, {
+      move(dx, dy) {
+        const zoom = editor.viewport.view().zoom;
+        editor.actions.moveNode(props.id, start.x + dx / zoom, start.y + dy / zoom);
+      },
+      end() {},
+    });
+  };
+
+  return (
+    <Show when={node()}>
+      {(n) => (
+        <li
+          class={`node category-${findNodeType(n().type)?.category ?? "unknown"}`}
+          classList={{ selected: selected(), disabled: n().disabled === true }}
+          data-node-id={props.id}
+          data-node-type={n().type}
+          aria-label={`${n().name || typeTitle()} (${typeTitle()} node)`}
+          aria-current={selected() ? "true" : undefined}
+          tabindex={0}
+          style={{ transform: `translate(${n().x}px, ${n().y}px)`, height: `${nodeHeight(n().type)}px` }}
+          onPointerDown={onPointerDown}
+          onFocus={(event) => {
+            editor.select({ kind: "node", id: props.id });
+            // Keyboard focus (Tab) brings the node into view; a click already has it there.
+            if (event.currentTarget.matches(":focus-visible")) {
+              editor.viewport.reveal({ x: n().x, y: n().y, width: NODE_WIDTH, height: nodeHeight(n().type) });
+            }
+          }}
+        >
+          <div class="node-head">
+            <span class="node-name" title={n().name}>
+              {n().name || typeTitle()}
+            </span>
+            <StateBadge process={process()} received={editor.runtime.state.received} disabled={n().disabled === true} />
+          </div>
+          <div class="node-sub">
+            <span class="node-type mono">{n().type}</span>
+            <Show when={process()?.workerId}>
+              {(worker) => (
+                <span class="node-worker mono" data-node-worker={worker()} title={`Running on worker ${worker()}`}>
+                  @{worker()}
+                </span>
+              )}
+            </Show>
+            <Show when={process()?.reason}>
+              {(reason) => (
+                <span class="node-reason" data-reason={reason()} title={reason()}>
+                  {reason()}
+                </span>
+              )}
+            </Show>
+          </div>
+          <div class="node-ports">
+            <For each={rows()}>
+              {(row) => (
+                <div class="port-row">
+                  <Show when={ports().inputs[row]}>
+                    {(port) => (
+                      <span class="port port-in" data-port={port()} data-port-dir="in" title={`input port ${port()}`}>
+                        <span class="port-dot" aria-hidden="true" />
+                        <span class="port-name">{port()}</span>
+                      </span>
+                    )}
+                  </Show>
+                  <Show when={ports().outputs[row]}>
+                    {(port) => (
+                      <span
+                        class="port port-out"
+                        data-port={port()}
+                        data-port-dir="out"
+                        title={`output port ${port()}`}
+                      >
+                        <span class="port-name">{port()}</span>
+                        <span class="port-dot" aria-hidden="true" />
+                      </span>
+                    )}
+                  </Show>
+                </div>
+              )}
+            </For>
+          </div>
+          <NodeCounters id={props.id} />
+        </li>
+      )}
+    </Show>
+  );
+}
+
+/** The footer line: in / out / errors counters; the errors count's tooltip is the last error. */
+function NodeCounters(props: { id: string }) {
+  const editor = useEditor();
+  const process = () => editor.runtime.state.processes[props.id];
+  return (
+    <div class="node-stats">
+      <span class="stat" data-in={process()?.in ?? 0} title="Messages received">
+        <span class="stat-label">in</span> {formatCount(process()?.in ?? 0)}
+      </span>
+      <span class="stat" data-out={process()?.out ?? 0} title="Messages sent">
+        <span class="stat-label">out</span> {formatCount(process()?.out ?? 0)}
+      </span>
+      <span
+        class="stat"
+        classList={{ "stat-error": (process()?.errors ?? 0) > 0 }}
+        data-errors={process()?.errors ?? 0}
+        title={process()?.lastError ?? "No errors"}
+      >
+        <span class="stat-label">err</span> {formatCount(process()?.errors ?? 0)}
+      </span>
+    </div>
+  );
+}
+
+export function formatCount(n: number): string {
+  if (n < 10_000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}

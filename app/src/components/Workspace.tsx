@@ -1,0 +1,123 @@
+// One open graph: owns the room, the stores and the selection, and lays out toolbar, palette, canvas and panels.
+import { createEffect, createSignal, on, onCleanup, onMount } from "solid-js";
+import { createGraphActions } from "../actions.ts";
+import { ApiError, getGraphStatus } from "../api.ts";
+import { EditorContext, type EditorContextValue, type Selection } from "../editorContext.ts";
+import { boundsOf } from "../geometry.ts";
+import { createGraphStore } from "../graphStore.ts";
+import { reportError } from "../notices.ts";
+import { openRoom } from "../room.ts";
+import { createRuntimeStore } from "../runtimeStore.ts";
+import { createViewport } from "../viewport.ts";
+import { Canvas } from "./Canvas.tsx";
+import { Inspector } from "./Inspector.tsx";
+import { Palette } from "./Palette.tsx";
+import { Toolbar } from "./Toolbar.tsx";
+import { WorkersPanel } from "./WorkersPanel.tsx";
+
+export function Workspace(props: { graphId: string; onMissing: () => void }) {
+  const runtime = createRuntimeStore();
+  const room = openRoom(props.graphId, runtime.apply);
+  // The room syncs the document itself; this request tells a missing graph from a slow hub and
+  // shows runtime state before the first push arrives.
+  getGraphStatus(props.graphId).then(
+    (status) => {
+      if (!runtime.state.received) runtime.apply(status);
+    },
+    (error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) props.onMissing();
+      else reportError("Could not read the graph status", error);
+    },
+  );
+  const graph = createGraphStore(room.doc);
+  onCleanup(() => {
+    graph.dispose();
+    room.destroy();
+  });
+  const actions = createGraphActions(room.doc, graph.state);
+  const viewport = createViewport();
+  const [rawSelection, setSelection] = createSignal<Selection>(null);
+
+  // A selection whose node or edge was deleted (here or by a peer) reads as no selection.
+  const selection = (): Selection => {
+    const s = rawSelection();
+    if (s?.kind === "node" && !graph.state.nodes[s.id]) return null;
+    if (s?.kind === "edge" && !graph.state.edges[s.id]) return null;
+    return s;
+  };
+
+  const editor: EditorContextValue = {
+    graphId: props.graphId,
+    graph,
+    runtime,
+    actions,
+    viewport,
+    connection: room.connection,
+    synced: room.synced,
+    selection,
+    select: setSelection,
+  };
+
+  // The room closes with CLOSE-5 when someone deletes the graph.
+  createEffect(() => {
+    if (room.connection() === "deleted") props.onMissing();
+  });
+
+  createEffect(() => {
+    document.title = `${graph.state.meta.name || props.graphId} · Weft`;
+  });
+  onCleanup(() => {
+    document.title = "Weft";
+  });
+
+  // Frame the whole graph once, when the first sync has delivered it.
+  createEffect(
+    on(
+      room.synced,
+      (synced) => {
+        if (synced) viewport.fit(boundsOf(Object.values(graph.state.nodes)));
+      },
+      { defer: true },
+    ),
+  );
+
+  onMount(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (isTyping(event.target)) return;
+      const s = selection();
+      if ((event.key === "Delete" || event.key === "Backspace") && s) {
+        event.preventDefault();
+        if (s.kind === "node") actions.removeNode(s.id);
+        else actions.removeEdge(s.id);
+        setSelection(null);
+      } else if (event.key === "Escape") {
+        setSelection(null);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    onCleanup(() => window.removeEventListener("keydown", onKey));
+  });
+
+  return (
+    <EditorContext.Provider value={editor}>
+      <div class="editor">
+        <Toolbar />
+        <div class="editor-body">
+          <div class="sidebar">
+            <Palette />
+            <WorkersPanel />
+          </div>
+          <Canvas />
+          <aside class="side" aria-label="Details">
+            <Inspector />
+          </aside>
+        </div>
+      </div>
+    </EditorContext.Provider>
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}

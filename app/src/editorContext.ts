@@ -1,0 +1,29 @@
+// What every editor component may use: the stores, the edit actions, the selection and the viewport.
+import { type Accessor, createContext, useContext } from "solid-js";
+import type { GraphActions } from "./actions.ts";
+import type { GraphStore } from "./graphStore.ts";
+import type { ConnectionState } from "./room.ts";
+import type { RuntimeStore } from "./runtimeStore.ts";
+import type { Viewport } from "./viewport.ts";
+
+export type Selection = { kind: "node"; id: string } | { kind: "edge"; id: string } | null;
+
+export interface EditorContextValue {
+  graphId: string;
+  graph: GraphStore;
+  runtime: RuntimeStore;
+  actions: GraphActions;
+  viewport: Viewport;
+  connection: Accessor<ConnectionState>;
+  synced: Accessor<boolean>;
+  selection: Accessor<Selection>;
+  select(selection: Selection): void;
+}
+
+export const EditorContext = createContext<EditorContextValue>();
+
+export function useEditor(): EditorContextValue {
+  const value = useContext(EditorContext);
+  if (!value) throw new Error("useEditor() outside <EditorContext.Provider>");
+  return value;
+}

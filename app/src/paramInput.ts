@@ -1,0 +1,28 @@
+// Turns what a user typed into a param value, checked against its ParamSpec (type, integer, min, max).
+import type { ParamSpec, ParamValue } from "../../shared/nodeTypes.ts";
+
+export type ParsedParam = { ok: true; value: ParamValue } | { ok: false; error: string };
+
+export function parseParamInput(spec: ParamSpec, raw: string | boolean): ParsedParam {
+  switch (spec.type) {
+    case "boolean":
+      return { ok: true, value: raw === true };
+    case "string":
+      return { ok: true, value: String(raw) };
+    case "integer":
+    case "number": {
+      const text = String(raw).trim();
+      if (text === "") return { ok: false, error: "Enter a number." };
+      const value = Number(text);
+      if (!Number.isFinite(value)) return { ok: false, error: "Enter a number." };
+      if (spec.type === "integer" && !Number.isInteger(value)) return { ok: false, error: "Enter a whole number." };
+      if (spec.min !== undefined && value < spec.min) return { ok: false, error: `At least ${spec.min}.` };
+      if (spec.max !== undefined && value > spec.max) return { ok: false, error: `At most ${spec.max}.` };
+      return { ok: true, value };
+    }
+    default: {
+      const never: never = spec.type;
+      return { ok: false, error: `Unknown param type ${String(never)}.` };
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// Checks a custom message from the room (EDITOR-1) before it reaches the runtime store.
+import type { EditorPush, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
+
+/** Accepts only well-formed status pushes; entries missing their key fields are dropped, with a warning. */
+export function parsePush(message: string): EditorPush | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(message);
+  } catch {
+    console.warn("[weft] room sent a custom message that is not JSON", message.slice(0, 200));
+    return undefined;
+  }
+  if (!isObject(data)) return undefined;
+  if (data.type !== "status") {
+    console.warn("[weft] room sent an unknown custom message type", data.type);
+    return undefined;
+  }
+  const status = data.status;
+  if (!isObject(status) || !Array.isArray(status.workers) || !Array.isArray(status.processes)) {
+    console.warn("[weft] room sent a malformed status push");
+    return undefined;
+  }
+  const processes = status.processes.filter(isProcess);
+  const workers = status.workers.filter(isWorker);
+  if (processes.length !== status.processes.length || workers.length !== status.workers.length) {
+    console.warn("[weft] status push had malformed entries; they were dropped");
+  }
+  const clean: GraphStatus = { running: status.running === true, workers, processes };
+  return { type: "status", status: clean };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isProcess(value: unknown): value is ProcessStatus {
+  return (
+    isObject(value) &&
+    typeof value.nodeId === "string" &&
+    typeof value.state === "string" &&
+    typeof value.in === "number" &&
+    typeof value.out === "number" &&
+    typeof value.errors === "number"
+  );
+}
+
+function isWorker(value: unknown): value is WorkerStatus {
+  return (
+    isObject(value) &&
+    typeof value.id === "string" &&
+    Array.isArray(value.labels) &&
+    typeof value.capacity === "number" &&
+    typeof value.load === "number"
+  );
+}
