@@ -1,8 +1,8 @@
 // The HTTP API under /api: graphs (list, create, export, import, delete), desired state and status.
 import { getServerByName } from "partyserver";
+import pkg from "../package.json";
 import { validateGraph } from "../shared/graph.ts";
 import { isValidId, LIMITS } from "../shared/limits.ts";
-import pkg from "../package.json";
 import type { Env } from "./env.ts";
 import { ApiError, json, jsonText } from "./errors.ts";
 
@@ -15,7 +15,8 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     allow(method, ["GET"]);
     return json({ ok: true, version: pkg.version });
   }
-  if (resource !== "graphs" || rest.length > 0) throw new ApiError(404, "not_found", `no API route ${new URL(request.url).pathname}`);
+  if (resource !== "graphs" || rest.length > 0)
+    throw new ApiError(404, "not_found", `no API route ${new URL(request.url).pathname}`);
 
   const catalogue = env.Catalogue.getByName("main");
   if (graphId === undefined) {
@@ -24,7 +25,11 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     return createGraph(request, env);
   }
   if (!isValidId(graphId)) {
-    throw new ApiError(400, "invalid_graph_id", `graph id "${graphId.slice(0, 80)}" must be 1-64 letters, digits, _ or -`);
+    throw new ApiError(
+      400,
+      "invalid_graph_id",
+      `graph id "${graphId.slice(0, 80)}" must be 1-64 letters, digits, _ or -`,
+    );
   }
   const room = () => getServerByName(env.Graph, graphId);
 
@@ -60,7 +65,11 @@ async function createGraph(request: Request, env: Env): Promise<Response> {
   const body = await readJson(request);
   const name = (body as { name?: unknown } | null)?.name;
   if (typeof name !== "string" || name.trim() === "" || name.length > LIMITS.maxNameLength) {
-    throw new ApiError(400, "invalid_name", `name must be a non-empty string of at most ${LIMITS.maxNameLength} characters`);
+    throw new ApiError(
+      400,
+      "invalid_name",
+      `name must be a non-empty string of at most ${LIMITS.maxNameLength} characters`,
+    );
   }
   const id = newGraphId();
   await (await getServerByName(env.Graph, id)).initGraph(name.trim());

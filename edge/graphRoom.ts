@@ -4,7 +4,7 @@ import { YServer } from "y-partyserver";
 import type { GraphExport } from "../shared/graph.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
 import type { EditorPush } from "../shared/status.ts";
-import { metaMap, nodesMap, edgesMap, readGraph, replaceGraph, setRunning } from "../shared/ydoc.ts";
+import { edgesMap, metaMap, nodesMap, readGraph, replaceGraph, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
 import { RoomCore } from "./room/core.ts";
 import { DocStore } from "./room/docStore.ts";

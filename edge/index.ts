@@ -28,7 +28,11 @@ async function handleRoom(request: Request, env: Env, pathname: string): Promise
   const graphId = pathname.startsWith(ROOM_PREFIX) ? pathname.slice(ROOM_PREFIX.length) : undefined;
   if (graphId === undefined) throw new ApiError(404, "not_found", "rooms live at /parties/graph/<graphId>");
   if (!isValidId(graphId)) {
-    throw new ApiError(400, "invalid_graph_id", `graph id "${graphId.slice(0, 80)}" must be 1-64 letters, digits, _ or -`);
+    throw new ApiError(
+      400,
+      "invalid_graph_id",
+      `graph id "${graphId.slice(0, 80)}" must be 1-64 letters, digits, _ or -`,
+    );
   }
   if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "upgrade_required", "connect to a room with a WebSocket");

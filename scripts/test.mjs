@@ -27,7 +27,7 @@ function step(title, command, args) {
 }
 
 function vitest(title, config) {
-  const file = join(reports, `${config}.json`);
+  const file = join(reports, `${config.replaceAll("/", "_")}.json`);
   const ok = step(title, "npx", [
     "vitest",
     "run",
@@ -66,6 +66,7 @@ const ok =
   ]) &&
   step("build", "npm", ["run", "build"]) &&
   vitest("unit tests", "vitest.unit.config.ts") &&
+  vitest("editor unit tests", "app/vitest.config.ts") &&
   vitest("integration and end-to-end tests", "vitest.int.config.ts");
 
 const minutes = ((Date.now() - started) / 60000).toFixed(1);

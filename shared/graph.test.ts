@@ -50,7 +50,10 @@ describe("validateGraph", () => {
     expect(problem(g)).toEqual({ code: "unknown_node_type", message: 'node "a" has unknown type "teleport"' });
     const h = good();
     h.nodes[0]!.params = { intervalMs: -5 };
-    expect(problem(h)).toEqual({ code: "invalid_params", message: 'node "a": param "intervalMs" must be at least 1, got -5' });
+    expect(problem(h)).toEqual({
+      code: "invalid_params",
+      message: 'node "a": param "intervalMs" must be at least 1, got -5',
+    });
     const k = good();
     k.nodes[0]!.params = { speed: 1 } as never;
     expect(problem(k).message).toBe('node "a": unknown param "speed" for node type random');

@@ -1,6 +1,6 @@
 // The graph export/import shape and its validation: the JSON twin of the Yjs document.
 import { z } from "zod";
-import { LIMITS, ID_PATTERN } from "./limits.ts";
+import { ID_PATTERN, LIMITS } from "./limits.ts";
 import { checkParams, findNodeType } from "./nodeTypes.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -37,7 +37,14 @@ const id = z.string().regex(ID_PATTERN, "must be 1-64 letters, digits, _ or -");
 const port = z.string().min(1).max(LIMITS.maxIdLength);
 const coordinate = z.number().finite().min(-1e6).max(1e6);
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+  z.union([
+    z.string(),
+    z.number().finite(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValue),
+    z.record(z.string(), jsonValue),
+  ]),
 );
 
 export const graphNodeSchema = z.strictObject({
@@ -121,7 +128,8 @@ export function formatZodError(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid input";
   const path = issue.path.length ? issue.path.join(".") : "(root)";
-  if (issue.code === "unrecognized_keys") return `${path}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `${path}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   return `${path}: ${issue.message}`;
 }
 

@@ -36,7 +36,11 @@ describe("parseWorkerFrame", () => {
 
   it("FRAME-4: unknown fields are refused", () => {
     const result = parseWorkerFrame(JSON.stringify({ ...hello, colour: "red" }));
-    expect(result).toMatchObject({ ok: false, code: "invalid_frame", message: 'hello: (root): unknown field(s) "colour"' });
+    expect(result).toMatchObject({
+      ok: false,
+      code: "invalid_frame",
+      message: 'hello: (root): unknown field(s) "colour"',
+    });
   });
 
   it("FRAME-1: frames over the size limit are refused before parsing", () => {
@@ -45,7 +49,14 @@ describe("parseWorkerFrame", () => {
   });
 
   it("accepts a publish batch and refuses an empty one", () => {
-    const publish = { type: "publish", seq: 1, nodeId: "n", epoch: 2, port: "out", messages: [{ id: "m", value: 1, ts: 0 }] };
+    const publish = {
+      type: "publish",
+      seq: 1,
+      nodeId: "n",
+      epoch: 2,
+      port: "out",
+      messages: [{ id: "m", value: 1, ts: 0 }],
+    };
     expect(parseWorkerFrame(JSON.stringify(publish)).ok).toBe(true);
     expect(parseWorkerFrame(JSON.stringify({ ...publish, messages: [] })).ok).toBe(false);
   });

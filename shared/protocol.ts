@@ -94,7 +94,10 @@ const workerFrameSchemas = {
     type: z.literal("ack"),
     nodeId: id,
     epoch: counter,
-    deliveries: z.array(counter).min(1).max(LIMITS.maxBatchMessages * 10),
+    deliveries: z
+      .array(counter)
+      .min(1)
+      .max(LIMITS.maxBatchMessages * 10),
   }),
 } as const;
 

@@ -25,7 +25,13 @@ const scenario = fc
   })
   .chain((s) =>
     fc
-      .array(fc.tuple(fc.constantFrom(...s.desired.map((p) => p.nodeId), "gone"), fc.constantFrom(...s.workers.map((w) => w.id), "dead")), { maxLength: 10 })
+      .array(
+        fc.tuple(
+          fc.constantFrom(...s.desired.map((p) => p.nodeId), "gone"),
+          fc.constantFrom(...s.workers.map((w) => w.id), "dead"),
+        ),
+        { maxLength: 10 },
+      )
       .map((pairs) => ({ ...s, current: new Map(pairs) })),
   );
 
@@ -88,7 +94,9 @@ describe(`place (seed ${SEED}; replay with WEFT_SEED=${SEED})`, () => {
     expect(place([p], [], new Map()).pending.get("n")).toMatch(/no live worker is connected/);
     const w = { id: "w", labels: [], capacity: 1, otherLoad: 0, nodeTypes: ["ml"] };
     expect(place([p], [w], new Map()).pending.get("n")).toBe("no live worker has label ml");
-    expect(place([p], [{ ...w, nodeTypes: ["log"] }], new Map()).pending.get("n")).toBe('no live worker can run node type "ml"');
+    expect(place([p], [{ ...w, nodeTypes: ["log"] }], new Map()).pending.get("n")).toBe(
+      'no live worker can run node type "ml"',
+    );
     expect(place([p], [{ ...w, labels: ["ml"], otherLoad: 1 }], new Map()).pending.get("n")).toMatch(/at capacity/);
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { validateGraph } from "./graph.ts";
+import { type GraphExport, validateGraph } from "./graph.ts";
 import { addEdge, addNode, moveNode, readGraph, removeNode, replaceGraph, setParam } from "./ydoc.ts";
 
-const graph = {
+const graph: Omit<GraphExport, "id"> = {
   name: "G",
   description: "d",
   running: true,

@@ -1,19 +1,19 @@
 // The room's logic as plain TypeScript: worker registration, scheduling (leader) and message brokering.
 // The Durable Object shell (edge/graphRoom.ts) injects storage, the clock, sockets and the graph document.
-import { edgeProblem, nodeProblem, type GraphExport } from "../../shared/graph.ts";
+import { edgeProblem, type GraphExport, nodeProblem } from "../../shared/graph.ts";
 import { HEARTBEAT, LIMITS } from "../../shared/limits.ts";
 import { checkParams, findNodeType } from "../../shared/nodeTypes.ts";
 import {
   CloseCode,
-  PROTOCOL_VERSION,
-  parseWorkerFrame,
   type ErrorCode,
+  PROTOCOL_VERSION,
   type ProcessReport,
+  parseWorkerFrame,
   type RoomFrame,
   type WorkerFrame,
   type WorkerFrameOf,
 } from "../../shared/protocol.ts";
-import { place, type PlacementProcess } from "../../shared/scheduler.ts";
+import { type PlacementProcess, place } from "../../shared/scheduler.ts";
 import type { GraphStatus, ProcessStatus } from "../../shared/status.ts";
 import type { Assignment, Channel, RoomStore, WorkerRecord } from "./store.ts";
 
@@ -220,13 +220,17 @@ export class RoomCore {
   private handle(worker: WorkerRecord, frame: Exclude<WorkerFrame, { type: "hello" }>): void {
     switch (frame.type) {
       case "heartbeat":
-        return this.heartbeat(worker, frame);
+        this.heartbeat(worker, frame);
+        break;
       case "state":
-        return this.report(worker, [frame.process]);
+        this.report(worker, [frame.process]);
+        break;
       case "publish":
-        return this.publish(worker, frame);
+        this.publish(worker, frame);
+        break;
       case "ack":
-        return this.ack(worker, frame);
+        this.ack(worker, frame);
+        break;
       default: {
         const never: never = frame;
         throw new Error(`unhandled frame ${JSON.stringify(never)}`);
@@ -424,7 +428,10 @@ export class RoomCore {
   }
 
   private refuse(connId: string, code: ErrorCode, message: string, ref?: number): void {
-    this.ports.send(connId, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
+    this.ports.send(
+      connId,
+      ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref },
+    );
     const count = (this.invalidFrames.get(connId) ?? 0) + 1;
     this.invalidFrames.set(connId, count);
     if (count >= LIMITS.maxInvalidFrames) {

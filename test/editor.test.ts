@@ -1,0 +1,119 @@
+// End to end: wrangler dev + a real `weft worker` + Debian's Chromium. Two browsers edit one graph and see each other.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoGraph, type Hub, jsonRequest, ROOT, startHub, startWorker, type Worker, waitFor } from "./harness.ts";
+
+const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let hub: Hub;
+let worker: Worker;
+let browser: Browser;
+
+beforeAll(async () => {
+  hub = await startHub();
+  await hub.api("/api/graphs/demo", jsonRequest("PUT", demoGraph(300)));
+  worker = startWorker(hub, ["--all", "--name", "e2e", "--id", "e2e-worker"]);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await worker?.stop();
+  await hub?.stop();
+});
+
+async function openEditor(graphId: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 820 } });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  await page.goto(`${hub.url}/g/${graphId}`);
+  await page.locator('[data-connection="connected"]').waitFor();
+  return page;
+}
+
+/** Waits until `locator` matches exactly `n` elements. */
+async function hasCount(locator: Locator, n: number): Promise<void> {
+  await waitFor(async () => (await locator.count()) === n, `${n} × ${locator}`);
+}
+
+const counter = (page: Page, nodeId: string, attr: "data-in" | "data-out") =>
+  page.locator(`[data-node-id="${nodeId}"] [${attr}]`).getAttribute(attr).then(Number);
+
+describe("editor", () => {
+  it("shows the running demo with the log node's count rising, pushed live", async () => {
+    const page = await openEditor("demo");
+    await hasCount(page.locator("[data-node-id]"), 3);
+    await hasCount(page.locator("[data-edge-id]"), 2);
+    await waitFor(async () => (await counter(page, "log", "data-in")) > 0, "log count above zero", 30_000);
+    for (const id of ["random", "factorize", "log"]) {
+      await page.locator(`[data-node-id="${id}"] [data-state="running"]`).waitFor();
+    }
+    const first = await counter(page, "log", "data-in");
+    await waitFor(async () => (await counter(page, "log", "data-in")) > first, "log count rising", 15_000);
+    await page.locator('[data-node-id="log"]').click();
+    await page.locator("[data-recent] li").first().waitFor();
+    mkdirSync(join(ROOT, "docs"), { recursive: true });
+    await page.screenshot({ path: join(ROOT, "docs/editor.png") });
+    await page.context().close();
+  });
+
+  it("a node added in one browser appears in the other, and a deletion there comes back", async () => {
+    const a = await openEditor("demo");
+    const b = await openEditor("demo");
+    await hasCount(a.locator("[data-node-id]"), 3);
+    await b.locator('[data-palette-type="log"]').click();
+    await waitFor(async () => (await a.locator("[data-node-id]").count()) === 4, "node added by the other browser");
+    const added = await waitFor(
+      () => a.locator('[data-node-type="log"]:not([data-node-id="log"])').getAttribute("data-node-id"),
+      "id of the new node",
+    );
+    const exported = await hub.api<{ nodes: Array<{ id: string }> }>("/api/graphs/demo");
+    expect(exported.body.nodes.map((n) => n.id)).toContain(added);
+
+    // Browser A connects factorize.out → the new log node's input by dragging; B sees the edge.
+    const from = a.locator('[data-node-id="factorize"] [data-port="out"][data-port-dir="out"]');
+    const to = a.locator(`[data-node-id="${added}"] [data-port="in"][data-port-dir="in"]`);
+    await from.dragTo(to);
+    await waitFor(async () => (await b.locator("[data-edge-id]").count()) === 3, "edge drawn in the other browser");
+
+    // A deletes the node with the keyboard; B sees it and its edge go.
+    await a.locator(`[data-node-id="${added}"]`).click();
+    await a.keyboard.press("Delete");
+    await waitFor(async () => (await b.locator("[data-node-id]").count()) === 3, "deletion seen by the other browser");
+    await hasCount(b.locator("[data-edge-id]"), 2);
+    await a.context().close();
+    await b.context().close();
+  });
+
+  it("stop and start from the toolbar change the runtime state everywhere", async () => {
+    const a = await openEditor("demo");
+    const b = await openEditor("demo");
+    await a.locator('[data-action="stop"]').click();
+    await b.locator('[data-node-id="random"] [data-state="stopped"]').waitFor();
+    expect((await hub.api<{ running: boolean }>("/api/graphs/demo")).body.running).toBe(false);
+    await b.locator('[data-action="start"]').click();
+    await a.locator('[data-node-id="random"] [data-state="running"]').waitFor({ timeout: 15_000 });
+    await a.context().close();
+    await b.context().close();
+  });
+
+  it("the graph list opens a graph", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(hub.url);
+    await page.locator('[data-graph-id="demo"]').waitFor();
+    await page.locator('[data-graph-id="demo"] a').first().click();
+    await page.locator('[data-node-id="random"]').waitFor();
+    expect(new URL(page.url()).pathname).toBe("/g/demo");
+    await context.close();
+  });
+});

@@ -1,0 +1,130 @@
+// Tests for the command line: defaults, validation errors naming the flag, and exit code 2.
+import { describe, expect, it } from "vitest";
+import { ID_PATTERN } from "../shared/limits.ts";
+import { type CliCommand, parseCli } from "./args.ts";
+import { runCli } from "./main.ts";
+
+const environment = { env: { WEFT_WORKER_TOKEN: "env-token" }, hostname: "build.box.local", version: "9.9.9" };
+const base = ["worker", "--hub", "http://127.0.0.1:8787", "--graph", "demo"];
+
+function worker(command: CliCommand) {
+  if (command.kind !== "worker") throw new Error(`expected worker options, got ${JSON.stringify(command)}`);
+  return command.options;
+}
+
+function error(argv: string[], env: Record<string, string | undefined> = environment.env): string {
+  const command = parseCli(argv, { ...environment, env });
+  if (command.kind !== "error") throw new Error(`expected an error for ${argv.join(" ")}`);
+  return command.message;
+}
+
+describe("parseCli", () => {
+  it("fills in the defaults", () => {
+    const options = worker(parseCli(base, environment));
+    expect(options.hub.href).toBe("http://127.0.0.1:8787/");
+    expect(options.graphs).toEqual(["demo"]);
+    expect(options.all).toBe(false);
+    expect(options.labels).toEqual([]);
+    expect(options.capacity).toBe(16);
+    expect(options.token).toBe("env-token");
+    expect(options.name).toBe("build.box.local");
+    expect(options.workerId).toMatch(/^build-box-local-[a-z0-9]{6}$/);
+    expect(options.workerId).toMatch(ID_PATTERN);
+  });
+
+  it("takes every flag", () => {
+    const options = worker(
+      parseCli(
+        ["worker", "--hub", "wss://hub.example/base/", "--all", "--labels", "gpu, eu,,gpu", "--capacity", "64"].concat([
+          "--token",
+          "t",
+          "--name",
+          "Box A",
+          "--id",
+          "box-a",
+        ]),
+        environment,
+      ),
+    );
+    expect(options).toMatchObject({ all: true, graphs: [], labels: ["gpu", "eu"], capacity: 64, token: "t" });
+    expect(options).toMatchObject({ name: "Box A", workerId: "box-a" });
+    expect(options.hub.href).toBe("https://hub.example/base");
+  });
+
+  it("serves several graphs when --graph repeats", () => {
+    expect(worker(parseCli([...base, "--graph", "other", "--graph", "demo"], environment)).graphs).toEqual([
+      "demo",
+      "other",
+    ]);
+  });
+
+  it.each([
+    [["worker", "--graph", "demo"], /--hub is required/],
+    [["worker", "--hub", "ftp://x", "--graph", "demo"], /--hub must be/],
+    [["worker", "--hub", "http://x"], /--graph <id>.*or --all/],
+    [[...base, "--all"], /--graph and --all exclude each other/],
+    [["worker", "--hub", "http://x", "--graph", "no/slash"], /--graph must be/],
+    [[...base, "--capacity", "0"], /--capacity must be an integer from 1 to 10000, got "0"/],
+    [[...base, "--capacity", "1.5"], /--capacity/],
+    [[...base, "--capacity", "lots"], /--capacity/],
+    [[...base, "--id", "has space"], /--id must be/],
+    [[...base, "--labels", "a b"], /--labels/],
+    [[...base, "--name", ""], /--name/],
+    [[...base, "--token", ""], /--token must not be empty/],
+    [[...base, "--bogus"], /unknown flag --bogus/],
+    [[...base, "-x"], /unknown flag -x/],
+    [["worker", "--hub"], /--hub needs a value/],
+    [["worker", "--hub", "--graph", "demo"], /--hub needs a value/],
+    [[...base, "--all=yes"], /--all takes no value/],
+    [[...base, "stray"], /unexpected argument "stray"/],
+    [["deploy"], /unknown command "deploy"/],
+    [[], /missing command/],
+  ])("refuses %j", (argv, message) => {
+    expect(error(argv)).toMatch(message);
+  });
+
+  it("needs a token from --token or WEFT_WORKER_TOKEN", () => {
+    expect(error(base, {})).toMatch(/no worker token: pass --token <token> or set WEFT_WORKER_TOKEN/);
+    expect(worker(parseCli([...base, "--token", "flag"], { ...environment, env: {} })).token).toBe("flag");
+  });
+
+  it("prints help and version", () => {
+    for (const argv of [["--help"], ["-h"], ["help"]]) expect(parseCli(argv, environment).kind).toBe("help");
+    const help = parseCli(["worker", "--help"], environment);
+    expect(help.kind === "help" && help.text).toMatch(/--capacity <n>[\s\S]*WEFT_WORKER_TOKEN[\s\S]*Example/);
+    expect(parseCli(["--version"], environment)).toEqual({ kind: "version", text: "weft 9.9.9\n" });
+  });
+});
+
+describe("runCli", () => {
+  function io() {
+    const out = { stdout: "", stderr: "" };
+    return {
+      out,
+      io: {
+        stdout: (text: string) => {
+          out.stdout += text;
+        },
+        stderr: (text: string) => {
+          out.stderr += text;
+        },
+        env: {},
+        hostname: "h",
+      },
+    };
+  }
+
+  it("exits 2 with an error naming the flag", async () => {
+    const { out, io: cliIo } = io();
+    expect(await runCli(["worker", "--hub", "http://x", "--graph", "g", "--capacity", "-3"], cliIo)).toBe(2);
+    expect(out.stderr).toMatch(/^weft: --capacity /);
+    expect(out.stderr).toMatch(/weft worker --help/);
+    expect(out.stdout).toBe("");
+  });
+
+  it("exits 0 after printing help", async () => {
+    const { out, io: cliIo } = io();
+    expect(await runCli(["worker", "--help"], cliIo)).toBe(0);
+    expect(out.stdout).toMatch(/^Usage: weft worker/);
+  });
+});

@@ -1,0 +1,156 @@
+// Parses and validates the `weft` command line (node:util parseArgs); pure, so tests need no process.
+import { parseArgs } from "node:util";
+import { ID_PATTERN, LIMITS } from "../shared/limits.ts";
+import { DEFAULT_CAPACITY, mainHelp, workerHelp } from "./help.ts";
+import { defaultWorkerId, defaultWorkerName } from "./identity.ts";
+import { parseHubUrl } from "./urls.ts";
+
+export interface WorkerOptions {
+  hub: URL;
+  graphs: string[];
+  all: boolean;
+  labels: string[];
+  capacity: number;
+  token: string;
+  name: string;
+  workerId: string;
+}
+
+export type CliCommand =
+  | { kind: "help"; text: string }
+  | { kind: "version"; text: string }
+  | { kind: "worker"; options: WorkerOptions }
+  /** `hint` says where to read the usage. */
+  | { kind: "error"; message: string; hint: string };
+
+export interface CliEnvironment {
+  env: Record<string, string | undefined>;
+  hostname: string;
+  version: string;
+}
+
+const WORKER_FLAGS = {
+  hub: { type: "string" },
+  graph: { type: "string", multiple: true },
+  all: { type: "boolean" },
+  labels: { type: "string" },
+  capacity: { type: "string" },
+  token: { type: "string" },
+  name: { type: "string" },
+  id: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const MAX_LABELS = 32;
+
+export function parseCli(argv: readonly string[], environment: CliEnvironment): CliCommand {
+  const [command, ...rest] = argv;
+  const usage = mainHelp(environment.version);
+  const hint = 'Run "weft --help" for usage.';
+  if (command === undefined) return { kind: "error", message: 'missing command (try "weft worker --help")', hint };
+  if (command === "--help" || command === "-h" || command === "help") return { kind: "help", text: usage };
+  if (command === "--version" || command === "-v") return { kind: "version", text: `weft ${environment.version}\n` };
+  if (command !== "worker") {
+    const what = command.startsWith("-") ? `unknown flag ${command}` : `unknown command "${command}"`;
+    return { kind: "error", message: `${what}; the only command is "worker"`, hint };
+  }
+  return parseWorker(rest, environment);
+}
+
+function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
+  const fail = (message: string): CliCommand => ({
+    kind: "error",
+    message,
+    hint: 'Run "weft worker --help" for the flags.',
+  });
+  let values: ReturnType<typeof parseFlags>;
+  try {
+    values = parseFlags(args);
+  } catch (error) {
+    return fail(describeParseError(error as Error & { code?: string }));
+  }
+  if (values.help) return { kind: "help", text: workerHelp() };
+
+  if (values.hub === undefined) return fail("--hub is required (the hub's base URL, e.g. http://127.0.0.1:8787)");
+  const hub = parseHubUrl(values.hub);
+  if (!hub) return fail(`--hub must be an http, https, ws or wss URL without query, got ${JSON.stringify(values.hub)}`);
+
+  const graphs = values.graph ?? [];
+  const all = values.all ?? false;
+  if (all && graphs.length > 0) return fail("--graph and --all exclude each other");
+  if (!all && graphs.length === 0) return fail("pass --graph <id> (one or more) or --all");
+  const badGraph = graphs.find((id) => !ID_PATTERN.test(id));
+  if (badGraph !== undefined)
+    return fail(`--graph must be 1-64 letters, digits, _ or -, got ${JSON.stringify(badGraph)}`);
+
+  const labels = parseLabels(values.labels);
+  if (typeof labels === "string") return fail(labels);
+
+  let capacity = DEFAULT_CAPACITY;
+  if (values.capacity !== undefined) {
+    capacity = Number(values.capacity);
+    if (!/^\d+$/.test(values.capacity) || capacity < 1 || capacity > 10_000) {
+      return fail(`--capacity must be an integer from 1 to 10000, got ${JSON.stringify(values.capacity)}`);
+    }
+  }
+
+  const token = values.token ?? environment.env.WEFT_WORKER_TOKEN ?? "";
+  if (values.token !== undefined && token === "") return fail("--token must not be empty");
+  if (token === "") return fail("no worker token: pass --token <token> or set WEFT_WORKER_TOKEN");
+
+  const name = values.name ?? defaultWorkerName(environment.hostname);
+  if (name.length < 1 || name.length > LIMITS.maxNameLength) {
+    return fail(`--name must be 1-${LIMITS.maxNameLength} characters, got ${name.length}`);
+  }
+
+  const workerId = values.id ?? defaultWorkerId(environment.hostname);
+  if (!ID_PATTERN.test(workerId))
+    return fail(`--id must be 1-64 letters, digits, _ or -, got ${JSON.stringify(workerId)}`);
+
+  return {
+    kind: "worker",
+    options: { hub, graphs: [...new Set(graphs)], all, labels, capacity, token, name, workerId },
+  };
+}
+
+function parseFlags(args: string[]) {
+  return parseArgs({ args, options: WORKER_FLAGS, strict: true, allowPositionals: false }).values;
+}
+
+/** Comma-separated labels, or an error sentence naming --labels. */
+function parseLabels(raw: string | undefined): string[] | string {
+  if (raw === undefined) return [];
+  const labels = [
+    ...new Set(
+      raw
+        .split(",")
+        .map((label) => label.trim())
+        .filter((label) => label !== ""),
+    ),
+  ];
+  if (labels.length > MAX_LABELS) return `--labels takes at most ${MAX_LABELS} labels, got ${labels.length}`;
+  const bad = labels.find((label) => label.length > 64 || /\s/.test(label));
+  if (bad !== undefined) return `--labels: each label is 1-64 characters without spaces, got ${JSON.stringify(bad)}`;
+  return labels;
+}
+
+/** Rewrites node:util parseArgs errors so they name the flag the way the help does. */
+function describeParseError(error: Error & { code?: string }): string {
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? "";
+  const flag =
+    quoted
+      .split(/[ ,]+/)
+      .filter((part) => part.startsWith("-"))
+      .pop() ?? quoted;
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown flag ${flag}`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument ${JSON.stringify(quoted)} (flags take the form --name value)`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/does not take an argument/.test(error.message)) return `${flag} takes no value`;
+      return `${flag} needs a value`;
+    default:
+      return error.message;
+  }
+}

@@ -1,0 +1,18 @@
+// Reconnect delays: exponential from 250 ms to 10 s, with jitter so a fleet does not reconnect in step.
+
+export interface BackoffOptions {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000 };
+
+/** Delay before reconnect attempt `attempt` (0-based): the exponential step ±20 %, never above maxMs. */
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = DEFAULT_BACKOFF,
+  random: () => number = Math.random,
+): number {
+  const step = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(Math.min(options.maxMs, step * (0.8 + 0.4 * random())));
+}

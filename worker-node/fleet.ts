@@ -1,0 +1,120 @@
+// The graphs one worker serves: a fixed list (--graph) or every graph the hub lists (--all, polled).
+import { type AgentOptions, GraphAgent, type WorkerIdentity } from "./agent.ts";
+import { fetchGraphIds } from "./graphList.ts";
+import type { Logger } from "./log.ts";
+import { sleep } from "./sleep.ts";
+
+export interface FleetOptions extends WorkerIdentity {
+  hub: URL;
+  token: string;
+  log: Logger;
+  /** Serve these graphs; ignored when `all` is set. */
+  graphs: string[];
+  all: boolean;
+  pollMs?: number;
+  /** Extra agent options (tests shorten backoff and timeouts). */
+  agent?: Partial<Pick<AgentOptions, "backoff" | "welcomeTimeoutMs" | "stableAfterMs" | "runtime">>;
+}
+
+export class Fleet {
+  private readonly agents = new Map<string, GraphAgent>();
+  /** --all: graphs the hub refused or deleted; retried only after they leave the listing. */
+  private readonly refused = new Set<string>();
+  private readonly stopper = new AbortController();
+  private readonly log: Logger;
+
+  constructor(private readonly options: FleetOptions) {
+    this.log = options.log;
+  }
+
+  /** Processes held across every graph: the load reported in hello and heartbeats. */
+  load(): number {
+    let total = 0;
+    for (const agent of this.agents.values()) total += agent.processCount();
+    return total;
+  }
+
+  graphIds(): string[] {
+    return [...this.agents.keys()];
+  }
+
+  /** Runs until stop() (exit code 0) or until nothing can be served (exit code 1). */
+  async run(): Promise<number> {
+    return this.options.all ? this.runAll() : this.runFixed();
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    await Promise.all([...this.agents.values()].map((agent) => agent.stop()));
+  }
+
+  private async runFixed(): Promise<number> {
+    for (const graphId of new Set(this.options.graphs)) this.open(graphId);
+    const ends = await Promise.all([...this.agents.values()].map((agent) => agent.done));
+    if (this.stopper.signal.aborted) return 0;
+    this.log.error(`no graph left to serve (${ends.map((end) => end.kind).join(", ")}); exiting`);
+    return 1;
+  }
+
+  private async runAll(): Promise<number> {
+    const pollMs = this.options.pollMs ?? 5000;
+    let failures = 0;
+    while (!this.stopper.signal.aborted) {
+      const listed = await fetchGraphIds(this.options.hub, this.options.token, this.stopper.signal);
+      if (this.stopper.signal.aborted) break;
+      if (listed.ok) {
+        if (failures > 0) this.log.info("graph list reachable again");
+        failures = 0;
+        this.sync(listed.ids);
+      } else if (listed.fatal) {
+        this.log.error({ status: listed.status }, `cannot list graphs: ${listed.message}`);
+        await this.stop();
+        return 1;
+      } else {
+        failures += 1;
+        this.log.warn({ failures }, `cannot list graphs: ${listed.message}`);
+      }
+      await sleep(pollMs, this.stopper.signal);
+    }
+    return 0;
+  }
+
+  /** Opens agents for new graph ids and stops those whose graph left the listing. */
+  private sync(ids: string[]): void {
+    const listed = new Set(ids);
+    for (const id of this.refused) if (!listed.has(id)) this.refused.delete(id);
+    for (const [id, agent] of this.agents) {
+      if (listed.has(id)) continue;
+      this.agents.delete(id);
+      this.log.info({ graphId: id }, `graph ${id} is no longer listed; disconnecting`);
+      void agent.stop();
+    }
+    for (const id of listed) {
+      if (!this.agents.has(id) && !this.refused.has(id)) this.open(id);
+    }
+  }
+
+  private open(graphId: string): void {
+    const agent = new GraphAgent({
+      ...this.options.agent,
+      hub: this.options.hub,
+      token: this.options.token,
+      graphId,
+      workerId: this.options.workerId,
+      name: this.options.name,
+      version: this.options.version,
+      labels: this.options.labels,
+      capacity: this.options.capacity,
+      log: this.log,
+      load: () => this.load(),
+    });
+    this.agents.set(graphId, agent);
+    agent.start();
+    void agent.done.then((end) => {
+      if (end.kind !== "refused" || !this.options.all) return;
+      if (this.agents.get(graphId) === agent) this.agents.delete(graphId);
+      this.refused.add(graphId);
+      this.log.warn({ graphId }, `dropped graph ${graphId}: ${end.message}`);
+    });
+  }
+}

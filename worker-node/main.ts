@@ -1,0 +1,87 @@
+// The `weft` command: parses the command line, prints help, or runs the worker until a signal stops it.
+import { hostname } from "node:os";
+import { parseCli, type WorkerOptions } from "./args.ts";
+import { Fleet } from "./fleet.ts";
+import { createLogger } from "./log.ts";
+import { WORKER_VERSION } from "./version.ts";
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: Record<string, string | undefined>;
+  hostname: string;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  hostname: hostname(),
+};
+
+/** Runs `weft <argv>` and resolves with the exit code (2 for a bad command line). */
+export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  const command = parseCli(argv, { env: io.env, hostname: io.hostname, version: WORKER_VERSION });
+  switch (command.kind) {
+    case "help":
+    case "version":
+      io.stdout(command.text);
+      return 0;
+    case "error":
+      io.stderr(`weft: ${command.message}\n${command.hint}\n`);
+      return 2;
+    case "worker":
+      return runWorker(command.options);
+    default: {
+      const never: never = command;
+      throw new Error(`unhandled command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Shutdown must finish within 2 s of SIGINT/SIGTERM; this is the hard stop. */
+const SHUTDOWN_DEADLINE_MS = 1900;
+
+/** Serves the graphs until SIGINT/SIGTERM (exit 0) or until no graph can be served (exit 1). */
+export async function runWorker(options: WorkerOptions): Promise<number> {
+  const log = createLogger({ workerId: options.workerId });
+  const fleet = new Fleet({
+    hub: options.hub,
+    token: options.token,
+    graphs: options.graphs,
+    all: options.all,
+    workerId: options.workerId,
+    name: options.name,
+    version: WORKER_VERSION,
+    labels: options.labels,
+    capacity: options.capacity,
+    log,
+  });
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn({ signal }, "second signal; exiting now");
+      process.exit(0);
+    }
+    stopping = true;
+    log.info({ signal }, "stopping: stopping processes and closing connections");
+    setTimeout(() => {
+      log.warn("shutdown took longer than 2 s; exiting anyway");
+      process.exit(0);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    void fleet.stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const target = options.all ? "every graph listed by the hub" : `graph ${options.graphs.join(", ")}`;
+  log.info(
+    { hub: options.hub.href, labels: options.labels, capacity: options.capacity, version: WORKER_VERSION },
+    `weft worker ${options.workerId} serving ${target}`,
+  );
+  try {
+    return await fleet.run();
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,213 @@
+// One node process on this worker: its lifecycle, counters and guarded calls into the node implementation.
+import type { JsonValue } from "../shared/graph.ts";
+import type { ParamValue } from "../shared/nodeTypes.ts";
+import type { Delivery, ProcessReport } from "../shared/protocol.ts";
+import type { Logger } from "./log.ts";
+import type { NodeContext, NodeProcess } from "./nodes/types.ts";
+
+export type ProcessState = ProcessReport["state"] | "starting";
+
+/** Longest a node's stop() may take before the worker moves on (shutdown must finish within 2 s). */
+export const STOP_TIMEOUT_MS = 500;
+const MAX_ERROR_CHARS = 2000;
+
+export interface ProcessSpec {
+  graphId: string;
+  nodeId: string;
+  epoch: number;
+  nodeType: string;
+  /** Child logger with graphId and nodeId. */
+  log: Logger;
+}
+
+export interface RunnableSpec extends ProcessSpec {
+  /** Creates the node's process object (NodeImpl.create); an exception crashes the process. */
+  create(): NodeProcess;
+  params: Record<string, ParamValue>;
+  /** Hands an emitted value to the publisher; returns an error text when refused. */
+  publish(port: string, value: JsonValue): string | undefined;
+}
+
+export type StateListener = (process: NodeRunner) => void;
+
+export class NodeRunner {
+  readonly graphId: string;
+  readonly nodeId: string;
+  readonly epoch: number;
+  readonly nodeType: string;
+  readonly log: Logger;
+  state: ProcessState;
+  in = 0;
+  out = 0;
+  errors = 0;
+  lastError: string | null = null;
+  private impl: NodeProcess | undefined;
+  private readonly abort = new AbortController();
+  /** Start, then every delivery, in order. */
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    spec: ProcessSpec,
+    runnable: boolean,
+    private readonly onState: StateListener,
+  ) {
+    this.graphId = spec.graphId;
+    this.nodeId = spec.nodeId;
+    this.epoch = spec.epoch;
+    this.nodeType = spec.nodeType;
+    this.log = spec.log;
+    this.state = runnable ? "starting" : "blocked";
+  }
+
+  /** A process that cannot run (unknown type, invalid params); it reports `blocked` with the reason. */
+  static blocked(spec: ProcessSpec, reason: string, onState: StateListener): NodeRunner {
+    const runner = new NodeRunner(spec, false, onState);
+    runner.lastError = truncate(reason);
+    return runner;
+  }
+
+  /** Starts the process once `after` settles (the previous epoch's stop), reporting running or crashed. */
+  static start(spec: RunnableSpec, onState: StateListener, after: Promise<unknown> = Promise.resolve()): NodeRunner {
+    const runner = new NodeRunner(spec, true, onState);
+    const ctx = runner.context(spec);
+    runner.chain = after.then(() => runner.runStart(spec, ctx));
+    return runner;
+  }
+
+  /** True once stop() was called (the process may still be finishing its stop()). */
+  get stopped(): boolean {
+    return this.state === "stopped";
+  }
+
+  /** Runs `task` after start and every earlier task; it does not run if the process is not running by then. */
+  enqueue(task: () => Promise<void>): Promise<void> {
+    const next = this.chain
+      .then(() => (this.state === "running" ? task() : undefined))
+      .catch((error: unknown) => this.fail(error));
+    this.chain = next;
+    return next;
+  }
+
+  /** Calls onMessage for one delivery; an exception counts as an error. True when it ran. */
+  async deliver(message: Delivery, port: string): Promise<boolean> {
+    if (this.state !== "running" || !this.impl) return false;
+    this.in += 1;
+    if (!this.impl.onMessage) {
+      this.fail(new Error(`node type ${this.nodeType} has no inputs; a message on port "${port}" was ignored`));
+      return true;
+    }
+    const { d: _d, ...plain } = message;
+    try {
+      await this.impl.onMessage(message.value, port, plain);
+    } catch (error) {
+      this.fail(error);
+    }
+    return true;
+  }
+
+  /** Aborts the signal and calls stop() (bounded by STOP_TIMEOUT_MS). */
+  async stop(report = true): Promise<void> {
+    if (this.stopped) return;
+    // A process still starting is stopped by runStart once its start() returns.
+    const wasRunning = this.state === "running";
+    this.state = "stopped";
+    this.abort.abort();
+    if (report) this.onState(this);
+    if (wasRunning) await this.callStop();
+  }
+
+  /** Counts an error and keeps its text as lastError. */
+  fail(error: unknown): void {
+    this.countErrors(1, error instanceof Error ? error.message : String(error));
+    this.log.debug({ err: error }, "process error");
+  }
+
+  countErrors(count: number, message: string): void {
+    this.errors += count;
+    this.lastError = truncate(message);
+  }
+
+  report(): ProcessReport {
+    const report: ProcessReport = {
+      nodeId: this.nodeId,
+      epoch: this.epoch,
+      state: this.state === "starting" ? "running" : this.state,
+      in: this.in,
+      out: this.out,
+      errors: this.errors,
+      lastError: this.lastError,
+    };
+    try {
+      const recent = this.impl?.recent?.();
+      if (recent) report.recent = recent.slice(-100);
+    } catch (error) {
+      this.fail(error);
+    }
+    return report;
+  }
+
+  private context(spec: RunnableSpec): NodeContext {
+    return {
+      graphId: spec.graphId,
+      nodeId: spec.nodeId,
+      params: spec.params,
+      log: spec.log,
+      signal: this.abort.signal,
+      emit: (port, value) => {
+        if (this.abort.signal.aborted) return false;
+        const refused = spec.publish(port, value);
+        if (refused === undefined) return true;
+        this.fail(new Error(refused));
+        return false;
+      },
+    };
+  }
+
+  private async runStart(spec: RunnableSpec, ctx: NodeContext): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.impl = spec.create();
+      await this.impl.start(ctx);
+    } catch (error) {
+      this.fail(error);
+      if (this.stopped) {
+        await this.callStop();
+        return;
+      }
+      this.state = "crashed";
+      this.abort.abort();
+      this.log.error({ err: error }, `process crashed on start: ${this.lastError}`);
+      this.onState(this);
+      await this.callStop();
+      return;
+    }
+    if (this.stopped) {
+      await this.callStop();
+      return;
+    }
+    this.state = "running";
+    this.onState(this);
+  }
+
+  /** The implementation's stop(), bounded by STOP_TIMEOUT_MS; an exception counts as an error. */
+  private async callStop(): Promise<void> {
+    if (!this.impl?.stop) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.impl.stop(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+}
