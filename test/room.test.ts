@@ -247,6 +247,40 @@ describe("scheduling and brokering", () => {
   });
 });
 
+describe("FRAME-1: deliver frames stay under the frame limit", () => {
+  it("splits a backlog of large messages over several deliver frames, in order", async () => {
+    // The consumer is disabled while the backlog builds, so enabling it delivers all at once.
+    const graph = demoGraph();
+    const disabled = { ...graph, nodes: graph.nodes.map((n) => (n.id === "factorize" ? { ...n, disabled: true } : n)) };
+    await putGraph("large", disabled);
+    const w = worker("large");
+    await w.hello("w-large");
+    const random = await w.next<RoomFrameOf<"assign">>((f) => f.type === "assign" && f.nodeId === "random");
+    const value = "é".repeat(120 * 1024); // 240 KiB of UTF-8 in 120 K characters
+    for (let seq = 1; seq <= 5; seq++) {
+      const messages = [{ id: `big-${seq}`, value, ts: 0 }];
+      w.send({ type: "publish", seq, nodeId: "random", epoch: random.epoch, port: "out", messages });
+    }
+    await waitFor(() => w.frames.filter((f) => f.type === "published").length === 5, "five published");
+    await putGraph("large", graph);
+    const ids: string[] = [];
+    let seen = 0;
+    await waitFor(() => {
+      const delivers = w.frames.filter((f): f is RoomFrameOf<"deliver"> => f.type === "deliver");
+      for (const frame of delivers.slice(seen)) {
+        expect(Buffer.byteLength(JSON.stringify(frame))).toBeLessThanOrEqual(1024 * 1024);
+        ids.push(...frame.messages.map((m) => m.id));
+        w.send({ type: "ack", nodeId: frame.nodeId, epoch: frame.epoch, deliveries: frame.messages.map((m) => m.d) });
+      }
+      seen = delivers.length;
+      return ids.length >= 5;
+    }, "all five delivered");
+    expect(seen).toBeGreaterThan(1);
+    expect(seen).toBeLessThan(5);
+    expect(ids).toEqual(["big-1", "big-2", "big-3", "big-4", "big-5"]);
+  });
+});
+
 describe("CONN-1/CONN-4: a stock y-websocket client", () => {
   it("sees the graph, its edit reaches the export, it never receives worker traffic, and bad nodes block only themselves", async () => {
     await putGraph("demo", demoGraph());

@@ -18,6 +18,8 @@ import type { GraphStatus, ProcessStatus } from "../../shared/status.ts";
 import type { Assignment, Channel, RoomStore, WorkerRecord } from "./store.ts";
 
 export const HELLO_TIMEOUT_MS = 10_000;
+/** Bytes of message JSON in one deliver frame, leaving room for the envelope under LIMITS.maxFrameBytes. */
+const DELIVER_FRAME_BUDGET = LIMITS.maxFrameBytes - 64 * 1024;
 
 export interface RoomPorts {
   graphId: string;
@@ -361,7 +363,7 @@ export class RoomCore {
     const worker = a && this.workers.get(a.workerId);
     if (!a || !worker) return;
     const room = Math.min(LIMITS.deliveryWindow - this.store.inflight(channel), LIMITS.maxBatchMessages);
-    const messages = this.store.takeForDelivery(channel, room);
+    const messages = this.store.takeForDelivery(channel, room, DELIVER_FRAME_BUDGET);
     if (messages.length === 0) return;
     this.ports.send(worker.connId, { type: "deliver", nodeId: a.nodeId, epoch: a.epoch, port: channel.port, messages });
   }

@@ -46,8 +46,11 @@ export interface RoomStore {
   enqueue(channels: Channel[], messages: Message[]): void;
   depth(channel: Channel): number;
   inflight(channel: Channel): number;
-  /** Marks up to `limit` ready messages of a channel in flight and returns them in order (DELIVERY-3). */
-  takeForDelivery(channel: Channel, limit: number): Delivery[];
+  /**
+   * Marks up to `limit` ready messages of a channel in flight and returns them in order (DELIVERY-3),
+   * stopping before their JSON passes `maxBytes` (always at least one message).
+   */
+  takeForDelivery(channel: Channel, limit: number, maxBytes: number): Delivery[];
   /** Deletes acknowledged deliveries of a node; returns how many were deleted. */
   ack(nodeId: string, deliveries: number[]): number;
   /** Makes every in-flight delivery of a node ready again (DELIVERY-4). */
@@ -179,16 +182,22 @@ export class SqlRoomStore implements RoomStore {
     return this.count("SELECT COUNT(*) AS n FROM queue WHERE node_id = ? AND port = ? AND inflight = 1", channel);
   }
 
-  takeForDelivery(channel: Channel, limit: number): Delivery[] {
+  takeForDelivery(channel: Channel, limit: number, maxBytes: number): Delivery[] {
     if (limit <= 0) return [];
     return this.sql
       .exec<{ d: number; msg: string }>(
         `UPDATE queue SET inflight = 1, attempts = attempts + 1
-         WHERE d IN (SELECT d FROM queue WHERE node_id = ? AND port = ? AND inflight = 0 ORDER BY d LIMIT ?)
+         WHERE d IN (
+           SELECT d FROM (
+             SELECT d, SUM(length(CAST(msg AS BLOB)) + 16) OVER (ORDER BY d) AS bytes, ROW_NUMBER() OVER (ORDER BY d) AS n
+             FROM queue WHERE node_id = ? AND port = ? AND inflight = 0 ORDER BY d LIMIT ?
+           ) WHERE n = 1 OR bytes <= ?
+         )
          RETURNING d, msg`,
         channel.nodeId,
         channel.port,
         limit,
+        maxBytes,
       )
       .toArray()
       .sort((a, b) => a.d - b.d)
