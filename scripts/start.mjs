@@ -11,6 +11,7 @@ const port = Number(process.env.PORT ?? 8787);
 const hubUrl = `http://127.0.0.1:${port}`;
 const started = Date.now();
 const children = [];
+let stopping = false;
 
 function say(text) {
   console.log(`weft: ${text}`);
@@ -50,6 +51,7 @@ function run(command, args, options) {
 }
 
 function stopAll(code = 0) {
+  stopping = true;
   for (const child of children) {
     try {
       process.kill(-child.pid, "SIGTERM");
@@ -115,6 +117,7 @@ async function main() {
   hub.stdout.pipe(log);
   hub.stderr.pipe(log);
   hub.on("exit", (code) => {
+    if (stopping) return;
     say(`the hub exited (code ${code}); see .weft/hub.log`);
     stopAll(1);
   });
@@ -129,7 +132,7 @@ async function main() {
     say("starting a local worker for all graphs (weft worker --all)");
     run(process.execPath, [join(ROOT, "dist/weft.mjs"), "worker", "--hub", hubUrl, "--all", "--name", "local"], {
       stdio: "inherit",
-      env: { ...process.env, WEFT_WORKER_TOKEN: token },
+      env: { WEFT_LOG_FORMAT: "pretty", ...process.env, WEFT_WORKER_TOKEN: token },
     });
   }
   say(`ready in ${elapsed()}: open ${hubUrl}/${hubOnly ? "" : "g/demo"}   (Ctrl-C stops everything)`);

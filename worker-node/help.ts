@@ -49,11 +49,12 @@ Options:
 Environment:
   WEFT_WORKER_TOKEN  worker token used when --token is not given
   WEFT_LOG_LEVEL     log level: trace, debug, info (default), warn, error, silent
+  WEFT_LOG_FORMAT    json, or pretty (readable lines); default: pretty on a terminal, else json
 
 Built-in node types: ${types}.
 
-Logs are JSON lines (pino) on stdout, each with workerId and, where relevant,
-graphId and nodeId.
+Logs go to stdout, each line with workerId and, where relevant, graphId and
+nodeId: JSON lines (pino), or readable lines with WEFT_LOG_FORMAT=pretty.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM; 1 nothing left to serve (bad token,
 unknown graph, graph deleted, worker id taken over); 2 bad command line.
