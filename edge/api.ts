@@ -1,10 +1,11 @@
 // The HTTP API under /api: graphs (list, create, export, import, delete), desired state and status.
 import { getServerByName } from "partyserver";
 import pkg from "../package.json";
+import { ApiError } from "../shared/errors.ts";
 import { validateGraph } from "../shared/graph.ts";
 import { isValidId, LIMITS } from "../shared/limits.ts";
 import type { Env } from "./env.ts";
-import { ApiError, json, jsonText } from "./errors.ts";
+import { json, jsonText } from "./errors.ts";
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
   const parts = new URL(request.url).pathname.split("/").filter(Boolean).slice(1);

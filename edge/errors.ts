@@ -1,14 +1,5 @@
-// One error type for the HTTP API and the one place that turns errors into JSON responses.
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+// The one place that turns errors into JSON responses of the HTTP API.
+import { ApiError } from "../shared/errors.ts";
 
 export function errorResponse(error: unknown): Response {
   if (error instanceof ApiError) return json({ error: { code: error.code, message: error.message } }, error.status);

@@ -1,9 +1,10 @@
 // The hub's Worker entry: /api → HTTP API, /parties/graph/<id> → GraphRoom, everything else → the editor app.
 import { routePartykitRequest } from "partyserver";
+import { ApiError } from "../shared/errors.ts";
 import { isValidId } from "../shared/limits.ts";
 import { handleApi, requireGraph } from "./api.ts";
 import type { Env } from "./env.ts";
-import { ApiError, errorResponse } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
 
 export { Catalogue } from "./catalogue.ts";
 export { GraphRoom } from "./graphRoom.ts";

@@ -1,21 +1,11 @@
 // HTTP client for the hub API (/api/...): one request helper, one error class.
+import { ApiError } from "../../shared/errors.ts";
 import type { GraphStatus } from "../../shared/status.ts";
 
 export interface GraphSummary {
   id: string;
   name: string;
   updatedAt: number | string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,7 +1,8 @@
 // One open graph: owns the room, the stores and the selection, and lays out toolbar, palette, canvas and panels.
 import { createEffect, createSignal, on, onCleanup, onMount } from "solid-js";
+import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
-import { ApiError, getGraphStatus } from "../api.ts";
+import { getGraphStatus } from "../api.ts";
 import { EditorContext, type EditorContextValue, type Selection } from "../editorContext.ts";
 import { boundsOf } from "../geometry.ts";
 import { createGraphStore } from "../graphStore.ts";
