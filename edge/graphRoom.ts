@@ -4,7 +4,7 @@ import { YServer } from "y-partyserver";
 import type { GraphExport } from "../shared/graph.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
 import type { EditorPush } from "../shared/status.ts";
-import { edgesMap, metaMap, nodesMap, readGraph, replaceGraph, setRunning } from "../shared/ydoc.ts";
+import { edgesMap, metaMap, nodesMap, readGraph, readMeta, replaceGraph, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
 import { RoomCore } from "./room/core.ts";
 import { DocStore } from "./room/docStore.ts";
@@ -31,6 +31,7 @@ export class GraphRoom extends YServer<Env> {
   private core!: RoomCore;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private lastCatalogueTouch = 0;
+  private catalogueTimer: ReturnType<typeof setTimeout> | undefined;
 
   override async onLoad(): Promise<void> {
     this.docStore = new DocStore(this.ctx.storage.sql);
@@ -187,14 +188,16 @@ export class GraphRoom extends YServer<Env> {
     this.sendCustomMessage(connection, JSON.stringify(push));
   }
 
+  /** Tells the catalogue the graph's name and time, at most every 2 s, always ending with the latest state. */
   private touchCatalogue(): void {
-    const now = Date.now();
-    if (now - this.lastCatalogueTouch < CATALOGUE_TOUCH_MS) return;
-    this.lastCatalogueTouch = now;
-    const name = readGraph(this.document, this.name).name;
-    if (!name) return;
-    const catalogue = this.env.Catalogue.getByName("main");
-    this.ctx.waitUntil(catalogue.touch(this.name, name));
+    if (this.catalogueTimer !== undefined) return;
+    const wait = Math.max(0, this.lastCatalogueTouch + CATALOGUE_TOUCH_MS - Date.now());
+    this.catalogueTimer = setTimeout(() => {
+      this.catalogueTimer = undefined;
+      this.lastCatalogueTouch = Date.now();
+      const name = readMeta(this.document).name;
+      if (name) this.ctx.waitUntil(this.env.Catalogue.getByName("main").touch(this.name, name));
+    }, wait);
   }
 
   private async armAlarm(): Promise<void> {

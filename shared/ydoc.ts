@@ -116,6 +116,11 @@ export function setRunning(doc: Y.Doc, running: boolean, origin?: unknown): void
   doc.transact(() => setIfChanged(metaMap(doc), "running", running), origin);
 }
 
+/** Renames the graph or changes its description (empty names are refused by the callers' forms). */
+export function setGraphField(doc: Y.Doc, field: "name" | "description", value: string): void {
+  setIfChanged(metaMap(doc), field, value);
+}
+
 export function addNode(doc: Y.Doc, node: GraphNode): void {
   const { id, ...rest } = node;
   nodesMap(doc).set(id, nodeToYMap(rest));

@@ -85,11 +85,29 @@ describe("editor", () => {
     await from.dragTo(to);
     await waitFor(async () => (await b.locator("[data-edge-id]").count()) === 3, "edge drawn in the other browser");
 
+    // A renames the node in its side panel; B sees the new name.
+    await a.locator(`[data-node-id="${added}"]`).click();
+    await a.locator(`#name-${added}`).fill("Second sink");
+    await a.locator(`#name-${added}`).press("Tab");
+    await waitFor(
+      async () => (await b.locator(`[data-node-id="${added}"] .node-name`).textContent()) === "Second sink",
+      "node rename in B",
+    );
+
     // A deletes the node with the keyboard; B sees it and its edge go.
     await a.locator(`[data-node-id="${added}"]`).click();
     await a.keyboard.press("Delete");
     await waitFor(async () => (await b.locator("[data-node-id]").count()) === 3, "deletion seen by the other browser");
     await hasCount(b.locator("[data-edge-id]"), 2);
+
+    // A renames the graph: B's toolbar and the catalogue follow.
+    await a.locator("[data-graph-name]").fill("Primes");
+    await a.locator("[data-graph-name]").press("Enter");
+    await waitFor(async () => (await b.locator("[data-graph-name]").inputValue()) === "Primes", "rename in B");
+    await waitFor(async () => {
+      const list = await hub.api<Array<{ id: string; name: string }>>("/api/graphs");
+      return list.body.find((g) => g.id === "demo")?.name === "Primes";
+    }, "rename in the catalogue");
     await a.context().close();
     await b.context().close();
   });

@@ -1,6 +1,7 @@
 // Every edit the editor makes, expressed through shared/ydoc.ts helpers so all peers see it.
 import type * as Y from "yjs";
 import type { GraphEdge, JsonValue } from "../../shared/graph.ts";
+import { LIMITS } from "../../shared/limits.ts";
 import { findNodeType } from "../../shared/nodeTypes.ts";
 import * as ydoc from "../../shared/ydoc.ts";
 import { freeSpot, type Point, portsOf } from "./geometry.ts";
@@ -26,6 +27,8 @@ export interface GraphActions {
   connect(connection: Connection): { ok: true; edgeId: string } | { ok: false; reason: string };
   removeEdge(edgeId: string): void;
   setRunning(running: boolean): void;
+  /** Renames the graph; blank names are ignored. */
+  renameGraph(name: string): void;
 }
 
 export function createGraphActions(doc: Y.Doc, graph: GraphState): GraphActions {
@@ -83,6 +86,10 @@ export function createGraphActions(doc: Y.Doc, graph: GraphState): GraphActions 
     },
     setRunning(running) {
       ydoc.setRunning(doc, running);
+    },
+    renameGraph(name) {
+      const trimmed = name.trim().slice(0, LIMITS.maxNameLength);
+      if (trimmed) ydoc.setGraphField(doc, "name", trimmed);
     },
   };
 }

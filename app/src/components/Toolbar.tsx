@@ -1,5 +1,6 @@
 // Editor toolbar: back to the list, graph name, connection indicator, counts and the Start/Stop button.
 import { Show } from "solid-js";
+import { LIMITS } from "../../../shared/limits.ts";
 import { useEditor } from "../editorContext.ts";
 import { linkClick } from "../router.ts";
 import { ConnectionIndicator } from "./ConnectionIndicator.tsx";
@@ -15,7 +16,26 @@ export function Toolbar() {
       </a>
       <div class="toolbar-title">
         <h1 class="graph-title" title={meta().description || undefined}>
-          {meta().name || editor.graphId}
+          <input
+            class="graph-name"
+            aria-label="Graph name"
+            data-graph-name
+            value={meta().name || editor.graphId}
+            size={Math.max(8, (meta().name || editor.graphId).length + 1)}
+            maxLength={LIMITS.maxNameLength}
+            disabled={!editor.synced()}
+            onKeyDown={(event) => {
+              if (event.key === "Enter") event.currentTarget.blur();
+              if (event.key === "Escape") {
+                event.currentTarget.value = meta().name || editor.graphId;
+                event.currentTarget.blur();
+              }
+            }}
+            onChange={(event) => {
+              editor.actions.renameGraph(event.currentTarget.value);
+              event.currentTarget.value = meta().name || editor.graphId;
+            }}
+          />
         </h1>
         <ConnectionIndicator />
       </div>
