@@ -70,6 +70,22 @@ describe("weft worker", () => {
     expect(w.output).toMatch(/token/i);
   });
 
+  it("after a restart of the hub (same state, same port), the worker reconnects and the flow resumes", async () => {
+    await hub.stop();
+    hub = await startHub({ persistDir: hub.persistDir, port: hub.port });
+    const s = await waitFor(
+      async () => {
+        const s = await status("demo");
+        const counts = s.processes.map((p) => p.in);
+        return s.processes.every((p) => p.state === "running") && proc(s, "log").in > 2 ? { s, counts } : undefined;
+      },
+      "flow running again after the restart",
+      40_000,
+    );
+    expect(s.s.workers.map((w) => w.id).sort()).toEqual(["flow-2"]);
+    expect(new Set(s.s.processes.map((p) => p.workerId))).toEqual(new Set(["flow-2"]));
+  });
+
   it("an --all worker serves graphs created after it started", async () => {
     const w = startWorker(hub, ["--all", "--name", "all-1", "--id", "all-1"]);
     workers.push(w);

@@ -78,8 +78,10 @@ export interface Hub {
 }
 
 /** Starts `wrangler dev` on a free port; `persistDir` keeps SQLite state across restarts. */
-export async function startHub(options: { persistDir?: string; token?: string | null } = {}): Promise<Hub> {
-  const port = await freePort();
+export async function startHub(
+  options: { persistDir?: string; token?: string | null; port?: number } = {},
+): Promise<Hub> {
+  const port = options.port ?? (await freePort());
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "weft-hub-"));
   const token = options.token === undefined ? TOKEN : options.token;
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
