@@ -4,6 +4,7 @@ import pkg from "../package.json";
 import { ApiError } from "../shared/errors.ts";
 import { validateGraph } from "../shared/graph.ts";
 import { isValidId, LIMITS } from "../shared/limits.ts";
+import type { WorkerStatus } from "../shared/status.ts";
 import type { Env } from "./env.ts";
 import { json, jsonText } from "./errors.ts";
 
@@ -16,8 +17,9 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     allow(method, ["GET"]);
     return json({ ok: true, version: pkg.version });
   }
-  if (resource !== "graphs" || rest.length > 0)
-    throw new ApiError(404, "not_found", `no API route ${new URL(request.url).pathname}`);
+  const notFound = () => new ApiError(404, "not_found", `no API route ${new URL(request.url).pathname}`);
+  if (resource === "workers") return handleWorkers(method, env, parts.slice(1));
+  if (resource !== "graphs") throw notFound();
 
   const catalogue = env.Catalogue.getByName("main");
   if (graphId === undefined) {
@@ -34,6 +36,20 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
   }
   const room = () => getServerByName(env.Graph, graphId);
 
+  if (action === "workers" && rest.length === 2 && rest[1] === "drain") {
+    allow(method, ["POST"]);
+    await requireGraph(env, graphId);
+    const workerId = rest[0] ?? "";
+    if (!(await (await room()).drainWorker(workerId))) {
+      throw new ApiError(
+        404,
+        "worker_not_found",
+        `no worker "${workerId.slice(0, 80)}" is connected to graph ${graphId}`,
+      );
+    }
+    return json({ id: workerId, graphs: [graphId], draining: true });
+  }
+  if (rest.length > 0) throw notFound();
   if (action === undefined) {
     allow(method, ["GET", "PUT", "DELETE"]);
     if (method === "PUT") return importGraph(request, env, graphId);
@@ -55,6 +71,43 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
   }
   throw new ApiError(404, "not_found", `no API route for graphs/${graphId}/${action}`);
 }
+
+/** The fleet across graphs: GET /api/workers and POST /api/workers/:id/drain (asks every graph's room). */
+async function handleWorkers(method: string, env: Env, path: string[]): Promise<Response> {
+  const [workerId, action, ...rest] = path;
+  if (rest.length > 0 || (workerId !== undefined && action !== "drain")) {
+    throw new ApiError(404, "not_found", "worker routes are /api/workers and /api/workers/<id>/drain");
+  }
+  const graphs = await env.Catalogue.getByName("main").list();
+  const rooms = graphs.map((g) => ({ id: g.id, room: getServerByName(env.Graph, g.id) }));
+  if (workerId === undefined) {
+    allow(method, ["GET"]);
+    const fleet = new Map<string, FleetWorker>();
+    for (const { id, room } of rooms) {
+      for (const w of JSON.parse(await (await room).workers()) as WorkerStatus[]) {
+        const known = fleet.get(w.id);
+        if (!known) fleet.set(w.id, { ...w, graphs: [id] });
+        else {
+          known.graphs.push(id);
+          known.processes += w.processes;
+          known.load = Math.max(known.load, w.load);
+          known.lastHeartbeat = Math.max(known.lastHeartbeat, w.lastHeartbeat);
+          known.draining ||= w.draining;
+        }
+      }
+    }
+    return json([...fleet.values()].sort((a, b) => a.id.localeCompare(b.id)));
+  }
+  allow(method, ["POST"]);
+  const drained: string[] = [];
+  for (const { id, room } of rooms) if (await (await room).drainWorker(workerId)) drained.push(id);
+  if (drained.length === 0) {
+    throw new ApiError(404, "worker_not_found", `no worker "${workerId.slice(0, 80)}" is connected to any graph`);
+  }
+  return json({ id: workerId, graphs: drained, draining: true });
+}
+
+type FleetWorker = WorkerStatus & { graphs: string[] };
 
 export async function requireGraph(env: Env, graphId: string): Promise<void> {
   if (!(await env.Catalogue.getByName("main").has(graphId))) {

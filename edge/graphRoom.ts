@@ -6,7 +6,7 @@ import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
 import type { EditorPush } from "../shared/status.ts";
 import { edgesMap, metaMap, nodesMap, readGraph, readMeta, replaceGraph, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
-import { RoomCore } from "./room/core.ts";
+import { DEFAULT_CONFIG, type RoomConfig, RoomCore } from "./room/core.ts";
 import { DocStore } from "./room/docStore.ts";
 import { SqlRoomStore } from "./room/store.ts";
 
@@ -43,6 +43,8 @@ export class GraphRoom extends YServer<Env> {
     this.core = new RoomCore({
       graphId: this.name,
       store: new SqlRoomStore(this.ctx.storage.sql),
+      config: roomConfig(this.env),
+      isOpen: (connId) => this.getConnection(connId) !== undefined,
       now: () => Date.now(),
       send: (connId, frame) => this.sendFrame(connId, frame),
       close: (connId, code, reason) => this.getConnection(connId)?.close(code, reason),
@@ -55,7 +57,7 @@ export class GraphRoom extends YServer<Env> {
       this.core.graphChanged();
       this.touchCatalogue();
     });
-    this.core.pruneWorkers((connId) => this.getConnection(connId) !== undefined);
+    this.core.awaitReturningWorkers();
     console.log(JSON.stringify({ event: "room_started", graphId: this.name }));
     this.core.reconcile();
     await this.armAlarm();
@@ -88,10 +90,8 @@ export class GraphRoom extends YServer<Env> {
       return;
     }
     const outcome = this.core.onWorkerFrame(connection.id, state.workerId, message);
-    if (outcome.registered) {
-      connection.setState({ ...state, workerId: outcome.registered } satisfies WorkerConnState);
-      await this.armAlarm();
-    }
+    if (outcome.registered) connection.setState({ ...state, workerId: outcome.registered } satisfies WorkerConnState);
+    await this.armAlarm();
   }
 
   override async onClose(connection: Connection, code: number, reason: string, wasClean: boolean): Promise<void> {
@@ -151,6 +151,16 @@ export class GraphRoom extends YServer<Env> {
     return JSON.stringify(this.core.status());
   }
 
+  /** Drains a worker from this graph (DRAIN-1); false when it is not connected here. */
+  drainWorker(workerId: string): boolean {
+    return this.core.drainWorker(workerId);
+  }
+
+  /** Workers connected to this graph, as JSON text of WorkerStatus[]. */
+  workers(): string {
+    return JSON.stringify(this.core.status().workers);
+  }
+
   /** Empties the graph, stops its processes and closes every connection (CLOSE-5). */
   deleteGraph(): void {
     this.core.reset();
@@ -200,9 +210,23 @@ export class GraphRoom extends YServer<Env> {
     }, wait);
   }
 
+  /** Makes sure an alarm fires by the time the core next needs to look (heartbeats, stops, crash backoff). */
   private async armAlarm(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 2000);
+    const next = this.core.wakeAt() ?? Date.now() + 2000;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
   }
+}
+
+function roomConfig(env: Env): RoomConfig {
+  const number = (value: string | undefined, fallback: number) => {
+    const n = Number(value);
+    return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? n : fallback;
+  };
+  return {
+    rebalanceMoves: number(env.WEFT_REBALANCE_MOVES, DEFAULT_CONFIG.rebalanceMoves),
+    rebalanceIntervalMs: Math.max(1000, number(env.WEFT_REBALANCE_INTERVAL_MS, DEFAULT_CONFIG.rebalanceIntervalMs)),
+  };
 }
 
 function isWorkerRequest(request: Request): boolean {

@@ -14,10 +14,12 @@ export const CloseCode = {
   ProtocolVersion: 4002,
   /** The first frame was not a valid hello, or none came in time (CLOSE-3). */
   HelloRequired: 4003,
-  /** Another connection registered with the same worker id (CLOSE-4). */
-  Replaced: 4004,
   /** The graph was deleted (CLOSE-5). */
   GraphDeleted: 4005,
+  /** The hello was valid JSON but cannot be accepted, e.g. unknown node types (CLOSE-8). */
+  HelloRefused: 4006,
+  /** A live connection already holds this worker id (CLOSE-9). */
+  DuplicateWorker: 4007,
   /** No heartbeat within the timeout (CLOSE-7). */
   HeartbeatTimeout: 4008,
   /** A frame exceeded LIMITS.maxFrameBytes (CLOSE-6). */
@@ -36,7 +38,9 @@ export type ErrorCode =
   | "unknown_port"
   | "channel_full"
   | "hello_required"
-  | "already_registered";
+  | "already_registered"
+  | "unknown_node_type"
+  | "duplicate_worker";
 
 const id = z.string().regex(ID_PATTERN, "must be 1-64 letters, digits, _ or -");
 const counter = z.number().int().nonnegative();
@@ -99,6 +103,7 @@ const workerFrameSchemas = {
       .min(1)
       .max(LIMITS.maxBatchMessages * 10),
   }),
+  drain: z.strictObject({ type: z.literal("drain") }),
 } as const;
 
 type Schemas = typeof workerFrameSchemas;
@@ -127,6 +132,7 @@ const roomFrameSchemas = {
   }),
   unassign: z.strictObject({ type: z.literal("unassign"), nodeId: id, epoch: counter, reason: z.string() }),
   published: z.strictObject({ type: z.literal("published"), seq: counter }),
+  drained: z.strictObject({ type: z.literal("drained") }),
   deliver: z.strictObject({
     type: z.literal("deliver"),
     nodeId: id,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type PlacementProcess, type PlacementWorker, place } from "./scheduler.ts";
+import { type PlacementProcess, type PlacementWorker, place, rebalance } from "./scheduler.ts";
 
 const SEED = Number(process.env.WEFT_SEED ?? 20261129);
 const TYPES = ["random", "factorize", "log", "ml"];
@@ -105,5 +105,41 @@ describe(`place (seed ${SEED}; replay with WEFT_SEED=${SEED})`, () => {
     const b = { ...a, id: "b", otherLoad: 1 };
     const { placed } = place([{ nodeId: "x", type: "log", labels: [] }], [a, b], new Map());
     expect(placed.get("x")).toBe("b");
+  });
+});
+
+describe(`rebalance (seed ${SEED})`, () => {
+  it("moves at most maxMoves, only to eligible workers with room, each move narrowing a gap of more than one", () => {
+    fc.assert(
+      fc.property(scenario, fc.integer({ min: 0, max: 4 }), ({ workers, desired, current }, maxMoves) => {
+        const { placed } = place(desired, workers, current);
+        const moves = rebalance(desired, workers, placed, maxMoves);
+        expect(moves.length).toBeLessThanOrEqual(maxMoves);
+        const load = new Map(workers.map((w) => [w.id, w.otherLoad]));
+        for (const workerId of placed.values()) load.set(workerId, load.get(workerId)! + 1);
+        const holder = new Map(placed);
+        for (const move of moves) {
+          expect(holder.get(move.nodeId)).toBe(move.from);
+          const to = workers.find((w) => w.id === move.to)!;
+          expect(canRun(to, desired.find((p) => p.nodeId === move.nodeId)!)).toBe(true);
+          expect(load.get(move.from)! - load.get(move.to)!).toBeGreaterThan(1);
+          expect(load.get(move.to)!).toBeLessThan(to.capacity);
+          holder.set(move.nodeId, move.to);
+          load.set(move.from, load.get(move.from)! - 1);
+          load.set(move.to, load.get(move.to)! + 1);
+        }
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it("evens out an uneven fleet one bounded step at a time and is off with maxMoves 0", () => {
+    const a = { id: "a", labels: [], capacity: 10, otherLoad: 0, nodeTypes: ["log"] };
+    const b = { ...a, id: "b" };
+    const desired = ["n1", "n2", "n3", "n4"].map((nodeId) => ({ nodeId, type: "log", labels: [] }));
+    const placed = new Map(desired.map((p) => [p.nodeId, "a"]));
+    expect(rebalance(desired, [a, b], placed, 0)).toEqual([]);
+    expect(rebalance(desired, [a, b], placed, 1)).toEqual([{ nodeId: "n1", from: "a", to: "b" }]);
+    expect(rebalance(desired, [a, b], placed, 5)).toHaveLength(2);
   });
 });

@@ -83,3 +83,67 @@ export function pendingReason(process: PlacementProcess, workers: readonly Place
   if (missing.length > 0) return `no live worker has label ${missing.join(", ")}`;
   return "every eligible worker is at capacity; add a worker or raise --capacity";
 }
+
+export interface Move {
+  nodeId: string;
+  from: string;
+  to: string;
+}
+
+/**
+ * Plans at most `maxMoves` moves, each from the most loaded worker to the least loaded worker that can
+ * run the process, and only while their loads differ by more than one. Pure: the room carries them out.
+ */
+export function rebalance(
+  desired: readonly PlacementProcess[],
+  workers: readonly PlacementWorker[],
+  placed: ReadonlyMap<string, string>,
+  maxMoves: number,
+): Move[] {
+  const byNode = new Map(desired.map((p) => [p.nodeId, p]));
+  const load = new Map(workers.map((w) => [w.id, w.otherLoad]));
+  const holder = new Map<string, string>();
+  for (const [nodeId, workerId] of placed) {
+    if (!load.has(workerId) || !byNode.has(nodeId)) continue;
+    holder.set(nodeId, workerId);
+    load.set(workerId, (load.get(workerId) ?? 0) + 1);
+  }
+  const moves: Move[] = [];
+  while (moves.length < maxMoves) {
+    const move = bestMove(byNode, workers, holder, load);
+    if (!move) break;
+    moves.push(move);
+    holder.set(move.nodeId, move.to);
+    load.set(move.from, (load.get(move.from) ?? 0) - 1);
+    load.set(move.to, (load.get(move.to) ?? 0) + 1);
+  }
+  return moves;
+}
+
+function bestMove(
+  byNode: ReadonlyMap<string, PlacementProcess>,
+  workers: readonly PlacementWorker[],
+  holder: ReadonlyMap<string, string>,
+  load: ReadonlyMap<string, number>,
+): Move | undefined {
+  const ranked = [...workers].sort((a, b) => (load.get(b.id) ?? 0) - (load.get(a.id) ?? 0) || (a.id < b.id ? -1 : 1));
+  for (const from of ranked) {
+    const fromLoad = load.get(from.id) ?? 0;
+    const nodes = [...holder]
+      .filter(([, w]) => w === from.id)
+      .map(([n]) => n)
+      .sort();
+    for (const nodeId of nodes) {
+      const process = byNode.get(nodeId);
+      if (!process) continue;
+      let to: PlacementWorker | undefined;
+      for (const w of workers) {
+        if (w.id === from.id || !canRun(w, process) || (load.get(w.id) ?? 0) >= w.capacity) continue;
+        if (fromLoad - (load.get(w.id) ?? 0) <= 1) continue;
+        if (!to || isLessLoaded(w, to, load)) to = w;
+      }
+      if (to) return { nodeId, from: from.id, to: to.id };
+    }
+  }
+  return undefined;
+}

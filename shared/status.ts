@@ -1,8 +1,11 @@
 // Runtime status of a graph: pushed live to editors and served by GET /api/graphs/:id/status.
 import type { JsonValue } from "./graph.ts";
 
-/** pending: wanted, no worker can take it (see reason); assigned: sent to a worker, not yet confirmed. */
-export type ProcessState = "pending" | "assigned" | "running" | "crashed" | "blocked" | "stopped";
+/**
+ * pending: wanted, no worker can take it (see reason); assigned: sent to a worker, not yet confirmed;
+ * stopping: told to stop, flushing its output before it may run elsewhere; crashed: waiting out its restart backoff.
+ */
+export type ProcessState = "pending" | "assigned" | "running" | "stopping" | "crashed" | "blocked" | "stopped";
 
 export interface ProcessStatus {
   nodeId: string;
@@ -27,6 +30,10 @@ export interface WorkerStatus {
   load: number;
   version: string;
   lastHeartbeat: number;
+  /** Processes of this graph assigned to the worker. */
+  processes: number;
+  /** Draining workers get no new work; their processes are moved away. */
+  draining: boolean;
 }
 
 export interface GraphStatus {

@@ -1,6 +1,6 @@
 // A scripted worker speaking the raw worker protocol over `ws`, for protocol and bad-input tests.
 import WebSocket from "ws";
-import type { RoomFrame } from "../shared/protocol.ts";
+import type { RoomFrame, RoomFrameOf } from "../shared/protocol.ts";
 import { type Hub, TOKEN, waitFor } from "./harness.ts";
 
 export const HELLO = {
@@ -72,6 +72,23 @@ export class RawWorker {
 
   async waitClosed(): Promise<{ code: number; reason: string }> {
     return waitFor(() => this.closed, "socket close");
+  }
+
+  /** Keeps the room from presuming this worker dead: an empty heartbeat every second until closed. */
+  keepAlive(processes: () => unknown[] = () => []): this {
+    const timer = setInterval(() => {
+      if (this.ws.readyState === WebSocket.OPEN) this.send({ type: "heartbeat", load: 0, processes: processes() });
+      else clearInterval(timer);
+    }, 1000);
+    this.ws.on("close", () => clearInterval(timer));
+    return this;
+  }
+
+  /** Assign frames received so far, by node id (the latest per node). */
+  assigned(): Map<string, RoomFrameOf<"assign">> {
+    const map = new Map<string, RoomFrameOf<"assign">>();
+    for (const f of this.frames) if (f.type === "assign") map.set(f.nodeId, f);
+    return map;
   }
 
   close(): void {

@@ -228,6 +228,17 @@ describe("scheduling and brokering", () => {
     edited.nodes[0]!.params.intervalMs = 500;
     edited.nodes[1]!.x = 999; // a move restarts nothing
     await putGraph("move", edited);
+    // SCHED-6: the old process is asked to stop; it may still publish until it reports stopped.
+    const stop = await a.next<RoomFrameOf<"unassign">>((f) => f.type === "unassign", mark, "unassign");
+    expect(stop).toMatchObject({ nodeId: "random", epoch: random.epoch });
+    const flush = { id: "late", value: 9, ts: 0 };
+    a.send({ type: "publish", seq: 2, nodeId: "random", epoch: random.epoch, port: "out", messages: [flush] });
+    await a.next((f) => f.type === "published" && f.seq === 2, mark, "flush accepted while stopping");
+    const status = await hub.api<GraphStatus>("/api/graphs/move/status");
+    expect(status.body.processes.find((p) => p.nodeId === "random")?.state).toBe("stopping");
+    expect(a.frames.slice(mark).some((f) => f.type === "assign")).toBe(false);
+    const report = { nodeId: "random", epoch: random.epoch, in: 0, out: 2, errors: 0, lastError: null };
+    a.send({ type: "state", process: { ...report, state: "stopped" } });
     const restarted = await a.next<RoomFrameOf<"assign">>((f) => f.type === "assign", mark, "re-assign");
     expect(restarted).toMatchObject({ nodeId: "random", params: { intervalMs: 500 } });
     expect(restarted.epoch).toBeGreaterThan(random.epoch);
@@ -243,7 +254,7 @@ describe("scheduling and brokering", () => {
     await b.hello("w-b");
     a.close();
     const redelivered = await b.next<RoomFrameOf<"deliver">>((f) => f.type === "deliver" && f.nodeId === "factorize");
-    expect(redelivered.messages.map((m) => m.value)).toEqual([6]);
+    expect(redelivered.messages.map((m) => m.value)).toEqual([6, 9]);
   });
 });
 

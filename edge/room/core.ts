@@ -13,20 +13,35 @@ import {
   type WorkerFrame,
   type WorkerFrameOf,
 } from "../../shared/protocol.ts";
-import { type PlacementProcess, place } from "../../shared/scheduler.ts";
-import type { GraphStatus, ProcessStatus } from "../../shared/status.ts";
-import type { Assignment, Channel, RoomStore, WorkerRecord } from "./store.ts";
+import { type PlacementProcess, type PlacementWorker, place, rebalance } from "../../shared/scheduler.ts";
+import type { GraphStatus } from "../../shared/status.ts";
+import { buildStatus, crashBackoffMs } from "./status.ts";
+import type { Assignment, Channel, Crash, RoomStore, Stopping, WorkerRecord } from "./store.ts";
 
 export const HELLO_TIMEOUT_MS = 10_000;
+/** How long a process may take to flush and report stopped before the room places it again anyway. */
+export const STOP_TIMEOUT_MS = 10_000;
+/** A restarted process that runs this long has its crash count reset (SCHED-7). */
+export const CRASH_RESET_MS = 30_000;
 /** Bytes of message JSON in one deliver frame, leaving room for the envelope under LIMITS.maxFrameBytes. */
 const DELIVER_FRAME_BUDGET = LIMITS.maxFrameBytes - 64 * 1024;
+
+export interface RoomConfig {
+  /** Processes moved per rebalance period; 0 turns rebalancing off (SCHED-8). */
+  rebalanceMoves: number;
+  rebalanceIntervalMs: number;
+}
+
+export const DEFAULT_CONFIG: RoomConfig = { rebalanceMoves: 1, rebalanceIntervalMs: 30_000 };
 
 export interface RoomPorts {
   graphId: string;
   store: RoomStore;
+  config: RoomConfig;
   now(): number;
   send(connId: string, frame: RoomFrame): void;
   close(connId: string, code: number, reason: string): void;
+  isOpen(connId: string): boolean;
   /** The graph document as plain JSON. */
   graph(): GraphExport;
   /** Something shown in status changed. */
@@ -51,28 +66,39 @@ interface Plan {
 
 export class RoomCore {
   private readonly store: RoomStore;
-  private workers: Map<string, WorkerRecord>;
-  private assignments: Map<string, Assignment>;
+  private readonly workers: Map<string, WorkerRecord>;
+  private readonly assignments: Map<string, Assignment>;
+  private readonly stopping: Map<string, Stopping>;
+  private readonly crashes: Map<string, Crash>;
   private plan: Plan | undefined;
   private graphCache: GraphExport | undefined;
   private pending = new Map<string, string>();
   private readonly invalidFrames = new Map<string, number>();
+  /** Connections already told `drained`, so it is said once per connection. */
+  private readonly drainedSent = new Set<string>();
+  private nextRebalanceAt: number;
 
   constructor(private readonly ports: RoomPorts) {
     this.store = ports.store;
     this.workers = new Map(this.store.workers().map((w) => [w.id, w]));
     this.assignments = new Map(this.store.assignments().map((a) => [a.nodeId, a]));
+    this.stopping = new Map(this.store.stopping().map((s) => [s.nodeId, s]));
+    this.crashes = new Map(this.store.crashes().map((c) => [c.nodeId, c]));
+    this.nextRebalanceAt = ports.now() + ports.config.rebalanceIntervalMs;
   }
 
-  /** Forgets workers whose connections did not survive a restart of the room. */
-  pruneWorkers(isOpen: (connId: string) => boolean): void {
-    for (const worker of [...this.workers.values()]) {
-      if (!isOpen(worker.connId)) this.dropWorker(worker, "connection gone after room restart");
+  /**
+   * After a restart of the room every socket is gone: keep the workers' assignments for one heartbeat
+   * timeout so a worker that says hello again resumes with the same epochs (HELLO-4).
+   */
+  awaitReturningWorkers(): void {
+    const now = this.ports.now();
+    for (const worker of this.workers.values()) {
+      if (worker.connId !== "" && this.ports.isOpen(worker.connId)) continue;
+      worker.connId = "";
+      worker.lastSeen = now;
+      this.store.putWorker(worker);
     }
-  }
-
-  get hasWorkers(): boolean {
-    return this.workers.size > 0;
   }
 
   // ---- the graph document -------------------------------------------------------------------
@@ -82,10 +108,12 @@ export class RoomCore {
     this.graphCache = undefined;
     const before = this.plan?.fingerprint;
     const plan = this.currentPlan();
-    if (plan.fingerprint !== before) {
-      this.store.purgeChannelsExcept(this.allChannels());
-      this.reconcile();
+    if (plan.fingerprint === before) return;
+    this.store.purgeChannelsExcept(this.allChannels());
+    for (const crash of [...this.crashes.values()]) {
+      if (plan.desired.get(crash.nodeId)?.paramsJson !== crash.paramsJson) this.clearCrash(crash.nodeId);
     }
+    this.reconcile();
   }
 
   private graph(): GraphExport {
@@ -119,40 +147,46 @@ export class RoomCore {
 
   reconcile(): void {
     const plan = this.plan ?? this.currentPlan();
-    for (const assignment of [...this.assignments.values()]) {
-      const want = plan.desired.get(assignment.nodeId);
-      if (!want) this.unassign(assignment, "node is no longer wanted (graph stopped, node removed or disabled)");
-      else if (want.type !== assignment.type || want.paramsJson !== assignment.paramsJson) {
-        this.unassign(assignment, "params changed; restarting");
-      }
+    const now = this.ports.now();
+    for (const a of [...this.assignments.values()]) {
+      const want = plan.desired.get(a.nodeId);
+      const worker = this.workers.get(a.workerId);
+      if (!want) this.unassign(a, "node is no longer wanted (graph stopped, node removed or disabled)");
+      else if (want.type !== a.type || want.paramsJson !== a.paramsJson) this.unassign(a, "params changed; restarting");
+      else if (worker?.draining) this.unassign(a, `worker ${worker.id} is draining`);
     }
+    // Stopping and crash-waiting nodes are not placed until they stopped or their backoff ended.
+    const placeable = [...plan.desired.values()].filter(
+      (d) => !this.stopping.has(d.nodeId) && (this.crashes.get(d.nodeId)?.nextAt ?? 0) <= now,
+    );
     const current = new Map([...this.assignments.values()].map((a) => [a.nodeId, a.workerId]));
-    const result = place(
-      [...plan.desired.values()],
-      [...this.workers.values()].map((w) => ({
+    const result = place(placeable, this.placementWorkers(), current);
+    for (const [nodeId, workerId] of result.placed) {
+      if (this.assignments.get(nodeId)?.workerId === workerId) continue;
+      const want = plan.desired.get(nodeId);
+      if (want) this.assign(want, workerId);
+    }
+    this.pending = result.pending;
+    this.sendDrained();
+    this.ports.statusChanged();
+  }
+
+  /** Live, non-draining workers as the scheduler sees them. */
+  private placementWorkers(): PlacementWorker[] {
+    return [...this.workers.values()]
+      .filter((w) => w.connId !== "" && !w.draining)
+      .map((w) => ({
         id: w.id,
         labels: w.labels,
         capacity: w.capacity,
         otherLoad: Math.max(0, w.load - w.ownLoad),
         nodeTypes: w.nodeTypes,
-      })),
-      current,
-    );
-    for (const [nodeId, workerId] of result.placed) {
-      const existing = this.assignments.get(nodeId);
-      if (existing?.workerId === workerId) continue;
-      if (existing) this.unassign(existing, `moved to worker ${workerId}`);
-      const want = plan.desired.get(nodeId);
-      if (want) this.assign(want, workerId);
-    }
-    this.pending = result.pending;
-    this.ports.statusChanged();
+      }));
   }
 
   private assign(want: Desired, workerId: string): void {
     const worker = this.workers.get(workerId);
-    const def = findNodeType(want.type);
-    if (!worker || !def) return;
+    if (!worker || !findNodeType(want.type)) return;
     const assignment: Assignment = {
       nodeId: want.nodeId,
       workerId,
@@ -162,6 +196,8 @@ export class RoomCore {
     };
     this.store.putAssignment(assignment);
     this.assignments.set(want.nodeId, assignment);
+    const crash = this.crashes.get(want.nodeId);
+    if (crash) this.putCrash({ ...crash, restartedAt: this.ports.now() });
     this.ports.log("assign", { nodeId: want.nodeId, workerId, epoch: assignment.epoch, type: want.type });
     this.sendAssign(worker, assignment);
   }
@@ -181,14 +217,59 @@ export class RoomCore {
     for (const channel of this.store.readyChannels(a.nodeId)) this.pump(channel);
   }
 
+  /** Asks the holder to stop; the node waits in `stopping` until it reports stopped (SCHED-6). */
   private unassign(a: Assignment, reason: string): void {
+    this.removeAssignment(a);
     const worker = this.workers.get(a.workerId);
-    if (worker) this.ports.send(worker.connId, { type: "unassign", nodeId: a.nodeId, epoch: a.epoch, reason });
-    this.store.removeAssignment(a.nodeId);
-    this.store.removeReport(a.nodeId);
-    this.store.requeue(a.nodeId);
-    this.assignments.delete(a.nodeId);
     this.ports.log("unassign", { nodeId: a.nodeId, workerId: a.workerId, epoch: a.epoch, reason });
+    if (!worker || worker.connId === "") {
+      this.store.requeue(a.nodeId);
+      return;
+    }
+    const stopping: Stopping = { nodeId: a.nodeId, workerId: a.workerId, epoch: a.epoch, since: this.ports.now() };
+    this.stopping.set(a.nodeId, stopping);
+    this.store.putStopping(stopping);
+    this.ports.send(worker.connId, { type: "unassign", nodeId: a.nodeId, epoch: a.epoch, reason });
+  }
+
+  private removeAssignment(a: Assignment): void {
+    this.store.removeAssignment(a.nodeId);
+    this.assignments.delete(a.nodeId);
+  }
+
+  /** The stop finished (reported, timed out or the worker is gone): the node may run again. */
+  private stopped(nodeId: string): void {
+    this.stopping.delete(nodeId);
+    this.store.removeStopping(nodeId);
+    if (!this.assignments.has(nodeId)) {
+      this.store.removeReport(nodeId);
+      this.store.requeue(nodeId);
+    }
+  }
+
+  /** Sends `drained` to draining workers that hold nothing here any more (DRAIN-2). */
+  private sendDrained(): void {
+    for (const worker of this.workers.values()) {
+      if (!worker.draining || worker.connId === "") continue;
+      const holds = (m: Map<string, { workerId: string }>) => [...m.values()].some((x) => x.workerId === worker.id);
+      if (holds(this.assignments) || holds(this.stopping) || this.drainedSent.has(worker.connId)) continue;
+      this.drainedSent.add(worker.connId);
+      this.ports.send(worker.connId, { type: "drained" });
+      this.ports.log("worker_drained", { workerId: worker.id });
+    }
+  }
+
+  /** Marks a worker draining (DRAIN-1); returns false when it is not connected to this graph. */
+  drainWorker(workerId: string): boolean {
+    const worker = this.workers.get(workerId);
+    if (!worker || worker.connId === "") return false;
+    if (!worker.draining) {
+      worker.draining = true;
+      this.store.putWorker(worker);
+      this.ports.log("worker_draining", { workerId });
+    }
+    this.reconcile();
+    return true;
   }
 
   // ---- worker connections ---------------------------------------------------------------------
@@ -233,6 +314,9 @@ export class RoomCore {
       case "ack":
         this.ack(worker, frame);
         break;
+      case "drain":
+        this.drainWorker(worker.id);
+        break;
       default: {
         const never: never = frame;
         throw new Error(`unhandled frame ${JSON.stringify(never)}`);
@@ -246,9 +330,19 @@ export class RoomCore {
       this.ports.close(connId, CloseCode.ProtocolVersion, reason);
       return {};
     }
+    const unknown = hello.nodeTypes.map((t) => t.type).filter((type) => !findNodeType(type));
+    if (unknown.length > 0) {
+      const reason = `unknown node type${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}`.slice(0, 120);
+      this.refuse(connId, "unknown_node_type", `hello: ${reason}; this hub knows only its built-in types`);
+      this.ports.close(connId, CloseCode.HelloRefused, reason);
+      return {};
+    }
     const previous = this.workers.get(hello.workerId);
-    if (previous && previous.connId !== connId) {
-      this.ports.close(previous.connId, CloseCode.Replaced, "replaced by a newer connection with the same worker id");
+    if (previous && previous.connId !== "" && previous.connId !== connId && this.ports.isOpen(previous.connId)) {
+      const reason = `worker id ${hello.workerId} is already connected; give each worker its own --id`;
+      this.refuse(connId, "duplicate_worker", reason);
+      this.ports.close(connId, CloseCode.DuplicateWorker, reason.slice(0, 120));
+      return {};
     }
     const worker: WorkerRecord = {
       id: hello.workerId,
@@ -273,10 +367,15 @@ export class RoomCore {
       heartbeatMs: HEARTBEAT.intervalMs,
       heartbeatTimeoutMs: HEARTBEAT.timeoutMs,
     });
+    // A returning worker resumes what it held, with the same epochs; in-flight deliveries are sent again.
     for (const a of this.assignments.values()) {
       if (a.workerId !== worker.id) continue;
       this.store.requeue(a.nodeId);
       this.sendAssign(worker, a);
+    }
+    for (const s of [...this.stopping.values()]) {
+      if (s.workerId === worker.id)
+        this.ports.send(connId, { type: "unassign", nodeId: s.nodeId, epoch: s.epoch, reason: "stopping" });
     }
     this.reconcile();
     return { registered: worker.id };
@@ -290,16 +389,79 @@ export class RoomCore {
     this.report(worker, frame.processes);
   }
 
-  /** Keeps reports of processes this worker holds; fences the rest (SCHED-3). */
+  /** Keeps reports of processes this worker holds; fences the rest (SCHED-3); handles stops and crashes. */
   private report(worker: WorkerRecord, reports: ProcessReport[]): void {
     const accepted: ProcessReport[] = [];
+    let changed = false;
     for (const report of reports) {
       const a = this.assignments.get(report.nodeId);
-      if (a && a.workerId === worker.id && a.epoch === report.epoch) accepted.push(report);
-      else if (report.state !== "stopped") this.fence(worker, report.nodeId, report.epoch);
+      const s = this.stopping.get(report.nodeId);
+      if (a && a.workerId === worker.id && a.epoch === report.epoch) {
+        accepted.push(report);
+        if (report.state === "crashed") changed = this.crashed(a, report) || changed;
+        else if (report.state === "running") this.maybeResetCrash(report.nodeId);
+      } else if (s && s.workerId === worker.id && s.epoch === report.epoch) {
+        accepted.push(report);
+        if (report.state !== "running") {
+          this.stopped(report.nodeId);
+          changed = true;
+        }
+      } else if (report.state !== "stopped") {
+        this.refuse(
+          worker.connId,
+          "not_assigned",
+          `node ${report.nodeId} epoch ${report.epoch} is not assigned to you`,
+        );
+        this.fence(worker, report.nodeId, report.epoch);
+      }
     }
-    this.store.putReports(accepted);
-    this.ports.statusChanged();
+    this.store.putReports(accepted.filter((r) => this.assignments.has(r.nodeId) || this.stopping.has(r.nodeId)));
+    if (changed) this.reconcile();
+    else this.ports.statusChanged();
+  }
+
+  /** A process crashed: stop holding it and restart it after a backoff (SCHED-7). */
+  private crashed(a: Assignment, report: ProcessReport): boolean {
+    const now = this.ports.now();
+    const count = (this.crashes.get(a.nodeId)?.count ?? 0) + 1;
+    const lastError = report.lastError ?? "crashed";
+    this.putCrash({
+      nodeId: a.nodeId,
+      count,
+      nextAt: now + crashBackoffMs(count),
+      lastError,
+      paramsJson: a.paramsJson,
+      restartedAt: 0,
+    });
+    this.removeAssignment(a);
+    this.store.requeue(a.nodeId);
+    const worker = this.workers.get(a.workerId);
+    if (worker)
+      this.ports.send(worker.connId, { type: "unassign", nodeId: a.nodeId, epoch: a.epoch, reason: "crashed" });
+    this.ports.log("process_crashed", {
+      nodeId: a.nodeId,
+      workerId: a.workerId,
+      epoch: a.epoch,
+      count,
+      error: lastError,
+    });
+    return true;
+  }
+
+  private maybeResetCrash(nodeId: string): void {
+    const crash = this.crashes.get(nodeId);
+    if (crash && crash.restartedAt > 0 && this.ports.now() - crash.restartedAt >= CRASH_RESET_MS)
+      this.clearCrash(nodeId);
+  }
+
+  private putCrash(crash: Crash): void {
+    this.crashes.set(crash.nodeId, crash);
+    this.store.putCrash(crash);
+  }
+
+  private clearCrash(nodeId: string): void {
+    this.crashes.delete(nodeId);
+    this.store.removeCrash(nodeId);
   }
 
   private fence(worker: WorkerRecord, nodeId: string, epoch: number): void {
@@ -311,9 +473,18 @@ export class RoomCore {
     });
   }
 
-  private holds(worker: WorkerRecord, nodeId: string, epoch: number, ref?: number): Assignment | undefined {
+  /** The assignment (active or stopping) that lets this worker publish and ack for a node, or undefined. */
+  private holds(
+    worker: WorkerRecord,
+    nodeId: string,
+    epoch: number,
+    ref?: number,
+  ): { epoch: number; type: string } | undefined {
     const a = this.assignments.get(nodeId);
     if (a && a.workerId === worker.id && a.epoch === epoch) return a;
+    const s = this.stopping.get(nodeId);
+    const type = this.graph().nodes.find((n) => n.id === nodeId)?.type;
+    if (s && s.workerId === worker.id && s.epoch === epoch && type) return { epoch, type };
     this.refuse(worker.connId, "stale_epoch", `node ${nodeId} epoch ${epoch} is not assigned to this worker`, ref);
     this.fence(worker, nodeId, epoch);
     return undefined;
@@ -322,9 +493,9 @@ export class RoomCore {
   // ---- brokering (DELIVERY-*) -----------------------------------------------------------------
 
   private publish(worker: WorkerRecord, frame: WorkerFrameOf<"publish">): void {
-    const a = this.holds(worker, frame.nodeId, frame.epoch, frame.seq);
-    if (!a) return;
-    const def = findNodeType(a.type);
+    const held = this.holds(worker, frame.nodeId, frame.epoch, frame.seq);
+    if (!held) return;
+    const def = findNodeType(held.type);
     if (!def?.outputs.includes(frame.port)) {
       this.refuse(worker.connId, "unknown_port", `node ${frame.nodeId} has no output port "${frame.port}"`, frame.seq);
       return;
@@ -351,17 +522,17 @@ export class RoomCore {
   }
 
   private ack(worker: WorkerRecord, frame: WorkerFrameOf<"ack">): void {
-    const a = this.holds(worker, frame.nodeId, frame.epoch);
-    if (!a) return;
+    const held = this.holds(worker, frame.nodeId, frame.epoch);
+    if (!held) return;
     this.store.ack(frame.nodeId, frame.deliveries);
-    for (const port of findNodeType(a.type)?.inputs ?? []) this.pump({ nodeId: frame.nodeId, port });
+    for (const port of findNodeType(held.type)?.inputs ?? []) this.pump({ nodeId: frame.nodeId, port });
   }
 
   /** Sends a channel's ready messages to the worker holding its node, within the window. */
   private pump(channel: Channel): void {
     const a = this.assignments.get(channel.nodeId);
     const worker = a && this.workers.get(a.workerId);
-    if (!a || !worker) return;
+    if (!a || !worker || worker.connId === "") return;
     const room = Math.min(LIMITS.deliveryWindow - this.store.inflight(channel), LIMITS.maxBatchMessages);
     const messages = this.store.takeForDelivery(channel, room, DELIVER_FRAME_BUDGET);
     if (messages.length === 0) return;
@@ -392,6 +563,7 @@ export class RoomCore {
   onWorkerClosed(connId: string, workerId: string | undefined): void {
     const worker = workerId === undefined ? undefined : this.workers.get(workerId);
     this.invalidFrames.delete(connId);
+    this.drainedSent.delete(connId);
     if (!worker || worker.connId !== connId) return;
     this.dropWorker(worker, "connection closed");
     this.reconcile();
@@ -402,31 +574,69 @@ export class RoomCore {
     this.store.removeWorker(worker.id);
     for (const a of [...this.assignments.values()]) {
       if (a.workerId !== worker.id) continue;
-      this.store.removeAssignment(a.nodeId);
+      this.removeAssignment(a);
       this.store.removeReport(a.nodeId);
       this.store.requeue(a.nodeId);
-      this.assignments.delete(a.nodeId);
     }
+    for (const s of [...this.stopping.values()]) if (s.workerId === worker.id) this.stopped(s.nodeId);
     this.ports.log("worker_dropped", { workerId: worker.id, reason });
   }
 
   /** Runs on every alarm; returns when the next alarm is due, or null when nothing needs watching. */
   onAlarm(unregistered: ReadonlyArray<{ connId: string; openedAt: number }>): number | null {
     const now = this.ports.now();
-    let changed = false;
     for (const worker of [...this.workers.values()]) {
       if (now - worker.lastSeen <= HEARTBEAT.timeoutMs) continue;
-      this.ports.close(worker.connId, CloseCode.HeartbeatTimeout, `no heartbeat for ${now - worker.lastSeen} ms`);
-      this.dropWorker(worker, "heartbeat timeout");
-      changed = true;
+      if (worker.connId !== "") {
+        this.ports.close(worker.connId, CloseCode.HeartbeatTimeout, `no heartbeat for ${now - worker.lastSeen} ms`);
+      }
+      this.dropWorker(worker, worker.connId === "" ? "did not return after the room restarted" : "heartbeat timeout");
     }
     for (const conn of unregistered) {
       if (now - conn.openedAt > HELLO_TIMEOUT_MS) {
         this.ports.close(conn.connId, CloseCode.HelloRequired, `no hello within ${HELLO_TIMEOUT_MS} ms`);
       }
     }
-    if (changed) this.reconcile();
-    return this.workers.size > 0 || unregistered.length > 0 ? now + HEARTBEAT.intervalMs : null;
+    for (const s of [...this.stopping.values()]) {
+      if (now - s.since < STOP_TIMEOUT_MS) continue;
+      const worker = this.workers.get(s.workerId);
+      if (worker) this.fence(worker, s.nodeId, s.epoch);
+      this.stopped(s.nodeId);
+      this.ports.log("stop_timeout", { nodeId: s.nodeId, workerId: s.workerId, epoch: s.epoch });
+    }
+    if (now >= this.nextRebalanceAt) {
+      this.nextRebalanceAt = now + this.ports.config.rebalanceIntervalMs;
+      this.rebalance();
+    }
+    this.reconcile();
+    return this.nextAlarm(unregistered.length > 0);
+  }
+
+  /** Moves a bounded number of processes from the most to the least loaded workers (SCHED-8). */
+  private rebalance(): void {
+    const moves = this.ports.config.rebalanceMoves;
+    if (moves <= 0 || this.stopping.size > 0) return;
+    const plan = this.plan ?? this.currentPlan();
+    const placed = new Map([...this.assignments.values()].map((a) => [a.nodeId, a.workerId]));
+    for (const move of rebalance([...plan.desired.values()], this.placementWorkers(), placed, moves)) {
+      const a = this.assignments.get(move.nodeId);
+      if (a) this.unassign(a, `rebalancing from ${move.from} to ${move.to}`);
+    }
+  }
+
+  private nextAlarm(unregistered: boolean): number | null {
+    const now = this.ports.now();
+    const due: number[] = [];
+    if (this.workers.size > 0 || unregistered) due.push(now + HEARTBEAT.intervalMs);
+    for (const s of this.stopping.values()) due.push(s.since + STOP_TIMEOUT_MS);
+    const plan = this.plan ?? this.currentPlan();
+    for (const c of this.crashes.values()) if (plan.desired.has(c.nodeId) && c.nextAt > now) due.push(c.nextAt);
+    return due.length > 0 ? Math.max(now + 50, Math.min(...due)) : null;
+  }
+
+  /** When the room should wake next (after changes outside an alarm). */
+  wakeAt(): number | null {
+    return this.nextAlarm(false);
   }
 
   private refuse(connId: string, code: ErrorCode, message: string, ref?: number): void {
@@ -444,53 +654,38 @@ export class RoomCore {
   // ---- status ---------------------------------------------------------------------------------
 
   status(): GraphStatus {
-    const graph = this.graph();
     const plan = this.plan ?? this.currentPlan();
-    const reports = new Map(this.store.reports().map((r) => [r.nodeId, r]));
-    const processes = graph.nodes.map((node): ProcessStatus => {
-      const a = this.assignments.get(node.id);
-      const report = reports.get(node.id);
-      const live = a && report && report.epoch === a.epoch ? report : undefined;
-      const base: ProcessStatus = {
-        nodeId: node.id,
-        type: node.type,
-        state: "stopped",
-        workerId: a?.workerId ?? null,
-        in: live?.in ?? 0,
-        out: live?.out ?? 0,
-        errors: live?.errors ?? 0,
-        lastError: live?.lastError ?? null,
-      };
-      if (live?.recent) base.recent = live.recent;
-      const blocked = plan.blocked.get(node.id);
-      if (blocked) return { ...base, state: "blocked", reason: blocked, lastError: blocked };
-      if (a) return { ...base, state: live ? live.state : "assigned" };
-      const pending = this.pending.get(node.id);
-      if (pending && plan.desired.has(node.id)) return { ...base, state: "pending", reason: pending };
-      if (node.disabled) return { ...base, reason: "node is disabled" };
-      return base;
+    return buildStatus({
+      graph: this.graph(),
+      now: this.ports.now(),
+      desired: new Set(plan.desired.keys()),
+      blocked: plan.blocked,
+      pending: this.pending,
+      assignments: this.assignments,
+      stopping: this.stopping,
+      crashes: this.crashes,
+      reports: new Map(this.store.reports().map((r) => [r.nodeId, r])),
+      workers: this.workers.values(),
     });
-    const own = new Map<string, number>();
-    for (const a of this.assignments.values()) own.set(a.workerId, (own.get(a.workerId) ?? 0) + 1);
-    const workers = [...this.workers.values()].map((w) => ({
-      id: w.id,
-      name: w.name,
-      labels: w.labels,
-      capacity: w.capacity,
-      load: Math.max(0, w.load - w.ownLoad) + (own.get(w.id) ?? 0),
-      version: w.version,
-      lastHeartbeat: w.lastSeen,
-    }));
-    return { running: graph.running, workers, processes };
   }
 
   /** The graph was deleted: stop everything and forget all runtime state. */
   reset(): void {
-    for (const a of [...this.assignments.values()]) this.unassign(a, "graph deleted");
     for (const worker of [...this.workers.values()]) {
-      this.ports.close(worker.connId, CloseCode.GraphDeleted, "graph deleted");
+      for (const a of this.assignments.values()) {
+        if (a.workerId === worker.id && worker.connId !== "") {
+          this.ports.send(worker.connId, {
+            type: "unassign",
+            nodeId: a.nodeId,
+            epoch: a.epoch,
+            reason: "graph deleted",
+          });
+        }
+      }
+      if (worker.connId !== "") this.ports.close(worker.connId, CloseCode.GraphDeleted, "graph deleted");
       this.dropWorker(worker, "graph deleted");
     }
+    for (const c of [...this.crashes.keys()]) this.clearCrash(c);
     this.store.purgeChannelsExcept([]);
     this.graphCache = undefined;
     this.plan = undefined;

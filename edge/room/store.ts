@@ -14,6 +14,8 @@ export interface WorkerRecord {
   ownLoad: number;
   nodeTypes: string[];
   lastSeen: number;
+  /** Gets no new work; its processes are moved away (DRAIN-1). */
+  draining?: boolean;
 }
 
 export interface Assignment {
@@ -23,6 +25,26 @@ export interface Assignment {
   type: string;
   /** JSON of the params the process was started with; a change restarts the process. */
   paramsJson: string;
+}
+
+/** A process told to stop, flushing its output; its node is placed again once it reports stopped (SCHED-6). */
+export interface Stopping {
+  nodeId: string;
+  workerId: string;
+  epoch: number;
+  since: number;
+}
+
+/** Restart backoff of a crash-looping process (SCHED-7). */
+export interface Crash {
+  nodeId: string;
+  count: number;
+  nextAt: number;
+  lastError: string;
+  /** Params the process crashed with; an edit resets the backoff. */
+  paramsJson: string;
+  /** When it was last started again, or 0 while it waits. */
+  restartedAt: number;
 }
 
 export interface Channel {
@@ -39,6 +61,12 @@ export interface RoomStore {
   assignments(): Assignment[];
   putAssignment(assignment: Assignment): void;
   removeAssignment(nodeId: string): void;
+  stopping(): Stopping[];
+  putStopping(stopping: Stopping): void;
+  removeStopping(nodeId: string): void;
+  crashes(): Crash[];
+  putCrash(crash: Crash): void;
+  removeCrash(nodeId: string): void;
   reports(): ProcessReport[];
   putReports(reports: ProcessReport[]): void;
   removeReport(nodeId: string): void;
@@ -71,6 +99,8 @@ export class SqlRoomStore implements RoomStore {
       CREATE TABLE IF NOT EXISTS assignments (node_id TEXT PRIMARY KEY, worker_id TEXT NOT NULL, epoch INTEGER NOT NULL,
         type TEXT NOT NULL, params_json TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS reports (node_id TEXT PRIMARY KEY, report TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS stopping (node_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS crashes (node_id TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS queue (d INTEGER PRIMARY KEY AUTOINCREMENT, node_id TEXT NOT NULL, port TEXT NOT NULL,
         msg TEXT NOT NULL, inflight INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0);
       CREATE INDEX IF NOT EXISTS queue_channel ON queue (node_id, port, inflight, d);
@@ -142,6 +172,41 @@ export class SqlRoomStore implements RoomStore {
 
   removeAssignment(nodeId: string): void {
     this.sql.exec("DELETE FROM assignments WHERE node_id = ?", nodeId);
+  }
+
+  stopping(): Stopping[] {
+    return this.records<Stopping>("stopping");
+  }
+
+  putStopping(stopping: Stopping): void {
+    this.putRecord("stopping", stopping.nodeId, stopping);
+  }
+
+  removeStopping(nodeId: string): void {
+    this.sql.exec("DELETE FROM stopping WHERE node_id = ?", nodeId);
+  }
+
+  crashes(): Crash[] {
+    return this.records<Crash>("crashes");
+  }
+
+  putCrash(crash: Crash): void {
+    this.putRecord("crashes", crash.nodeId, crash);
+  }
+
+  removeCrash(nodeId: string): void {
+    this.sql.exec("DELETE FROM crashes WHERE node_id = ?", nodeId);
+  }
+
+  private records<T>(table: "stopping" | "crashes"): T[] {
+    return this.sql
+      .exec<{ record: string }>(`SELECT record FROM ${table} ORDER BY node_id`)
+      .toArray()
+      .map((row) => JSON.parse(row.record) as T);
+  }
+
+  private putRecord(table: "stopping" | "crashes", nodeId: string, record: unknown): void {
+    this.sql.exec(`INSERT OR REPLACE INTO ${table} (node_id, record) VALUES (?, ?)`, nodeId, JSON.stringify(record));
   }
 
   reports(): ProcessReport[] {

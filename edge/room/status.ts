@@ -1,0 +1,76 @@
+// Builds a graph's runtime status from the room's state: one entry per node, one per live worker.
+import type { GraphExport } from "../../shared/graph.ts";
+import type { ProcessReport } from "../../shared/protocol.ts";
+import type { GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
+import type { Assignment, Crash, Stopping, WorkerRecord } from "./store.ts";
+
+export interface StatusInput {
+  graph: GraphExport;
+  now: number;
+  desired: ReadonlySet<string>;
+  blocked: ReadonlyMap<string, string>;
+  pending: ReadonlyMap<string, string>;
+  assignments: ReadonlyMap<string, Assignment>;
+  stopping: ReadonlyMap<string, Stopping>;
+  crashes: ReadonlyMap<string, Crash>;
+  reports: ReadonlyMap<string, ProcessReport>;
+  workers: Iterable<WorkerRecord>;
+}
+
+export function buildStatus(input: StatusInput): GraphStatus {
+  const processes = input.graph.nodes.map((node) => processStatus(input, node.id, node.type, node.disabled === true));
+  const own = new Map<string, number>();
+  for (const a of input.assignments.values()) own.set(a.workerId, (own.get(a.workerId) ?? 0) + 1);
+  const workers: WorkerStatus[] = [...input.workers]
+    .filter((w) => w.connId !== "")
+    .map((w) => ({
+      id: w.id,
+      name: w.name,
+      labels: w.labels,
+      capacity: w.capacity,
+      load: Math.max(0, w.load - w.ownLoad) + (own.get(w.id) ?? 0),
+      version: w.version,
+      lastHeartbeat: w.lastSeen,
+      processes: own.get(w.id) ?? 0,
+      draining: w.draining === true,
+    }));
+  return { running: input.graph.running, workers, processes };
+}
+
+function processStatus(input: StatusInput, nodeId: string, type: string, disabled: boolean): ProcessStatus {
+  const a = input.assignments.get(nodeId);
+  const stopping = input.stopping.get(nodeId);
+  const held = a ?? stopping;
+  const report = input.reports.get(nodeId);
+  const live = held && report && report.epoch === held.epoch ? report : undefined;
+  const base: ProcessStatus = {
+    nodeId,
+    type,
+    state: "stopped",
+    workerId: held?.workerId ?? null,
+    in: live?.in ?? 0,
+    out: live?.out ?? 0,
+    errors: live?.errors ?? 0,
+    lastError: live?.lastError ?? null,
+  };
+  if (live?.recent) base.recent = live.recent;
+  const blocked = input.blocked.get(nodeId);
+  if (blocked) return { ...base, state: "blocked", reason: blocked, lastError: blocked };
+  if (a) return { ...base, state: live && live.state !== "stopped" ? live.state : "assigned" };
+  if (stopping) return { ...base, state: "stopping", reason: "finishing its work before it stops" };
+  const crash = input.crashes.get(nodeId);
+  if (crash && input.desired.has(nodeId)) {
+    const wait = Math.max(0, Math.ceil((crash.nextAt - input.now) / 1000));
+    const reason = `crashed ${crash.count} time${crash.count === 1 ? "" : "s"}; restarting in ${wait} s`;
+    return { ...base, state: "crashed", lastError: crash.lastError, reason };
+  }
+  const pending = input.pending.get(nodeId);
+  if (pending && input.desired.has(nodeId)) return { ...base, state: "pending", reason: pending };
+  if (disabled) return { ...base, reason: "node is disabled" };
+  return base;
+}
+
+/** Restart delay after the n-th crash in a row: 1 s, doubling, at most 60 s (SCHED-7). */
+export function crashBackoffMs(count: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, count - 1));
+}
