@@ -12,7 +12,17 @@ const process = {
   errors: 0,
   lastError: null,
 };
-const worker = { id: "w", name: "w", labels: [], capacity: 4, load: 1, version: "1", lastHeartbeat: 0 };
+const worker = {
+  id: "w",
+  name: "w",
+  labels: [],
+  capacity: 4,
+  load: 1,
+  version: "1",
+  lastHeartbeat: 0,
+  processes: 1,
+  draining: false,
+};
 
 describe("parsePush (EDITOR-1)", () => {
   it("accepts a status push", () => {
@@ -22,6 +32,14 @@ describe("parsePush (EDITOR-1)", () => {
     expect(push?.status.processes).toEqual([process]);
     expect(push?.status.workers).toEqual([worker]);
     expect(push?.status.running).toBe(true);
+  });
+
+  it("fills processes and draining for workers from a hub that does not send them", () => {
+    const { processes: _p, draining: _d, ...old } = worker;
+    const push = parsePush(
+      JSON.stringify({ type: "status", status: { running: true, workers: [old], processes: [] } }),
+    );
+    expect(push?.status.workers).toEqual([{ ...old, processes: 0, draining: false }]);
   });
 
   it("drops non-JSON, unknown types and malformed statuses", () => {

@@ -21,7 +21,9 @@ export function parsePush(message: string): EditorPush | undefined {
     return undefined;
   }
   const processes = status.processes.filter(isProcess);
-  const workers = status.workers.filter(isWorker);
+  const workers = status.workers
+    .filter(isWorker)
+    .map((w): WorkerStatus => ({ ...w, processes: w.processes ?? 0, draining: w.draining === true }));
   if (processes.length !== status.processes.length || workers.length !== status.workers.length) {
     console.warn("[weft] status push had malformed entries; they were dropped");
   }

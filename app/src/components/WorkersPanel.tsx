@@ -1,9 +1,13 @@
-// The workers serving this graph (under the palette), with labels, capacity and load.
-import { For, Show } from "solid-js";
+// The workers serving this graph (under the palette): labels, capacity, load, processes, last heartbeat, version.
+import { createSignal, For, onCleanup, Show } from "solid-js";
 import { useEditor } from "../editorContext.ts";
 
 export function WorkersPanel() {
   const editor = useEditor();
+  // Ticks once a second so "heartbeat 3 s ago" stays true between status pushes.
+  const [now, setNow] = createSignal(Date.now());
+  const timer = setInterval(() => setNow(Date.now()), 1000);
+  onCleanup(() => clearInterval(timer));
   const workers = () =>
     [...editor.runtime.state.workers].sort((a, b) => (a.name || a.id).localeCompare(b.name || b.id));
   return (
@@ -22,7 +26,13 @@ export function WorkersPanel() {
         <ul class="worker-list">
           <For each={workers()}>
             {(worker) => (
-              <li class="worker" data-worker-id={worker.id} title={`${worker.id} · v${worker.version}`}>
+              <li
+                class="worker"
+                classList={{ draining: worker.draining }}
+                data-worker-id={worker.id}
+                data-draining={worker.draining ? "true" : undefined}
+                title={`${worker.id} · v${worker.version}`}
+              >
                 <div class="worker-line">
                   <span class="worker-name">{worker.name || worker.id}</span>
                   <span class="mono small muted">
@@ -36,6 +46,15 @@ export function WorkersPanel() {
                   max={Math.max(1, worker.capacity)}
                   value={worker.load}
                 />
+                <div class="worker-meta muted">
+                  <span data-worker-processes={worker.processes}>
+                    {worker.processes} {worker.processes === 1 ? "process" : "processes"} here
+                  </span>
+                  <span title={new Date(worker.lastHeartbeat).toLocaleString()}>
+                    heartbeat {secondsAgo(worker.lastHeartbeat, now())}
+                  </span>
+                  <span class="mono">v{worker.version}</span>
+                </div>
                 <Show when={worker.labels.length > 0}>
                   <div class="labels">
                     <For each={worker.labels}>{(label) => <span class="label">{label}</span>}</For>
@@ -48,4 +67,9 @@ export function WorkersPanel() {
       </Show>
     </section>
   );
+}
+
+function secondsAgo(at: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - at) / 1000));
+  return seconds < 2 ? "just now" : `${seconds} s ago`;
 }
