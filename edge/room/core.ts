@@ -171,14 +171,17 @@ export class RoomCore {
     this.ports.statusChanged();
   }
 
-  /** Live, non-draining workers as the scheduler sees them. */
+  /**
+   * Non-draining workers as the scheduler sees them. A worker awaited back after a room restart keeps
+   * what it holds but takes nothing new (capacity 0) until it says hello again.
+   */
   private placementWorkers(): PlacementWorker[] {
     return [...this.workers.values()]
-      .filter((w) => w.connId !== "" && !w.draining)
+      .filter((w) => !w.draining)
       .map((w) => ({
         id: w.id,
         labels: w.labels,
-        capacity: w.capacity,
+        capacity: w.connId === "" ? 0 : w.capacity,
         otherLoad: Math.max(0, w.load - w.ownLoad),
         nodeTypes: w.nodeTypes,
       }));
