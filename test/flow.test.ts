@@ -71,19 +71,27 @@ describe("weft worker", () => {
   });
 
   it("after a restart of the hub (same state, same port), the worker reconnects and the flow resumes", async () => {
+    const worker = workers.at(-1)!;
+    const starts = () => worker.output.split("running random").length - 1;
+    const startsBefore = starts();
     await hub.stop();
     hub = await startHub({ persistDir: hub.persistDir, port: hub.port });
     const s = await waitFor(
       async () => {
         const s = await status("demo");
         const counts = s.processes.map((p) => p.in);
-        return s.processes.every((p) => p.state === "running") && proc(s, "log").in > 2 ? { s, counts } : undefined;
+        const back = s.workers.some((w) => w.id === "flow-2");
+        return back && s.processes.every((p) => p.state === "running") && proc(s, "log").in > 2
+          ? { s, counts }
+          : undefined;
       },
       "flow running again after the restart",
       40_000,
     );
     expect(s.s.workers.map((w) => w.id).sort()).toEqual(["flow-2"]);
     expect(new Set(s.s.processes.map((p) => p.workerId))).toEqual(new Set(["flow-2"]));
+    // HELLO-4: the returning worker kept its assignments and epochs, so nothing was restarted.
+    expect(starts()).toBe(startsBefore);
   });
 
   it("an --all worker serves graphs created after it started", async () => {

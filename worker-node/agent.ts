@@ -1,15 +1,18 @@
-// One graph connection: connect, hello/welcome, heartbeats, reconnect with backoff; frames go to a GraphRuntime.
+// One graph connection: connect, hello/welcome, heartbeats, reconnect with backoff, drain; frames go to a GraphRuntime.
 import WebSocket from "ws";
 import { CloseCode, PROTOCOL_VERSION, parseRoomFrame, type WorkerFrameOf } from "../shared/protocol.ts";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import type { Logger } from "./log.ts";
 import { BUILTIN_IMPLS } from "./nodes/index.ts";
+import { plural } from "./plural.ts";
 import { GraphRuntime, type RoomLink, type RuntimeOptions } from "./runtime.ts";
 import { sleep } from "./sleep.ts";
 import { type OpenResult, openRoomSocket } from "./socket.ts";
 import { roomUrl } from "./urls.ts";
 
 export type AgentEnd = { kind: "stopped" } | { kind: "refused"; code: string; message: string; status?: number };
+/** How a drain ended: the room said `drained`, or the connection was not up or closed meanwhile. */
+export type DrainEnd = "drained" | "closed";
 
 export interface WorkerIdentity {
   workerId: string;
@@ -31,7 +34,7 @@ export interface AgentOptions extends WorkerIdentity {
   welcomeTimeoutMs?: number;
   /** A connection up at least this long resets the backoff. */
   stableAfterMs?: number;
-  runtime?: Pick<RuntimeOptions, "findImpl" | "findDef" | "publisher" | "onProcessesChanged">;
+  runtime?: Pick<RuntimeOptions, "findImpl" | "findDef" | "publisher" | "onProcessesChanged" | "stopFlushMs">;
   nodeTypes?: Array<{ type: string; version: string }>;
 }
 
@@ -49,6 +52,10 @@ export class GraphAgent {
   private ws: WebSocket | undefined;
   private welcomed = false;
   private started = false;
+  private draining: Promise<DrainEnd> | undefined;
+  /** Set while a drain waits for the room's `drained`. */
+  private drainWait: ((end: DrainEnd) => void) | undefined;
+  private heldAtStop: number | undefined;
 
   constructor(private readonly options: AgentOptions) {
     this.graphId = options.graphId;
@@ -69,10 +76,30 @@ export class GraphAgent {
     this.started = true;
     void this.loop().then(async (end) => {
       // A refusal or fatal close ends the graph: its processes stop too (the room reassigns them).
-      await this.runtime.stopAll();
+      await this.stopProcesses();
+      const processes = this.heldAtStop ?? 0;
+      const lost = this.runtime.publisher.pendingTotal();
+      if (processes > 0 || lost > 0) {
+        this.log.info(
+          { processes, lost },
+          `left graph ${this.graphId}: stopped ${plural(processes, "process", "processes")}; ` +
+            `${plural(lost, "message")} not acknowledged by the room dropped`,
+        );
+      }
       this.runtime.close();
       this.resolveDone(end);
     });
+  }
+
+  /**
+   * Drain (DRAIN-1/2): sends `drain`, lets the room move this graph's processes away (each stops
+   * gracefully, SCHED-6) and, once it says `drained`, closes with 1000. A connection that is not up,
+   * or closes meanwhile, ends the drain at once: nothing more can be handed over there, so its
+   * processes stop and what they had un-acknowledged is dropped.
+   */
+  drain(): Promise<DrainEnd> {
+    this.draining ??= this.runDrain();
+    return this.draining;
   }
 
   /** Processes this graph holds (its share of the worker's load). */
@@ -88,7 +115,7 @@ export class GraphAgent {
     }
     if (this.stopper.signal.aborted) return this.done;
     this.stopper.abort();
-    await this.runtime.stopAll();
+    await this.stopProcesses();
     const ws = this.ws;
     if (ws && ws.readyState === WebSocket.OPEN) {
       if (this.welcomed) await this.runtime.publisher.drain(DRAIN_MS);
@@ -106,19 +133,45 @@ export class GraphAgent {
     return this.done;
   }
 
+  /** Stops every process at once; the first call notes how many there were for the final log line. */
+  private async stopProcesses(): Promise<void> {
+    this.heldAtStop ??= this.runtime.processCount();
+    await this.runtime.stopAll();
+  }
+
   private get stopping(): boolean {
     return this.stopper.signal.aborted;
+  }
+
+  private async runDrain(): Promise<DrainEnd> {
+    const ws = this.ws;
+    const processes = plural(this.processCount(), "process", "processes");
+    if (this.stopping || !this.welcomed || ws?.readyState !== WebSocket.OPEN) {
+      this.log.warn(`graph ${this.graphId} is not connected; stopping its ${processes} without handing them over`);
+      await this.stop();
+      return "closed";
+    }
+    const end = await new Promise<DrainEnd>((resolve) => {
+      this.drainWait = resolve;
+      ws.send(JSON.stringify({ type: "drain" } satisfies WorkerFrameOf<"drain">));
+      this.log.debug(`asked graph ${this.graphId} to take back its ${processes}`);
+    });
+    if (end === "drained") this.log.info(`graph ${this.graphId} drained`);
+    else this.log.warn(`graph ${this.graphId} closed the connection during the drain; stopping what is left`);
+    await this.stop();
+    return end;
   }
 
   private async loop(): Promise<AgentEnd> {
     const url = roomUrl(this.options.hub, this.graphId);
     let attempt = 0;
-    while (!this.stopping) {
+    while (!this.stopping && !this.draining) {
       this.log.debug({ url: url.href, attempt }, `connecting to graph ${this.graphId}`);
       const opened = await openRoomSocket(url, this.options.token, { signal: this.stopper.signal });
       if (opened.ok) {
         const session = await this.session(opened.ws);
         if (session.end) return session.end;
+        if (this.draining) break;
         if (session.upMs >= (this.options.stableAfterMs ?? 10_000)) attempt = 0;
       } else if (opened.code !== "aborted") {
         if (opened.fatal) {
@@ -131,7 +184,7 @@ export class GraphAgent {
           `could not connect to graph ${this.graphId}: ${refusalMessage(this.graphId, opened)}`,
         );
       }
-      if (this.stopping) break;
+      if (this.stopping || this.draining) break;
       const delayMs = backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF);
       attempt += 1;
       this.log.info(
@@ -191,6 +244,10 @@ export class GraphAgent {
           this.log.warn({ type: frame.type }, "ignored a frame before welcome");
           return;
         }
+        if (frame.type === "drained") {
+          this.drained();
+          return;
+        }
         if (this.stopping && (frame.type === "assign" || frame.type === "deliver")) return;
         this.runtime.handle(frame);
       });
@@ -203,15 +260,24 @@ export class GraphAgent {
         if (welcomedAt !== undefined) this.runtime.detach();
         this.ws = undefined;
         this.welcomed = false;
+        this.drainWait?.("closed");
+        this.drainWait = undefined;
         const reason = reasonBuffer.toString("utf8");
         const upMs = welcomedAt === undefined ? 0 : Date.now() - welcomedAt;
-        const fatal = this.stopping ? undefined : fatalClose(code, reason, this.graphId, this.options.workerId);
+        const fatal = this.stopping ? undefined : fatalClose(code, reason, this.graphId);
         if (fatal) {
           this.log.error({ code, reason }, fatal);
           resolve({ upMs, end: { kind: "refused", code: `close_${code}`, message: fatal } });
           return;
         }
         if (this.stopping) this.log.info({ code }, `disconnected from graph ${this.graphId}`);
+        else if (code === CloseCode.DuplicateWorker)
+          // HELLO-4: the open connection may be this worker's own, not yet noticed dead by the room.
+          this.log.warn(
+            { code, reason },
+            `graph ${this.graphId} refused worker id ${this.options.workerId} as already connected ` +
+              `(${reason || code}); retrying in case that connection is this worker's own old one`,
+          );
         else
           this.log.warn(
             { code, reason },
@@ -234,15 +300,28 @@ export class GraphAgent {
       link.send(JSON.stringify(hello));
     });
   }
+
+  /** `drained` (DRAIN-2): ends our drain, or — sent after a drain through the hub's API — just leaves us idle. */
+  private drained(): void {
+    if (this.drainWait) {
+      this.drainWait("drained");
+      this.drainWait = undefined;
+      return;
+    }
+    this.log.info(`graph ${this.graphId} drained this worker; it stays connected with no work until it reconnects`);
+  }
 }
 
-/** Close codes after which reconnecting cannot help (PROTOCOL.md CLOSE-2, -4, -5). */
-export function fatalClose(code: number, reason: string, graphId: string, workerId: string): string | undefined {
+/**
+ * Close codes after which reconnecting cannot help (PROTOCOL.md CLOSE-2, -5, -8). 4007 (worker id
+ * already connected) is not among them: the worker retries with backoff (HELLO-4).
+ */
+export function fatalClose(code: number, reason: string, graphId: string): string | undefined {
   switch (code) {
     case CloseCode.ProtocolVersion:
       return `the hub does not speak worker protocol ${PROTOCOL_VERSION} (${reason || "4002"}); upgrade weft`;
-    case CloseCode.Replaced:
-      return `another worker connected to graph ${graphId} with the id ${workerId} and replaced this one; give each worker its own --id`;
+    case CloseCode.HelloRefused:
+      return `graph ${graphId} refused this worker's hello (4006: ${reason || "no reason given"}); upgrade the hub or weft so they agree on node types`;
     case CloseCode.GraphDeleted:
       return `graph ${graphId} was deleted`;
     default:

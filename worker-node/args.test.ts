@@ -30,6 +30,12 @@ describe("parseCli", () => {
     expect(options.name).toBe("build.box.local");
     expect(options.workerId).toMatch(/^build-box-local-[a-z0-9]{6}$/);
     expect(options.workerId).toMatch(ID_PATTERN);
+    expect(options.drainTimeoutMs).toBe(30_000);
+  });
+
+  it("takes --drain-timeout in seconds", () => {
+    expect(worker(parseCli([...base, "--drain-timeout", "2.5"], environment)).drainTimeoutMs).toBe(2500);
+    expect(worker(parseCli([...base, "--drain-timeout", "0"], environment)).drainTimeoutMs).toBe(0);
   });
 
   it("takes every flag", () => {
@@ -68,6 +74,9 @@ describe("parseCli", () => {
     [[...base, "--capacity", "1.5"], /--capacity/],
     [[...base, "--capacity", "lots"], /--capacity/],
     [[...base, "--id", "has space"], /--id must be/],
+    [[...base, "--drain-timeout=-1"], /--drain-timeout must be a number of seconds from 0 to 3600, got "-1"/],
+    [[...base, "--drain-timeout", "soon"], /--drain-timeout must be/],
+    [[...base, "--drain-timeout", "3601"], /--drain-timeout must be/],
     [[...base, "--labels", "a b"], /--labels/],
     [[...base, "--name", ""], /--name/],
     [[...base, "--token", ""], /--token must not be empty/],
@@ -92,6 +101,8 @@ describe("parseCli", () => {
     for (const argv of [["--help"], ["-h"], ["help"]]) expect(parseCli(argv, environment).kind).toBe("help");
     const help = parseCli(["worker", "--help"], environment);
     expect(help.kind === "help" && help.text).toMatch(/--capacity <n>[\s\S]*WEFT_WORKER_TOKEN[\s\S]*Example/);
+    expect(help.kind === "help" && help.text).toMatch(/--drain-timeout <s>[\s\S]*Default: 30/);
+    expect(help.kind === "help" && help.text).toMatch(/second SIGINT\/SIGTERM stops at once/);
     expect(parseCli(["--version"], environment)).toEqual({ kind: "version", text: "weft 9.9.9\n" });
   });
 });

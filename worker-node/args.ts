@@ -1,7 +1,7 @@
 // Parses and validates the `weft` command line (node:util parseArgs); pure, so tests need no process.
 import { parseArgs } from "node:util";
 import { ID_PATTERN, LIMITS } from "../shared/limits.ts";
-import { DEFAULT_CAPACITY, mainHelp, workerHelp } from "./help.ts";
+import { DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT_S, mainHelp, workerHelp } from "./help.ts";
 import { defaultWorkerId, defaultWorkerName } from "./identity.ts";
 import { parseHubUrl } from "./urls.ts";
 
@@ -14,6 +14,8 @@ export interface WorkerOptions {
   token: string;
   name: string;
   workerId: string;
+  /** Longest a SIGINT/SIGTERM drain may take before the rest is stopped (--drain-timeout). */
+  drainTimeoutMs: number;
 }
 
 export type CliCommand =
@@ -38,10 +40,12 @@ const WORKER_FLAGS = {
   token: { type: "string" },
   name: { type: "string" },
   id: { type: "string" },
+  "drain-timeout": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const MAX_LABELS = 32;
+const MAX_DRAIN_TIMEOUT_S = 3600;
 
 export function parseCli(argv: readonly string[], environment: CliEnvironment): CliCommand {
   const [command, ...rest] = argv;
@@ -107,9 +111,21 @@ function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
   if (!ID_PATTERN.test(workerId))
     return fail(`--id must be 1-64 letters, digits, _ or -, got ${JSON.stringify(workerId)}`);
 
+  let drainTimeoutS = DEFAULT_DRAIN_TIMEOUT_S;
+  const rawDrain = values["drain-timeout"];
+  if (rawDrain !== undefined) {
+    drainTimeoutS = Number(rawDrain);
+    if (!/^\d+(\.\d+)?$/.test(rawDrain) || drainTimeoutS > MAX_DRAIN_TIMEOUT_S) {
+      return fail(
+        `--drain-timeout must be a number of seconds from 0 to ${MAX_DRAIN_TIMEOUT_S}, got ${JSON.stringify(rawDrain)}`,
+      );
+    }
+  }
+  const drainTimeoutMs = Math.round(drainTimeoutS * 1000);
+
   return {
     kind: "worker",
-    options: { hub, graphs: [...new Set(graphs)], all, labels, capacity, token, name, workerId },
+    options: { hub, graphs: [...new Set(graphs)], all, labels, capacity, token, name, workerId, drainTimeoutMs },
   };
 }
 

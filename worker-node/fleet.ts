@@ -2,6 +2,7 @@
 import { type AgentOptions, GraphAgent, type WorkerIdentity } from "./agent.ts";
 import { fetchGraphIds } from "./graphList.ts";
 import type { Logger } from "./log.ts";
+import { plural } from "./plural.ts";
 import { sleep } from "./sleep.ts";
 
 export interface FleetOptions extends WorkerIdentity {
@@ -16,12 +17,21 @@ export interface FleetOptions extends WorkerIdentity {
   agent?: Partial<Pick<AgentOptions, "backoff" | "welcomeTimeoutMs" | "stableAfterMs" | "runtime">>;
 }
 
+/**
+ * How a drain ended: every room said `drained` (or was not connected), the timeout passed first, or
+ * stop() cut it short (a second signal).
+ */
+export type FleetDrainEnd = "drained" | "timeout" | "stopped";
+
 export class Fleet {
   private readonly agents = new Map<string, GraphAgent>();
   /** --all: graphs the hub refused or deleted; retried only after they leave the listing. */
   private readonly refused = new Set<string>();
+  /** Aborted by drain() and stop(): no more polling, no new graphs. */
   private readonly stopper = new AbortController();
   private readonly log: Logger;
+  private draining: Promise<FleetDrainEnd> | undefined;
+  private stopped = false;
 
   constructor(private readonly options: FleetOptions) {
     this.log = options.log;
@@ -38,14 +48,60 @@ export class Fleet {
     return [...this.agents.keys()];
   }
 
-  /** Runs until stop() (exit code 0) or until nothing can be served (exit code 1). */
+  /** Runs until stop() or drain() (exit code 0) or until nothing can be served (exit code 1). */
   async run(): Promise<number> {
-    return this.options.all ? this.runAll() : this.runFixed();
+    const code = await (this.options.all ? this.runAll() : this.runFixed());
+    if (this.draining) await this.draining;
+    return code;
   }
 
+  /** Stops every graph at once: processes stop, what is un-acknowledged is waited for briefly, sockets close. */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.stopper.abort();
     await Promise.all([...this.agents.values()].map((agent) => agent.stop()));
+  }
+
+  /**
+   * Drain (DRAIN-1/2): every graph hands its processes back to its room and closes once the room
+   * says `drained`; a graph that is not connected is done at once. After `timeoutMs` whatever is
+   * left is stopped as by stop().
+   */
+  drain(timeoutMs: number): Promise<FleetDrainEnd> {
+    this.draining ??= this.runDrain(timeoutMs);
+    return this.draining;
+  }
+
+  private async runDrain(timeoutMs: number): Promise<FleetDrainEnd> {
+    this.stopper.abort();
+    const agents = [...this.agents.values()];
+    this.log.info(
+      { processes: this.load(), graphs: agents.length, timeoutMs },
+      `draining: ${plural(this.load(), "process", "processes")} on ${plural(agents.length, "graph")}`,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<FleetDrainEnd>((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const drained = Promise.all(agents.map((agent) => agent.drain())).then((): FleetDrainEnd => "drained");
+    const end = await Promise.race([drained, expired]);
+    clearTimeout(timer);
+    if (this.stopped) {
+      await this.stop();
+      return "stopped";
+    }
+    if (end === "timeout") {
+      const left = [...this.agents.values()].filter((agent) => agent.processCount() > 0).map((a) => a.graphId);
+      this.log.warn(
+        { graphs: left, processes: this.load() },
+        `drain timed out after ${timeoutMs / 1000} s with ${plural(this.load(), "process", "processes")} ` +
+          `not handed over${left.length > 0 ? ` (graph ${left.join(", ")})` : ""}; stopping them`,
+      );
+      await this.stop();
+      return end;
+    }
+    this.log.info("drained; exiting");
+    return end;
   }
 
   private async runFixed(): Promise<number> {
@@ -76,6 +132,7 @@ export class Fleet {
       }
       await sleep(pollMs, this.stopper.signal);
     }
+    await Promise.all([...this.agents.values()].map((agent) => agent.done));
     return 0;
   }
 

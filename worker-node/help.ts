@@ -2,6 +2,7 @@
 import { BUILTIN_IMPLS } from "./nodes/index.ts";
 
 export const DEFAULT_CAPACITY = 16;
+export const DEFAULT_DRAIN_TIMEOUT_S = 30;
 
 export function mainHelp(version: string): string {
   return `weft ${version} — run Weft flow graphs on this machine
@@ -25,7 +26,13 @@ export function workerHelp(): string {
 
 Connects to a Weft hub as a worker and runs the node processes the hub's graph
 rooms assign to it, reconnecting on its own (backoff 250 ms to 10 s) until
-stopped with Ctrl-C or SIGTERM (processes are stopped, sockets closed, exit 0).
+stopped with Ctrl-C (SIGINT) or SIGTERM.
+
+Stopping drains: each graph's room is asked to move this worker's processes
+to other workers; every process finishes the message in hand, waits until the
+hub has stored what it emitted, and only then stops, so nothing is lost. The
+worker exits (code 0) once every room has confirmed, or after --drain-timeout.
+A second SIGINT/SIGTERM stops at once (un-acknowledged messages are dropped).
 
 Options:
   --hub <url>        Hub base URL: http(s)://host[:port][/path] (ws:// and wss://
@@ -43,7 +50,11 @@ Options:
   --id <id>          Worker id (1-64 letters, digits, _ or -). Default:
                      <hostname>-<6 random chars>, new at every start; set it to
                      keep one id across restarts (two live workers must never
-                     share an id: the newer connection replaces the older).
+                     share an id: the hub refuses the second one, which keeps
+                     retrying, as the first may be its own stale connection).
+  --drain-timeout <s>
+                     Longest the drain on SIGINT/SIGTERM may take, in seconds
+                     (0-3600; 0 stops without draining). Default: ${DEFAULT_DRAIN_TIMEOUT_S}.
   -h, --help         Show this help.
 
 Environment:
@@ -56,8 +67,9 @@ Built-in node types: ${types}.
 Logs go to stdout, each line with workerId and, where relevant, graphId and
 nodeId: JSON lines (pino), or readable lines with WEFT_LOG_FORMAT=pretty.
 
-Exit codes: 0 stopped by SIGINT/SIGTERM; 1 nothing left to serve (bad token,
-unknown graph, graph deleted, worker id taken over); 2 bad command line.
+Exit codes: 0 stopped by SIGINT/SIGTERM (drained, drain timed out, or a second
+signal); 1 nothing left to serve (bad token, unknown graph, graph deleted, hub
+refused the hello, e.g. unknown node types); 2 bad command line.
 
 Examples:
   WEFT_WORKER_TOKEN=dev-secret weft worker --hub http://127.0.0.1:8787 --graph demo

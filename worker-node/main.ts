@@ -1,4 +1,4 @@
-// The `weft` command: parses the command line, prints help, or runs the worker until a signal stops it.
+// The `weft` command: parses the command line, prints help, or runs the worker until a signal drains it.
 import { hostname } from "node:os";
 import { parseCli, type WorkerOptions } from "./args.ts";
 import { Fleet } from "./fleet.ts";
@@ -39,10 +39,14 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
   }
 }
 
-/** Shutdown must finish within 2 s of SIGINT/SIGTERM; this is the hard stop. */
+/** A stop (after the drain, or on a second signal) must finish within 2 s; this is the hard stop. */
 const SHUTDOWN_DEADLINE_MS = 1900;
 
-/** Serves the graphs until SIGINT/SIGTERM (exit 0) or until no graph can be served (exit 1). */
+/**
+ * Serves the graphs until SIGINT/SIGTERM (exit 0) or until no graph can be served (exit 1). The
+ * first signal drains (DRAIN-1/2) for at most --drain-timeout; a second one stops at once; a third
+ * exits without waiting for anything.
+ */
 export async function runWorker(options: WorkerOptions): Promise<number> {
   const log = createLogger({ workerId: options.workerId });
   const fleet = new Fleet({
@@ -57,19 +61,35 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
     capacity: options.capacity,
     log,
   });
-  let stopping = false;
+  let signals = 0;
+  const hardStop = (afterMs: number): void => {
+    setTimeout(() => {
+      log.warn("shutdown took too long; exiting anyway");
+      process.exit(0);
+    }, afterMs).unref();
+  };
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn({ signal }, "second signal; exiting now");
+    signals += 1;
+    if (signals === 1 && options.drainTimeoutMs === 0) {
+      signals = 2;
+      log.info({ signal }, `${signal}: --drain-timeout is 0, so stopping processes and closing connections now`);
+      hardStop(SHUTDOWN_DEADLINE_MS);
+      void fleet.stop();
+    } else if (signals === 1) {
+      log.info(
+        { signal, drainTimeoutMs: options.drainTimeoutMs },
+        `${signal}: handing processes back to the hub before exiting (send ${signal} again to stop at once)`,
+      );
+      hardStop(options.drainTimeoutMs + SHUTDOWN_DEADLINE_MS);
+      void fleet.drain(options.drainTimeoutMs);
+    } else if (signals === 2) {
+      log.warn({ signal }, `second ${signal}: stopping processes and closing connections now`);
+      hardStop(SHUTDOWN_DEADLINE_MS);
+      void fleet.stop();
+    } else {
+      log.warn({ signal }, "third signal; exiting now");
       process.exit(0);
     }
-    stopping = true;
-    log.info({ signal }, "stopping: stopping processes and closing connections");
-    setTimeout(() => {
-      log.warn("shutdown took longer than 2 s; exiting anyway");
-      process.exit(0);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    void fleet.stop();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

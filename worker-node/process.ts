@@ -45,6 +45,11 @@ export class NodeRunner {
   private readonly abort = new AbortController();
   /** Start, then every delivery, in order. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** onMessage calls under way: their emits still count after halt() (the message in hand finishes). */
+  private inHand = 0;
+  /** halt() found the process running, so finish() owes it a call to stop(). */
+  private owesStop = false;
+  private stopCalled = false;
 
   private constructor(
     spec: ProcessSpec,
@@ -74,9 +79,17 @@ export class NodeRunner {
     return runner;
   }
 
-  /** True once stop() was called (the process may still be finishing its stop()). */
+  /** True once halt() or stop() was called (the process may still be finishing its stop()). */
   get stopped(): boolean {
     return this.state === "stopped";
+  }
+
+  /** Resolves once start and every delivery handed over so far have run (the message in hand included). */
+  idle(): Promise<void> {
+    return this.chain.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Runs `task` after start and every earlier task; it does not run if the process is not running by then. */
@@ -97,23 +110,40 @@ export class NodeRunner {
       return true;
     }
     const { d: _d, ...plain } = message;
+    this.inHand += 1;
     try {
       await this.impl.onMessage(message.value, port, plain);
     } catch (error) {
       this.fail(error);
+    } finally {
+      this.inHand -= 1;
     }
     return true;
   }
 
-  /** Aborts the signal and calls stop() (bounded by STOP_TIMEOUT_MS). */
-  async stop(report = true): Promise<void> {
+  /**
+   * First half of a stop: state `stopped`, the signal aborts, no further delivery is handed over and
+   * emits are refused — except those of a message already in hand, which finishes (SCHED-6). Reports nothing.
+   */
+  halt(): void {
     if (this.stopped) return;
     // A process still starting is stopped by runStart once its start() returns.
-    const wasRunning = this.state === "running";
+    this.owesStop = this.state === "running";
     this.state = "stopped";
     this.abort.abort();
-    if (report) this.onState(this);
-    if (wasRunning) await this.callStop();
+  }
+
+  /** Second half: calls the implementation's stop() once (bounded by STOP_TIMEOUT_MS). */
+  async finish(): Promise<void> {
+    if (!this.owesStop) return;
+    this.owesStop = false;
+    await this.callStop();
+  }
+
+  /** halt() then finish(), without waiting for a message in hand (shutdown, or a process the room moved away). */
+  async stop(): Promise<void> {
+    this.halt();
+    await this.finish();
   }
 
   /** Counts an error and keeps its text as lastError. */
@@ -154,7 +184,7 @@ export class NodeRunner {
       log: spec.log,
       signal: this.abort.signal,
       emit: (port, value) => {
-        if (this.abort.signal.aborted) return false;
+        if (this.abort.signal.aborted && this.inHand === 0) return false;
         const refused = spec.publish(port, value);
         if (refused === undefined) return true;
         this.fail(new Error(refused));
@@ -189,9 +219,10 @@ export class NodeRunner {
     this.onState(this);
   }
 
-  /** The implementation's stop(), bounded by STOP_TIMEOUT_MS; an exception counts as an error. */
+  /** The implementation's stop() (at most once), bounded by STOP_TIMEOUT_MS; an exception counts as an error. */
   private async callStop(): Promise<void> {
-    if (!this.impl?.stop) return;
+    if (!this.impl?.stop || this.stopCalled) return;
+    this.stopCalled = true;
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

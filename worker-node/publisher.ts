@@ -175,6 +175,22 @@ export class Publisher {
     return before;
   }
 
+  /**
+   * Forgets what `nodeId` emitted under `epoch` (a stop that could not flush, or a process the room
+   * moved away); batches of other epochs stay. Returns messages dropped.
+   */
+  discard(nodeId: string, epoch: number): number {
+    if (this.live.get(nodeId) === epoch) this.live.delete(nodeId);
+    const before = this.pending(nodeId);
+    for (const [key, buffer] of this.buffers) {
+      if (buffer.nodeId === nodeId && buffer.epoch === epoch) this.dropBuffer(key, buffer);
+    }
+    for (const batch of this.unacked.values()) {
+      if (batch.nodeId === nodeId && batch.epoch === epoch) this.dropBatch(batch);
+    }
+    return before - this.pending(nodeId);
+  }
+
   /** `published{seq}`: the room stored the batch. False for an unknown seq. */
   published(seq: number): boolean {
     const batch = this.unacked.get(seq);
@@ -209,6 +225,13 @@ export class Publisher {
   /** Messages of `nodeId` buffered or awaiting the room's ack. */
   pending(nodeId: string): number {
     return this.pendingByNode.get(nodeId) ?? 0;
+  }
+
+  /** Messages of every node buffered or awaiting the room's ack (what a shutdown would lose). */
+  pendingTotal(): number {
+    let total = 0;
+    for (const count of this.pendingByNode.values()) total += count;
+    return total;
   }
 
   /** Batches awaiting the room's ack, in seq order (for tests and shutdown). */

@@ -1,26 +1,55 @@
-// Tests for the graph runtime: assign/unassign, blocked and crashed processes, deliver → ack, reports.
+// Tests for the graph runtime: assign/unassign, graceful stops (SCHED-6), blocked and crashed processes
+// (SCHED-7), deliver → ack, reports.
 import { afterEach, describe, expect, it } from "vitest";
+import type { JsonValue } from "../shared/graph.ts";
 import type { RoomFrame } from "../shared/protocol.ts";
-import { silentLogger } from "./log.ts";
 import { findImpl } from "./nodes/index.ts";
 import type { NodeImpl } from "./nodes/types.ts";
 import { GraphRuntime } from "./runtime.ts";
 import { RecordingLink } from "./testing/frames.ts";
+import { captureLogger } from "./testing/logs.ts";
 import { waitFor } from "./testing/waitFor.ts";
 
 const runtimes: GraphRuntime[] = [];
 
-function setup(extra: Record<string, NodeImpl> = {}) {
+function setup(extra: Record<string, NodeImpl> = {}, stopFlushMs?: number) {
+  const { log, lines } = captureLogger("w1");
   const runtime = new GraphRuntime({
     graphId: "g",
     workerId: "w1",
-    log: silentLogger(),
+    log,
     findImpl: (type) => extra[type] ?? findImpl(type),
+    stopFlushMs,
   });
   runtimes.push(runtime);
   const link = new RecordingLink();
   runtime.attach(link, 60_000);
-  return { runtime, link };
+  return { runtime, link, lines };
+}
+
+/** Lets pending promise callbacks and I/O callbacks run once (not a timed sleep). */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A transform whose onMessage waits for `release()` before emitting its input doubled. */
+function gatedNode() {
+  const gates: Array<() => void> = [];
+  const impl: NodeImpl = {
+    type: "factorize",
+    version: "1.0.0",
+    create() {
+      let emit: ((port: string, value: JsonValue) => boolean) | undefined;
+      return {
+        start(ctx) {
+          emit = ctx.emit;
+        },
+        async onMessage(value) {
+          await new Promise<void>((resolve) => gates.push(resolve));
+          emit?.("out", (value as number) * 2);
+        },
+      };
+    },
+  };
+  return { impl, gates };
 }
 
 function assign(
@@ -58,7 +87,7 @@ describe("GraphRuntime", () => {
     expect(runtime.processCount()).toBe(3);
   });
 
-  it("marks a process whose start throws as crashed", async () => {
+  it("reports a process whose start throws as crashed and keeps it until unassigned (SCHED-7)", async () => {
     const broken: NodeImpl = {
       type: "random",
       version: "1.0.0",
@@ -72,6 +101,12 @@ describe("GraphRuntime", () => {
     runtime.handle(assign("r", 1, "random"));
     const state = await waitFor(() => link.of("state")[0], "a state frame");
     expect(state.process).toMatchObject({ state: "crashed", errors: 1, lastError: "no entropy" });
+    expect(runtime.processCount()).toBe(1);
+    expect(JSON.parse(runtime.heartbeat(1)).processes[0]).toMatchObject({ nodeId: "r", state: "crashed" });
+    runtime.handle({ type: "unassign", nodeId: "r", epoch: 1, reason: "crashed" });
+    const stopped = await waitFor(() => link.of("state")[1], "the stopped report");
+    expect(stopped.process).toMatchObject({ nodeId: "r", epoch: 1, state: "stopped", lastError: "no entropy" });
+    expect(runtime.processCount()).toBe(0);
   });
 
   it("delivers in order, publishes results and acks only after the room stored them", async () => {
@@ -123,14 +158,124 @@ describe("GraphRuntime", () => {
     expect(report.in).toBe(105);
   });
 
-  it("stops on unassign for the same or a newer epoch, reporting stopped", async () => {
+  it("stops on unassign for the held or a newer epoch, reporting stopped (SCHED-6)", async () => {
     const { runtime, link } = setup();
     runtime.handle(assign("r", 4, "random", { intervalMs: 1000 }));
+    runtime.handle(assign("s", 5, "random", { intervalMs: 1000 }));
+    await waitFor(() => link.of("state").length === 2, "both running");
     runtime.handle({ type: "unassign", nodeId: "r", epoch: 3, reason: "stale" });
+    expect(runtime.processCount()).toBe(2);
+    // An epoch not held is reported stopped at once, so the room need not wait for it.
+    expect(link.of("state").at(-1)?.process).toMatchObject({ nodeId: "r", epoch: 3, state: "stopped", in: 0 });
+    // A newer epoch than the one held: ours was fenced, so it stops at once and the room's epoch is reported.
+    runtime.handle({ type: "unassign", nodeId: "s", epoch: 6, reason: "newer" });
     expect(runtime.processCount()).toBe(1);
+    expect(link.of("state").at(-1)?.process).toMatchObject({ nodeId: "s", epoch: 6, state: "stopped" });
     runtime.handle({ type: "unassign", nodeId: "r", epoch: 4, reason: "graph stopped" });
+    const stopped = await waitFor(
+      () => link.of("state").find((f) => f.process.state === "stopped" && f.process.epoch === 4),
+      "epoch 4 stopped",
+    );
+    expect(stopped.process).toMatchObject({ nodeId: "r", state: "stopped" });
     expect(runtime.processCount()).toBe(0);
-    expect(link.of("state").at(-1)?.process).toMatchObject({ nodeId: "r", epoch: 4, state: "stopped" });
+  });
+
+  it("flushes on unassign: acks what settled, then reports stopped (SCHED-6, DELIVERY-3a)", async () => {
+    const { runtime, link } = setup();
+    runtime.handle(assign("f", 7, "factorize"));
+    await waitFor(() => link.of("state").some((f) => f.process.state === "running"), "running");
+    runtime.handle(deliver("f", 7, [12, 97]));
+    const publish = await waitFor(() => link.of("publish")[0], "a publish");
+    runtime.handle({ type: "unassign", nodeId: "f", epoch: 7, reason: "moving" });
+    await turn();
+    await turn();
+    expect(link.of("state").filter((f) => f.process.state === "stopped")).toEqual([]);
+    expect(link.of("ack")).toEqual([]);
+    expect(runtime.processCount()).toBe(1); // a stopping process still counts in the load
+    expect(JSON.parse(runtime.heartbeat(1)).processes).toEqual([]); // and is not reported as stopped early
+
+    runtime.handle({ type: "published", seq: publish.seq });
+    const stopped = await waitFor(
+      () => link.of("state").find((f) => f.process.state === "stopped"),
+      "the stopped report",
+    );
+    expect(stopped.process).toMatchObject({ nodeId: "f", epoch: 7, in: 2, out: 2, errors: 0 });
+    const kinds = link.frames.map((f) => f.type);
+    expect(kinds.lastIndexOf("ack")).toBeLessThan(kinds.lastIndexOf("state"));
+    expect(link.of("ack")).toEqual([{ type: "ack", nodeId: "f", epoch: 7, deliveries: [1, 2] }]);
+    expect(runtime.processCount()).toBe(0);
+  });
+
+  it("lets the message in hand finish and emit, hands over no more, and acks only what ran", async () => {
+    const { impl, gates } = gatedNode();
+    const { runtime, link } = setup({ factorize: impl });
+    runtime.handle(assign("t", 2, "factorize"));
+    runtime.handle(deliver("t", 2, [1, 2, 3]));
+    await waitFor(() => gates.length === 1, "the first message in hand");
+    runtime.handle({ type: "unassign", nodeId: "t", epoch: 2, reason: "moving" });
+    gates[0]?.();
+    const publish = await waitFor(() => link.of("publish")[0], "the in-hand message's output");
+    expect(publish.messages.map((m) => m.value)).toEqual([2]);
+    runtime.handle({ type: "published", seq: publish.seq });
+    const stopped = await waitFor(() => link.of("state").find((f) => f.process.state === "stopped"), "stopped");
+    expect(stopped.process).toMatchObject({ in: 1, out: 1 });
+    expect(link.of("ack")).toEqual([{ type: "ack", nodeId: "t", epoch: 2, deliveries: [1] }]);
+    expect(gates).toHaveLength(1);
+  });
+
+  it("gives up flushing after stopFlushMs: drops, counts errors, warns and reports stopped", async () => {
+    const { runtime, link, lines } = setup({}, 30);
+    runtime.handle(assign("f", 1, "factorize"));
+    runtime.handle(deliver("f", 1, [6]));
+    await waitFor(() => link.of("publish")[0], "a publish");
+    runtime.handle({ type: "unassign", nodeId: "f", epoch: 1, reason: "moving" });
+    const stopped = await waitFor(() => link.of("state").find((f) => f.process.state === "stopped"), "stopped");
+    expect(stopped.process).toMatchObject({ errors: 1, out: 0 });
+    expect(stopped.process.lastError).toMatch(/1 message\(s\) not acknowledged within 30 ms/);
+    expect(link.of("ack")).toEqual([]); // its output was lost, so the delivery is not acked
+    expect(lines.find((l) => l.level === 40 && /without flushing: dropped 1/.test(l.msg))).toMatchObject({
+      nodeId: "f",
+      workerId: "w1",
+    });
+    expect(runtime.publisher.pendingTotal()).toBe(0);
+  });
+
+  it("starts a newer epoch only after the old one flushed, keeping the old batches' acks", async () => {
+    const { runtime, link } = setup();
+    runtime.handle(assign("f", 1, "factorize"));
+    runtime.handle(deliver("f", 1, [10]));
+    const publish = await waitFor(() => link.of("publish")[0], "epoch 1 publishes");
+    runtime.handle({ type: "unassign", nodeId: "f", epoch: 1, reason: "params changed" });
+    runtime.handle(assign("f", 2, "factorize"));
+    runtime.handle(deliver("f", 2, [21], 5));
+    await turn();
+    await turn();
+    expect(link.of("state").filter((f) => f.process.epoch === 2)).toEqual([]);
+    expect(runtime.processCount()).toBe(2);
+
+    runtime.handle({ type: "published", seq: publish.seq });
+    const second = await waitFor(() => link.of("publish").find((f) => f.epoch === 2), "epoch 2 publishes");
+    runtime.handle({ type: "published", seq: second.seq });
+    await waitFor(() => link.of("ack").length === 2, "both acks");
+    const order = link.frames.flatMap((f) => {
+      if (f.type === "state") return [`state:${f.process.epoch}:${f.process.state}`];
+      return f.type === "ack" ? [`ack:${f.epoch}`] : [];
+    });
+    expect(order).toEqual(["state:1:running", "ack:1", "state:1:stopped", "state:2:running", "ack:2"]);
+    expect(runtime.processCount()).toBe(1);
+  });
+
+  it("ends a flush at once when the connection closes, dropping what was un-acknowledged", async () => {
+    const { runtime, link, lines } = setup();
+    runtime.handle(assign("f", 1, "factorize"));
+    runtime.handle(deliver("f", 1, [6, 7]));
+    await waitFor(() => link.of("publish")[0], "a publish");
+    runtime.handle({ type: "unassign", nodeId: "f", epoch: 1, reason: "moving" });
+    runtime.detach();
+    expect(runtime.processCount()).toBe(0);
+    expect(runtime.publisher.pendingTotal()).toBe(0);
+    expect(lines.some((l) => /\(the connection closed\): dropped 2 un-acknowledged/.test(l.msg))).toBe(true);
+    expect(link.of("state").filter((f) => f.process.state === "stopped")).toEqual([]);
   });
 
   it("replaces an older epoch on a new assign and keeps the process on a repeated one", async () => {

@@ -3,13 +3,14 @@
 import type { JsonValue } from "../shared/graph.ts";
 import { LIMITS } from "../shared/limits.ts";
 import { checkParams, findNodeType, type NodeTypeDef } from "../shared/nodeTypes.ts";
-import type { RoomFrame, RoomFrameOf, WorkerFrameOf } from "../shared/protocol.ts";
+import type { RoomFrame, RoomFrameOf, WorkerFrame, WorkerFrameOf } from "../shared/protocol.ts";
 import { heartbeatText } from "./heartbeat.ts";
 import type { Logger } from "./log.ts";
 import { findImpl as findBuiltinImpl } from "./nodes/index.ts";
 import type { NodeImpl } from "./nodes/types.ts";
 import { NodeRunner, type ProcessSpec } from "./process.ts";
 import { Publisher, type PublisherOptions } from "./publisher.ts";
+import { STOP_FLUSH_MS, Stops } from "./stops.ts";
 
 export interface RoomLink {
   send(text: string): void;
@@ -25,6 +26,8 @@ export interface RuntimeOptions {
   publisher?: Omit<PublisherOptions, "workerId" | "onAcked" | "onRefused">;
   /** The number of processes held changed (the worker's load). */
   onProcessesChanged?: () => void;
+  /** Longest a stopping process may take to get what it emitted acknowledged; default STOP_FLUSH_MS. */
+  stopFlushMs?: number;
 }
 
 const MAX_ACK_IDS = LIMITS.maxBatchMessages * 10;
@@ -32,7 +35,12 @@ const MAX_ACK_IDS = LIMITS.maxBatchMessages * 10;
 export class GraphRuntime {
   readonly publisher: Publisher;
   private readonly log: Logger;
+  /** The current process of each node: starting, running, crashed or blocked. */
   private readonly processes = new Map<string, NodeRunner>();
+  /** Processes stopping gracefully (SCHED-6); a node may have one there and a newer one in `processes`. */
+  private readonly stops: Stops;
+  /** Acks of a process waiting for what it emitted to be acknowledged (DELIVERY-3a). */
+  private readonly acks = new Map<NodeRunner, Set<Promise<void>>>();
   /** Nodes whose current epoch the room assigned or confirmed on the current link. */
   private readonly claimed = new Set<string>();
   private link: RoomLink | undefined;
@@ -45,12 +53,24 @@ export class GraphRuntime {
       ...options.publisher,
       workerId: options.workerId,
       onAcked: (nodeId, epoch, count) => {
-        const runner = this.processes.get(nodeId);
-        if (runner?.epoch === epoch) runner.out += count;
+        const runner = this.find(nodeId, epoch);
+        if (runner) runner.out += count;
       },
       onRefused: (nodeId, epoch, count, reason) => {
-        const runner = this.processes.get(nodeId);
-        if (runner?.epoch === epoch) runner.countErrors(count, `room refused ${count} message(s): ${reason}`);
+        this.find(nodeId, epoch)?.countErrors(count, `room refused ${count} message(s): ${reason}`);
+      },
+    });
+    this.stops = new Stops({
+      publisher: this.publisher,
+      flushMs: options.stopFlushMs ?? STOP_FLUSH_MS,
+      acked: (runner) => Promise.all(this.acks.get(runner) ?? []),
+      report: (runner) => {
+        // Only on the connection that asked: after a reconnect the stop was abandoned anyway.
+        this.send({ type: "state", process: { ...runner.report(), state: "stopped" } });
+      },
+      ended: (runner) => {
+        this.acks.delete(runner);
+        this.options.onProcessesChanged?.();
       },
     });
   }
@@ -69,11 +89,16 @@ export class GraphRuntime {
     if (this.processes.size > 0) this.graceTimer = setTimeout(() => this.stopUnclaimed(), claimGraceMs);
   }
 
+  /**
+   * The connection closed. Stopping processes end at once: the room forgets a closed connection's
+   * stopping epochs (SCHED-5), so what they still had un-acknowledged is dropped.
+   */
   detach(): void {
     this.link = undefined;
     this.claimed.clear();
     this.publisher.detach();
     clearTimeout(this.graceTimer);
+    void this.stops.abandonAll("the connection closed");
   }
 
   handle(frame: RoomFrame): void {
@@ -96,6 +121,9 @@ export class GraphRuntime {
       case "welcome":
         this.log.warn("ignored a second welcome on one connection");
         return;
+      case "drained":
+        // The agent's business (DRAIN-2); nothing here changes.
+        return;
       default: {
         const never: never = frame;
         this.log.warn({ frame: never }, "ignored an unhandled frame");
@@ -111,18 +139,24 @@ export class GraphRuntime {
     return text;
   }
 
-  /** Processes held (running, crashed or blocked); this graph's share of the worker's load. */
+  /** Processes held (running, crashed, blocked or stopping); this graph's share of the worker's load. */
   processCount(): number {
-    return this.processes.size;
+    return this.processes.size + this.stops.size;
   }
 
-  /** Stops every process without reporting (shutdown: the socket close tells the room). */
+  /**
+   * Stops every process at once without reporting (shutdown: the socket close tells the room).
+   * Stopping processes end without waiting for their acks; what the running ones emitted stays in
+   * the publisher, so the caller may still wait for it briefly.
+   */
   async stopAll(): Promise<void> {
     const runners = [...this.processes.values()];
     this.processes.clear();
     this.claimed.clear();
     clearTimeout(this.graceTimer);
-    await Promise.all(runners.map((runner) => runner.stop(false)));
+    for (const runner of runners) this.acks.delete(runner);
+    const stopping = this.stops.abandonAll("the worker is stopping");
+    await Promise.all([...runners.map((runner) => runner.stop()), stopping]);
     this.options.onProcessesChanged?.();
   }
 
@@ -131,11 +165,19 @@ export class GraphRuntime {
     this.publisher.close();
   }
 
+  /**
+   * While an older epoch of the node is still stopping (unassigned, flushing), the new one waits for
+   * it: it starts, and its output is claimed in the publisher (which sends one epoch per node), only
+   * once that stop is over, so the old batches' acks are not lost. A current process of an older
+   * epoch that was never unassigned is superseded at once: assigning a newer epoch fences the old one
+   * (SCHED-3), so the room would refuse what it still has to send.
+   */
   private assign(frame: RoomFrameOf<"assign">): void {
     const existing = this.processes.get(frame.nodeId);
     if (existing && existing.epoch === frame.epoch) {
       this.claimed.add(frame.nodeId);
-      const resent = this.publisher.claim(frame.nodeId, frame.epoch);
+      // With an older epoch still flushing, the claim waits for it (see claimWhenCurrent).
+      const resent = this.stops.lastOf(frame.nodeId) ? 0 : this.publisher.claim(frame.nodeId, frame.epoch);
       existing.log.info({ resent }, `resumed ${existing.nodeType} (node ${frame.nodeId}, epoch ${frame.epoch})`);
       if (existing.state !== "starting") this.sendState(existing);
       return;
@@ -144,21 +186,31 @@ export class GraphRuntime {
       this.log.warn({ nodeId: frame.nodeId, epoch: frame.epoch }, `ignored assign older than epoch ${existing.epoch}`);
       return;
     }
-    let previousStop: Promise<unknown> = Promise.resolve();
-    if (existing) {
-      previousStop = existing.stop(false);
-      existing.log.info(`replacing epoch ${existing.epoch} with ${frame.epoch}`);
+    let after: Promise<unknown> = Promise.resolve();
+    if (existing) after = this.supersede(existing, `replaced by epoch ${frame.epoch}`);
+    const prior = this.stops.lastOf(frame.nodeId);
+    if (prior) {
+      const claimed = prior.then(() => this.claimWhenCurrent(frame.nodeId, frame.epoch));
+      after = Promise.all([after, claimed]);
     }
-    this.publisher.release(frame.nodeId);
-    const runner = this.create(frame, previousStop);
+    const runner = this.create(frame, after);
     this.processes.set(frame.nodeId, runner);
     this.claimed.add(frame.nodeId);
-    this.publisher.claim(frame.nodeId, frame.epoch);
+    if (!prior) this.publisher.claim(frame.nodeId, frame.epoch);
+    else runner.log.info(`epoch ${frame.epoch} waits for the older epoch of node ${frame.nodeId} to finish stopping`);
     if (runner.state === "blocked") {
       runner.log.warn(`blocked ${frame.nodeType} (node ${frame.nodeId}, epoch ${frame.epoch}): ${runner.lastError}`);
       this.sendState(runner);
     }
-    if (!existing) this.options.onProcessesChanged?.();
+    this.options.onProcessesChanged?.();
+  }
+
+  /** An older epoch of the node finished stopping: the waiting one's output may go out now. */
+  private claimWhenCurrent(nodeId: string, epoch: number): void {
+    const runner = this.processes.get(nodeId);
+    if (runner?.epoch === epoch && this.claimed.has(nodeId) && !this.stops.lastOf(nodeId)) {
+      this.publisher.claim(nodeId, epoch);
+    }
   }
 
   private create(frame: RoomFrameOf<"assign">, after: Promise<unknown>): NodeRunner {
@@ -179,33 +231,84 @@ export class GraphRuntime {
     const checked = checkParams(def, frame.params);
     if (!checked.ok) return NodeRunner.blocked(spec, checked.error, this.onState);
     const ports = new Set([...def.outputs, ...frame.outputs]);
+    let runner: NodeRunner | undefined;
     const publish = (port: string, value: JsonValue): string | undefined => {
+      // A message in hand may still emit while its process stops, not once the stop is over.
+      if (runner && !this.holds(runner)) return "the process was stopped; message dropped";
       if (!ports.has(port))
         return `unknown output port "${port}" (node type ${def.type} has ${[...ports].join(", ") || "none"})`;
       return this.publisher.emit(frame.nodeId, frame.epoch, port, value);
     };
-    return NodeRunner.start(
+    runner = NodeRunner.start(
       { ...spec, params: checked.params, create: () => impl.create(), publish },
       this.onState,
       after,
     );
+    return runner;
   }
 
   private unassign(frame: RoomFrameOf<"unassign">): void {
     const runner = this.processes.get(frame.nodeId);
-    if (!runner || frame.epoch < runner.epoch) {
-      this.log.debug({ nodeId: frame.nodeId, epoch: frame.epoch }, "unassign for a process not held here");
+    if (runner && frame.epoch === runner.epoch) {
+      // Held from before a reconnect and not re-assigned: its batches may go out again so it can flush.
+      if (!this.claimed.has(frame.nodeId) && !this.stops.lastOf(frame.nodeId)) {
+        this.publisher.claim(frame.nodeId, runner.epoch);
+      }
+      runner.log.info(
+        { reason: frame.reason },
+        `stopping ${runner.nodeType} (node ${runner.nodeId}, epoch ${runner.epoch}): ${frame.reason}`,
+      );
+      this.processes.delete(frame.nodeId);
+      this.claimed.delete(frame.nodeId);
+      this.stops.begin(runner);
       return;
     }
-    void runner.stop(true);
-    this.processes.delete(frame.nodeId);
-    this.claimed.delete(frame.nodeId);
-    const dropped = this.publisher.release(frame.nodeId);
-    runner.log.info(
-      { reason: frame.reason, dropped },
-      `stopped ${runner.nodeType} (node ${runner.nodeId}, epoch ${runner.epoch}): ${frame.reason}`,
-    );
-    this.options.onProcessesChanged?.();
+    if (this.stops.find(frame.nodeId, frame.epoch)) {
+      this.log.debug({ nodeId: frame.nodeId, epoch: frame.epoch }, "unassign for a process already stopping");
+      return;
+    }
+    // A newer epoch than ours: the room fenced ours (SCHED-3), so it stops at once, without flushing.
+    if (runner && frame.epoch > runner.epoch) void this.supersede(runner, `the room unassigned epoch ${frame.epoch}`);
+    // Not held (forgotten, or never received): it is stopped, so the room need not wait for it.
+    else this.log.debug({ nodeId: frame.nodeId, epoch: frame.epoch }, "unassign for a process not held here");
+    this.send({
+      type: "state",
+      process: {
+        nodeId: frame.nodeId,
+        epoch: frame.epoch,
+        state: "stopped",
+        in: 0,
+        out: 0,
+        errors: 0,
+        lastError: null,
+      },
+    });
+  }
+
+  /** Stops a process at once and drops what it has un-acknowledged: the room has moved past its epoch. */
+  private supersede(runner: NodeRunner, why: string): Promise<void> {
+    if (this.processes.get(runner.nodeId) === runner) {
+      this.processes.delete(runner.nodeId);
+      this.claimed.delete(runner.nodeId);
+      this.options.onProcessesChanged?.();
+    }
+    this.acks.delete(runner);
+    const stopped = runner.stop();
+    const dropped = this.publisher.discard(runner.nodeId, runner.epoch);
+    runner.log.info({ dropped }, `stopped ${runner.nodeType} (node ${runner.nodeId}, epoch ${runner.epoch}): ${why}`);
+    return stopped;
+  }
+
+  /** The current or stopping process of (nodeId, epoch). */
+  private find(nodeId: string, epoch: number): NodeRunner | undefined {
+    const current = this.processes.get(nodeId);
+    if (current?.epoch === epoch) return current;
+    return this.stops.find(nodeId, epoch);
+  }
+
+  /** True while the room may still hear from `runner`: it is current, or stopping. */
+  private holds(runner: NodeRunner): boolean {
+    return this.processes.get(runner.nodeId) === runner || this.stops.has(runner);
   }
 
   private deliver(frame: RoomFrameOf<"deliver">): void {
@@ -220,7 +323,7 @@ export class GraphRuntime {
     }
     if (frame.messages.length === 0) return;
     const generation = this.generation;
-    const current = () => this.generation === generation && this.processes.get(frame.nodeId) === runner;
+    const current = () => this.generation === generation && this.holds(runner);
     void runner.enqueue(async () => {
       await this.publisher.waitForRoom(frame.nodeId);
       const done: number[] = [];
@@ -229,10 +332,14 @@ export class GraphRuntime {
         if (await runner.deliver(message, frame.port)) done.push(message.d);
       }
       if (done.length === 0) return;
-      // Ack only once what the node emitted meanwhile is stored (see Publisher.settled).
-      void this.publisher.settled(frame.nodeId).then(() => {
+      // Ack only once what the node emitted meanwhile is stored (see Publisher.settled); a stop waits for it.
+      const acked = this.publisher.settled(frame.nodeId).then(() => {
         if (current()) this.sendAck(frame.nodeId, frame.epoch, done);
       });
+      const pending = this.acks.get(runner) ?? new Set<Promise<void>>();
+      this.acks.set(runner, pending);
+      pending.add(acked);
+      void acked.then(() => pending.delete(acked));
     });
   }
 
@@ -244,8 +351,12 @@ export class GraphRuntime {
         epoch,
         deliveries: deliveries.slice(i, i + MAX_ACK_IDS),
       };
-      this.link?.send(JSON.stringify(frame));
+      this.send(frame);
     }
+  }
+
+  private send(frame: WorkerFrame): void {
+    this.link?.send(JSON.stringify(frame));
   }
 
   private roomError(frame: RoomFrameOf<"error">): void {
@@ -263,21 +374,12 @@ export class GraphRuntime {
   /** Sends `state` for a process the room gave us on this link (stopped ones included, before removal). */
   private sendState(runner: NodeRunner): void {
     if (!this.link || !this.claimed.has(runner.nodeId) || this.processes.get(runner.nodeId) !== runner) return;
-    const frame: WorkerFrameOf<"state"> = { type: "state", process: runner.report() };
-    this.link.send(JSON.stringify(frame));
+    this.send({ type: "state", process: runner.report() });
   }
 
   private stopUnclaimed(): void {
-    for (const [nodeId, runner] of this.processes) {
-      if (this.claimed.has(nodeId)) continue;
-      this.processes.delete(nodeId);
-      void runner.stop(false);
-      const dropped = this.publisher.release(nodeId);
-      runner.log.info(
-        { dropped },
-        `stopped ${runner.nodeType} (node ${nodeId}, epoch ${runner.epoch}): not re-assigned after reconnecting`,
-      );
+    for (const [nodeId, runner] of [...this.processes]) {
+      if (!this.claimed.has(nodeId)) void this.supersede(runner, "not re-assigned after reconnecting");
     }
-    this.options.onProcessesChanged?.();
   }
 }

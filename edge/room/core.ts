@@ -668,7 +668,7 @@ export class RoomCore {
       stopping: this.stopping,
       crashes: this.crashes,
       reports: new Map(this.store.reports().map((r) => [r.nodeId, r])),
-      workers: this.workers.values(),
+      workers: [...this.workers.values()],
     });
   }
 

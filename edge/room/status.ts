@@ -14,7 +14,7 @@ export interface StatusInput {
   stopping: ReadonlyMap<string, Stopping>;
   crashes: ReadonlyMap<string, Crash>;
   reports: ReadonlyMap<string, ProcessReport>;
-  workers: Iterable<WorkerRecord>;
+  workers: readonly WorkerRecord[];
 }
 
 export function buildStatus(input: StatusInput): GraphStatus {
@@ -56,6 +56,9 @@ function processStatus(input: StatusInput, nodeId: string, type: string, disable
   if (live?.recent) base.recent = live.recent;
   const blocked = input.blocked.get(nodeId);
   if (blocked) return { ...base, state: "blocked", reason: blocked, lastError: blocked };
+  if (a && !connected(input, a.workerId)) {
+    return { ...base, state: "assigned", reason: `waiting for worker ${a.workerId} to reconnect` };
+  }
   if (a) return { ...base, state: live && live.state !== "stopped" ? live.state : "assigned" };
   if (stopping) return { ...base, state: "stopping", reason: "finishing its work before it stops" };
   const crash = input.crashes.get(nodeId);
@@ -68,6 +71,11 @@ function processStatus(input: StatusInput, nodeId: string, type: string, disable
   if (pending && input.desired.has(nodeId)) return { ...base, state: "pending", reason: pending };
   if (disabled) return { ...base, reason: "node is disabled" };
   return base;
+}
+
+function connected(input: StatusInput, workerId: string): boolean {
+  for (const w of input.workers) if (w.id === workerId) return w.connId !== "";
+  return false;
 }
 
 /** Restart delay after the n-th crash in a row: 1 s, doubling, at most 60 s (SCHED-7). */

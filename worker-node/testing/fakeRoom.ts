@@ -1,4 +1,5 @@
 // Test helper: a tiny stand-in for the hub (graph rooms over `ws`, GET /api/graphs) on 127.0.0.1, port 0.
+// It follows the room's side of SCHED-6 and DRAIN-1/2 closely enough for the worker's tests.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -10,10 +11,19 @@ export interface Refusal {
   message: string;
 }
 
+/** One frame either way, in the order the room saw or sent them. */
+export type FakeEvent = { dir: "in"; frame: WorkerFrame } | { dir: "out"; frame: RoomFrame };
+
 export class FakeConnection {
   readonly frames: WorkerFrame[] = [];
   readonly invalid: string[] = [];
+  /** Frames received and sent, interleaved in order. */
+  readonly events: FakeEvent[] = [];
   closeCode: number | undefined;
+  /** Set once the worker sent `drain`. */
+  draining = false;
+  private drainedSent = false;
+  private readonly acked = new Set<number>();
 
   constructor(
     readonly graphId: string,
@@ -21,7 +31,54 @@ export class FakeConnection {
   ) {}
 
   send(frame: RoomFrame): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.events.push({ dir: "out", frame });
+    if (frame.type === "published") this.acked.add(frame.seq);
     this.ws.send(JSON.stringify(frame));
+  }
+
+  /** Sends `published` for every publish not yet acknowledged; returns how many. */
+  ackAll(): number {
+    let count = 0;
+    for (const frame of this.of("publish")) {
+      if (this.acked.has(frame.seq)) continue;
+      this.send({ type: "published", seq: frame.seq });
+      count += 1;
+    }
+    return count;
+  }
+
+  /** Epochs assigned here whose `state{stopped}` has not come back, by node. */
+  held(): Map<string, number> {
+    const held = new Map<string, number>();
+    for (const event of this.events) {
+      const frame = event.frame;
+      if (event.dir === "out" && frame.type === "assign") held.set(frame.nodeId, frame.epoch);
+      if (event.dir === "in" && frame.type === "state" && frame.process.state === "stopped") {
+        if (held.get(frame.process.nodeId) === frame.process.epoch) held.delete(frame.process.nodeId);
+      }
+    }
+    return held;
+  }
+
+  /** Index in `events` of the first event matching `test`, or -1. */
+  indexOf(test: (event: FakeEvent) => boolean): number {
+    return this.events.findIndex(test);
+  }
+
+  /** DRAIN-1/2: unassign everything held, then say `drained` once nothing is. */
+  startDrain(): void {
+    this.draining = true;
+    for (const [nodeId, epoch] of this.held()) {
+      this.send({ type: "unassign", nodeId, epoch, reason: "worker is draining" });
+    }
+    this.maybeDrained();
+  }
+
+  maybeDrained(): void {
+    if (!this.draining || this.drainedSent || this.held().size > 0) return;
+    this.drainedSent = true;
+    this.send({ type: "drained" });
   }
 
   of<T extends WorkerFrame["type"]>(type: T): Array<WorkerFrameOf<T>> {
@@ -51,6 +108,10 @@ export class FakeRoom {
   refusal: Refusal | undefined;
   /** Answer each publish with `published` (switch off to leave batches un-acked). */
   autoAck = true;
+  /** Answer `drain` by unassigning everything and then `drained` (switch off to leave it unanswered). */
+  autoDrain = true;
+  /** When set, every hello is answered by closing with this code and reason (HELLO-4, HELLO-5). */
+  helloClose: { code: number; reason: string } | undefined;
   graphs: string[];
   /** Called after the welcome is sent; tests send their assigns here. */
   onWelcome: (connection: FakeConnection, hello: WorkerFrameOf<"hello">) => void = () => {};
@@ -149,7 +210,10 @@ export class FakeRoom {
       }
       const frame = parsed.frame;
       connection.frames.push(frame);
-      if (frame.type === "hello") {
+      connection.events.push({ dir: "in", frame });
+      if (frame.type === "hello" && this.helloClose) {
+        ws.close(this.helloClose.code, this.helloClose.reason);
+      } else if (frame.type === "hello") {
         connection.send({
           type: "welcome",
           protocol: 1,
@@ -161,6 +225,10 @@ export class FakeRoom {
         this.onWelcome(connection, frame);
       } else if (frame.type === "publish" && this.autoAck) {
         connection.send({ type: "published", seq: frame.seq });
+      } else if (frame.type === "drain" && this.autoDrain) {
+        connection.startDrain();
+      } else if (frame.type === "state") {
+        connection.maybeDrained();
       }
     });
   }
