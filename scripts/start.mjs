@@ -50,16 +50,37 @@ function run(command, args, options) {
   return child;
 }
 
-function stopAll(code = 0) {
+/** Stops the worker first (it drains while the hub is still up), then the hub; at most ~6 s. */
+async function stopAll(code = 0) {
+  if (stopping) return;
   stopping = true;
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // already gone
-    }
+  const [hub, ...workers] = children;
+  await Promise.all(workers.map((child) => signalAndWait(child, 5000)));
+  if (hub) await signalAndWait(hub, 3000);
+  process.exit(code);
+}
+
+function signalAndWait(child, timeoutMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => {
+      kill(child, "SIGKILL");
+      done();
+    }, timeoutMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      done();
+    });
+    kill(child, "SIGTERM");
+  });
+}
+
+function kill(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
   }
-  setTimeout(() => process.exit(code), 300).unref();
 }
 
 async function waitForHub(hub) {
@@ -119,12 +140,13 @@ async function main() {
   hub.on("exit", (code) => {
     if (stopping) return;
     say(`the hub exited (code ${code}); see .weft/hub.log`);
-    stopAll(1);
+    void stopAll(1);
   });
   if (!(await waitForHub(hub))) {
     say(`the hub did not start; is port ${port} in use? Set PORT=… to pick another. Last lines of .weft/hub.log:`);
     console.log(readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n"));
-    return stopAll(1);
+    await stopAll(1);
+    return;
   }
   say(`hub ready (${elapsed()})`);
   if (!hubOnly) {
@@ -139,11 +161,11 @@ async function main() {
 }
 
 process.on("SIGINT", () => {
-  say("stopping");
-  stopAll(0);
+  say("stopping: the worker drains, then the hub stops");
+  void stopAll(0);
 });
-process.on("SIGTERM", () => stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
 main().catch((error) => {
   say(error.message);
-  stopAll(1);
+  void stopAll(1);
 });
