@@ -99,6 +99,27 @@ describe("SCHED-7: crash loops back off", () => {
   });
 });
 
+describe("edits restart only what they must", () => {
+  it("rewiring and moving restart nothing; removing a node stops only its process", async () => {
+    await hub.api("/api/graphs/rewire", jsonRequest("PUT", demoGraph()));
+    const w = worker("rewire");
+    await w.hello("w-rewire");
+    w.keepAlive();
+    await waitFor(() => w.assigned().size === 3, "three assigned");
+    const mark = w.frames.length;
+    const rewired = demoGraph();
+    rewired.edges = [{ id: "e3", from: "random", fromPort: "out", to: "log", toPort: "in" }];
+    rewired.nodes[2]!.x = 5;
+    await hub.api("/api/graphs/rewire", jsonRequest("PUT", rewired));
+    const removed = { ...rewired, nodes: rewired.nodes.filter((n) => n.id !== "factorize") };
+    await hub.api("/api/graphs/rewire", jsonRequest("PUT", removed));
+    const stop = await w.next<RoomFrameOf<"unassign">>((f) => f.type === "unassign", mark, "unassign");
+    expect(stop.nodeId).toBe("factorize");
+    const changes = w.frames.slice(mark).filter((f) => f.type === "assign" || f.type === "unassign");
+    expect(changes).toEqual([stop]);
+  });
+});
+
 describe("DRAIN: processes move away before a worker leaves", () => {
   it("DRAIN-1/2 and SCHED-6: a drain frame moves every process to the other worker, then says drained", async () => {
     await hub.api("/api/graphs/drainy", jsonRequest("PUT", demoGraph()));
