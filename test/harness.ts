@@ -77,9 +77,9 @@ export interface Hub {
   api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
 }
 
-/** Starts `wrangler dev` on a free port; `persistDir` keeps SQLite state across restarts. */
+/** Starts `wrangler dev` on a free port; `persistDir` keeps SQLite state across restarts; `vars` are extra env vars. */
 export async function startHub(
-  options: { persistDir?: string; token?: string | null; port?: number } = {},
+  options: { persistDir?: string; token?: string | null; port?: number; vars?: Record<string, string> } = {},
 ): Promise<Hub> {
   const port = options.port ?? (await freePort());
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "weft-hub-"));
@@ -87,6 +87,7 @@ export async function startHub(
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
   if (token) args.push("--var", `WEFT_WORKER_TOKEN:${token}`);
+  for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
   const child = spawn("npx", args, {
     cwd: ROOT,
     detached: true,
@@ -143,4 +144,18 @@ export function demoGraph(intervalMs = 100) {
     nodes: Array<{ id: string; type: string; name: string; x: number; y: number; params: Record<string, unknown> }>;
     edges: Array<{ id: string; from: string; fromPort: string; to: string; toPort: string }>;
   };
+}
+
+/** The JSON lines (pino logs) in a process's output; other lines are skipped. */
+export function jsonLines(output: string): Array<Record<string, unknown>> {
+  const lines: Array<Record<string, unknown>> = [];
+  for (const line of output.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // a line cut mid-write, or not JSON
+    }
+  }
+  return lines;
 }

@@ -271,7 +271,16 @@ export class GraphAgent {
           return;
         }
         if (this.stopping) this.log.info({ code }, `disconnected from graph ${this.graphId}`);
-        else if (code === CloseCode.DuplicateWorker)
+        else if (code === CloseCode.HeartbeatTimeout) {
+          // SCHED-5: the room presumed this worker dead and gave its processes to others; a copy kept
+          // running here could only produce output the room refuses as stale.
+          this.log.warn(
+            { code, reason },
+            `graph ${this.graphId} presumed this worker dead (${reason || code}); stopping its processes here, ` +
+              "they run elsewhere now",
+          );
+          void this.runtime.stopAll();
+        } else if (code === CloseCode.DuplicateWorker)
           // HELLO-4: the open connection may be this worker's own, not yet noticed dead by the room.
           this.log.warn(
             { code, reason },

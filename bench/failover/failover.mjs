@@ -1,0 +1,263 @@
+// Failover benchmark: a real hub and three real `weft worker` processes; kill -9 or SIGSTOP the worker running
+// the source and time how long until status shows it running on another worker. Prints one JSON line per figure.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TOKEN = "bench-token-0123456789";
+const GRAPH = "failover";
+const TRIALS = Number(process.env.WEFT_BENCH_TRIALS ?? 5);
+const POLL_MS = 50;
+const MODES = [
+  { mode: "kill9", signal: "SIGKILL", targetMs: 3000, timeoutMs: 10_000 },
+  { mode: "sigstop", signal: "SIGSTOP", targetMs: 10_000, timeoutMs: 20_000 },
+];
+/** The whole run must end within this, whatever happens. */
+const DEADLINE_MS = 170_000;
+
+const note = (text) => process.stderr.write(`failover: ${text}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Every process started here, so that `stopAll` can end them all, also on error. */
+const procs = new Set();
+
+function start(command, args, env = {}) {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    detached: true,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const proc = { child, output: "", exited: new Promise((done) => child.on("exit", done)) };
+  const keep = (d) => {
+    proc.output = (proc.output + d.toString()).slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  procs.add(proc);
+  child.on("exit", () => procs.delete(proc));
+  return proc;
+}
+
+/** Sends a signal to the process group (wrangler's children included). */
+function signal(proc, name) {
+  try {
+    process.kill(-proc.child.pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+async function stop(proc) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  signal(proc, "SIGCONT");
+  signal(proc, "SIGTERM");
+  const timer = setTimeout(() => signal(proc, "SIGKILL"), 5000);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+async function stopAll() {
+  await Promise.all([...procs].map(stop));
+}
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function waitFor(check, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(POLL_MS);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ""}`);
+}
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function build() {
+  for (const [artifact, script] of [
+    ["dist/weft.mjs", "build:worker"],
+    ["dist/app/index.html", "build:app"],
+  ]) {
+    if (existsSync(join(ROOT, artifact))) continue;
+    note(`${artifact} is missing; running npm run ${script}`);
+    const result = spawnSync("npm", ["run", script], { cwd: ROOT, stdio: ["ignore", 2, 2] });
+    if (result.status !== 0) throw new Error(`npm run ${script} failed`);
+  }
+}
+
+async function main() {
+  build();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const persistDir = mkdtempSync(join(tmpdir(), "weft-bench-"));
+  const hub = start("npx", [
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persistDir,
+    "--inspector-port",
+    String(await freePort()),
+    "--show-interactive-dev-session=false",
+    "--var",
+    `WEFT_WORKER_TOKEN:${TOKEN}`,
+    // No rebalancing: only failover moves the source.
+    "--var",
+    "WEFT_REBALANCE_MOVES:0",
+  ]);
+  try {
+    await waitFor(async () => (await fetch(`${url}/api/health`)).ok, `hub on ${url}`, 60_000).catch((error) => {
+      throw new Error(`${error.message}\n--- wrangler output ---\n${hub.output}`);
+    });
+    await run(url);
+  } finally {
+    await stopAll();
+    rmSync(persistDir, { recursive: true, force: true });
+  }
+}
+
+async function run(url) {
+  const api = async (path, init) => {
+    const response = await fetch(url + path, init);
+    if (!response.ok) throw new Error(`${init?.method ?? "GET"} ${path}: HTTP ${response.status}`);
+    return response.json();
+  };
+  const status = () => api(`/api/graphs/${GRAPH}/status`);
+  const random = (s) => s.processes.find((p) => p.nodeId === "random");
+
+  const graph = {
+    name: "failover bench",
+    running: false,
+    nodes: [
+      { id: "random", type: "random", name: "Random", x: 0, y: 0, params: { intervalMs: 50 } },
+      { id: "log", type: "log", name: "Log", x: 300, y: 0, params: { prefix: "" } },
+    ],
+    edges: [{ id: "e1", from: "random", fromPort: "out", to: "log", toPort: "in" }],
+  };
+  await api(`/api/graphs/${GRAPH}`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(graph),
+  });
+
+  const workers = new Map();
+  let serial = 0;
+  const startWorker = () => {
+    const id = `bench-${++serial}`;
+    const args = [join(ROOT, "dist/weft.mjs"), "worker", "--hub", url, "--graph", GRAPH, "--id", id, "--name", id];
+    workers.set(id, start(process.execPath, args, { WEFT_WORKER_TOKEN: TOKEN, WEFT_LOG_LEVEL: "warn" }));
+    return id;
+  };
+  /** Waits until status lists exactly the live workers we started and random runs on one of them. */
+  const settled = () =>
+    waitFor(
+      async () => {
+        const s = await status();
+        const ids = s.workers.map((w) => w.id).sort();
+        const want = [...workers.keys()].sort();
+        const r = random(s);
+        const ok = ids.join() === want.join() && r?.state === "running" && want.includes(r.workerId);
+        return ok ? s : undefined;
+      },
+      "three workers and random running",
+      30_000,
+    );
+
+  for (let i = 0; i < 3; i++) startWorker();
+  await waitFor(async () => (await status()).workers.length === 3, "three workers", 30_000);
+  await api(`/api/graphs/${GRAPH}/start`, { method: "POST" });
+  await settled();
+
+  // The measurement's own resolution: one status round trip.
+  const rtts = [];
+  for (let i = 0; i < 20; i++) {
+    const t = performance.now();
+    await status();
+    rtts.push(performance.now() - t);
+  }
+  const rttP50 = percentile(rtts, 50);
+
+  const results = [];
+  for (const { mode, signal: sig, targetMs, timeoutMs } of MODES) {
+    const times = [];
+    for (let trial = 1; trial <= TRIALS; trial++) {
+      const victim = random(await settled()).workerId;
+      const proc = workers.get(victim);
+      const t0 = performance.now();
+      signal(proc, sig);
+      let elapsed;
+      const deadline = Date.now() + timeoutMs;
+      while (elapsed === undefined) {
+        if (Date.now() > deadline) throw new Error(`${mode} trial ${trial}: random did not move off ${victim}`);
+        const polled = performance.now();
+        const r = random(await status());
+        if (r?.state === "running" && r.workerId !== victim) elapsed = performance.now() - t0;
+        else await sleep(Math.max(0, POLL_MS - (performance.now() - polled)));
+      }
+      times.push(elapsed);
+      note(`${mode} trial ${trial}: random moved off ${victim} in ${Math.round(elapsed)} ms`);
+      // Replace the victim so there are always three workers.
+      signal(proc, "SIGKILL");
+      await proc.exited;
+      workers.delete(victim);
+      startWorker();
+    }
+    results.push({
+      bench: "failover",
+      mode,
+      trials: times.length,
+      p50_ms: Math.round(percentile(times, 50)),
+      max_ms: Math.round(Math.max(...times)),
+      target_ms: targetMs,
+    });
+  }
+  results.push({ bench: "failover", mode: "baseline_status_rtt", trials: rtts.length, p50_ms: round1(rttP50) });
+  for (const line of results) console.log(JSON.stringify(line));
+}
+
+const round1 = (x) => Math.round(x * 10) / 10;
+
+const guard = setTimeout(() => {
+  note(`still running after ${DEADLINE_MS} ms; stopping`);
+  void stopAll().then(() => process.exit(1));
+}, DEADLINE_MS);
+guard.unref();
+for (const name of ["SIGINT", "SIGTERM"]) {
+  process.on(name, () => {
+    void stopAll().then(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  note(`failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  clearTimeout(guard);
+}
