@@ -190,5 +190,20 @@ function parseFrame(text: string, schemas: Record<string, z.ZodType>): ParseResu
 export function exceedsFrameLimit(text: string): boolean {
   if (text.length * 3 <= LIMITS.maxFrameBytes) return false;
   if (text.length > LIMITS.maxFrameBytes) return true;
-  return new TextEncoder().encode(text).byteLength > LIMITS.maxFrameBytes;
+  return utf8Length(text) > LIMITS.maxFrameBytes;
+}
+
+/** Bytes of `text` in UTF-8, counted without allocating. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair is one 4-byte code point
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

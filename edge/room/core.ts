@@ -10,6 +10,7 @@ import {
   type ProcessReport,
   parseWorkerFrame,
   type RoomFrame,
+  utf8Length,
   type WorkerFrame,
   type WorkerFrameOf,
 } from "../../shared/protocol.ts";
@@ -162,9 +163,14 @@ export class RoomCore {
     const current = new Map([...this.assignments.values()].map((a) => [a.nodeId, a.workerId]));
     const result = place(placeable, this.placementWorkers(), current);
     for (const [nodeId, workerId] of result.placed) {
-      if (this.assignments.get(nodeId)?.workerId === workerId) continue;
-      const want = plan.desired.get(nodeId);
-      if (want) this.assign(want, workerId);
+      const held = this.assignments.get(nodeId);
+      if (held?.workerId === workerId) continue;
+      // Its holder no longer qualifies (labels, types): stop it there first; it is placed again once stopped.
+      if (held) this.unassign(held, `moving to worker ${workerId}`);
+      else {
+        const want = plan.desired.get(nodeId);
+        if (want) this.assign(want, workerId);
+      }
     }
     this.pending = result.pending;
     this.sendDrained();
@@ -225,14 +231,18 @@ export class RoomCore {
     this.removeAssignment(a);
     const worker = this.workers.get(a.workerId);
     this.ports.log("unassign", { nodeId: a.nodeId, workerId: a.workerId, epoch: a.epoch, reason });
-    if (!worker || worker.connId === "") {
+    if (!worker) {
       this.store.requeue(a.nodeId);
       return;
     }
+    // A worker awaited back after a room restart may still run it: it is told on hello, or the stop
+    // ends when the worker is dropped.
     const stopping: Stopping = { nodeId: a.nodeId, workerId: a.workerId, epoch: a.epoch, since: this.ports.now() };
     this.stopping.set(a.nodeId, stopping);
     this.store.putStopping(stopping);
-    this.ports.send(worker.connId, { type: "unassign", nodeId: a.nodeId, epoch: a.epoch, reason });
+    if (worker.connId !== "") {
+      this.ports.send(worker.connId, { type: "unassign", nodeId: a.nodeId, epoch: a.epoch, reason });
+    }
   }
 
   private removeAssignment(a: Assignment): void {
@@ -281,6 +291,7 @@ export class RoomCore {
     const parsed = parseWorkerFrame(text);
     if (!parsed.ok) {
       this.refuse(connId, parsed.code, parsed.message);
+      this.countInvalid(connId, parsed.code);
       if (parsed.code === "frame_too_large") this.ports.close(connId, CloseCode.FrameTooLarge, parsed.message);
       else if (!workerId) this.ports.close(connId, CloseCode.HelloRequired, "first frame must be a valid hello");
       return {};
@@ -504,7 +515,7 @@ export class RoomCore {
       return;
     }
     for (const message of frame.messages) {
-      const size = JSON.stringify(message.value).length;
+      const size = utf8Length(JSON.stringify(message));
       if (size > LIMITS.maxMessageBytes) {
         const text = `message ${message.id} is ${size} bytes; the limit is ${LIMITS.maxMessageBytes}`;
         this.refuse(worker.connId, "message_too_large", text, frame.seq);
@@ -647,6 +658,10 @@ export class RoomCore {
       connId,
       ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref },
     );
+  }
+
+  /** Frames that fail validation count towards closing the connection (FRAME-3); refusals such as channel_full do not. */
+  private countInvalid(connId: string, code: ErrorCode): void {
     const count = (this.invalidFrames.get(connId) ?? 0) + 1;
     this.invalidFrames.set(connId, count);
     if (count >= LIMITS.maxInvalidFrames) {

@@ -1,0 +1,1529 @@
+// Unit tests of the room core (leader + broker) with an in-memory store, a hand-driven clock and fake sockets.
+// Test names cite the rules of shared/PROTOCOL.md they check.
+import { afterEach, describe, expect, it } from "vitest";
+import type { GraphEdge, GraphExport, GraphNode, JsonValue } from "../../shared/graph.ts";
+import { LIMITS } from "../../shared/limits.ts";
+import type { Message, ProcessReport, RoomFrame, RoomFrameOf } from "../../shared/protocol.ts";
+import type { ProcessStatus } from "../../shared/status.ts";
+import { DEFAULT_CONFIG, HELLO_TIMEOUT_MS, type RoomConfig, RoomCore, STOP_TIMEOUT_MS } from "./core.ts";
+import { MemoryRoomStore } from "./memoryStore.ts";
+
+const T0 = 1_700_000_000_000;
+const ALL_TYPES = ["random", "factorize", "log"];
+
+// ---- fakes ----------------------------------------------------------------------------------------
+
+/** One worker connection as the room sees it, plus what a well-behaved worker would be running. */
+class Conn {
+  readonly frames: RoomFrame[] = [];
+  workerId: string | undefined;
+  /** nodeId → epoch the worker runs (assigned, not yet told to stop). */
+  readonly held = new Map<string, number>();
+  /**
+   * Stops not reported yet, and since when. `flushing`: the worker ran that epoch and is finishing its work;
+   * otherwise it only owes the `stopped` answer to an unassign for an epoch it does not hold (SCHED-6).
+   */
+  stops: Array<{ nodeId: string; epoch: number; since: number; flushing: boolean }> = [];
+  private read = 0;
+
+  constructor(
+    readonly id: string,
+    readonly openedAt: number,
+  ) {}
+
+  receive(frame: RoomFrame, now: number): void {
+    this.frames.push(frame);
+    if (frame.type === "assign") this.held.set(frame.nodeId, frame.epoch);
+    if (frame.type === "unassign") {
+      const flushing = this.held.get(frame.nodeId) === frame.epoch;
+      if (flushing) this.held.delete(frame.nodeId);
+      // A crashed process is gone already; anything else finishes its work, then reports `stopped`.
+      const known = this.stops.some((s) => s.nodeId === frame.nodeId && s.epoch === frame.epoch);
+      if (frame.reason !== "crashed" && !known) {
+        this.stops.push({ nodeId: frame.nodeId, epoch: frame.epoch, since: now, flushing });
+      }
+    }
+  }
+
+  /** Frames received since the last call. */
+  take(): RoomFrame[] {
+    const fresh = this.frames.slice(this.read);
+    this.read = this.frames.length;
+    return fresh;
+  }
+}
+
+interface Close {
+  connId: string;
+  code: number;
+  reason: string;
+}
+
+/** A room with every port faked: advance `now` by hand, read frames per connection. */
+class Room {
+  now = T0;
+  readonly store = new MemoryRoomStore();
+  graph: GraphExport = { id: "g1", name: "test", description: "", running: true, nodes: [], edges: [] };
+  readonly conns = new Map<string, Conn>();
+  readonly open = new Set<string>();
+  readonly closes: Close[] = [];
+  /** Frames sent to a connection id the room never had (e.g. ""): always a bug. */
+  readonly stray: Array<{ connId: string; frame: RoomFrame }> = [];
+  readonly muted = new Set<Conn>();
+  statusChanges = 0;
+  onSend: ((connId: string, frame: RoomFrame) => void) | undefined;
+  core: RoomCore;
+  private nextConn = 1;
+
+  constructor(readonly config: RoomConfig = DEFAULT_CONFIG) {
+    this.core = this.start();
+  }
+
+  /** What the Durable Object shell does on start. */
+  private start(): RoomCore {
+    const core = new RoomCore({
+      graphId: "g1",
+      store: this.store,
+      config: this.config,
+      now: () => this.now,
+      send: (connId, frame) => {
+        this.onSend?.(connId, frame);
+        const conn = this.conns.get(connId);
+        if (conn) conn.receive(frame, this.now);
+        else this.stray.push({ connId, frame });
+      },
+      close: (connId, code, reason) => {
+        this.closes.push({ connId, code, reason });
+        this.open.delete(connId);
+      },
+      isOpen: (connId) => this.open.has(connId),
+      // A fresh copy each time, as readGraph builds one from the document.
+      graph: () => structuredClone(this.graph),
+      statusChanged: () => {
+        this.statusChanges += 1;
+      },
+      log: () => {},
+    });
+    core.awaitReturningWorkers();
+    core.reconcile();
+    return core;
+  }
+
+  /**
+   * The Durable Object restarts: every socket is gone and no close event reaches the new instance. With
+   * `socketsSurvive`, it wakes from hibernation instead, its sockets still open.
+   */
+  restart(opts: { socketsSurvive?: boolean } = {}): void {
+    if (!opts.socketsSurvive) this.open.clear();
+    this.core = this.start();
+  }
+
+  setGraph(change: (graph: GraphExport) => void): void {
+    change(this.graph);
+    this.core.graphChanged();
+  }
+
+  connect(): Conn {
+    const conn = new Conn(`c${this.nextConn++}`, this.now);
+    this.conns.set(conn.id, conn);
+    this.open.add(conn.id);
+    return conn;
+  }
+
+  frame(conn: Conn, frame: object | string): void {
+    const text = typeof frame === "string" ? frame : JSON.stringify(frame);
+    const outcome = this.core.onWorkerFrame(conn.id, conn.workerId, text);
+    if (outcome.registered) conn.workerId = outcome.registered;
+  }
+
+  hello(workerId: string, over: HelloOptions = {}): Conn {
+    const conn = this.connect();
+    this.frame(conn, helloFrame(workerId, over));
+    return conn;
+  }
+
+  /** The socket closed (the shell's onClose). */
+  disconnect(conn: Conn): void {
+    this.open.delete(conn.id);
+    this.core.onWorkerClosed(conn.id, conn.workerId);
+  }
+
+  /** A heartbeat reporting every held process as running (stopping ones are left out, SCHED-6). */
+  beat(conn: Conn, processes = [...conn.held].map(([nodeId, epoch]) => report(nodeId, epoch))): void {
+    this.frame(conn, { type: "heartbeat", load: conn.held.size, processes });
+  }
+
+  state(conn: Conn, nodeId: string, epoch: number, state: ProcessReport["state"], over: Partial<ProcessReport> = {}) {
+    this.frame(conn, { type: "state", process: report(nodeId, epoch, { state, ...over }) });
+  }
+
+  /** The worker finishes every stop it was asked for and reports `stopped`. */
+  finishStops(conn: Conn): void {
+    const stops = conn.stops;
+    conn.stops = [];
+    for (const s of stops) this.state(conn, s.nodeId, s.epoch, "stopped");
+  }
+
+  publish(conn: Conn, nodeId: string, messages: Message[], opts: { epoch?: number; seq?: number; port?: string } = {}) {
+    this.frame(conn, {
+      type: "publish",
+      seq: opts.seq ?? 1,
+      nodeId,
+      epoch: opts.epoch ?? this.epochOf(nodeId),
+      port: opts.port ?? "out",
+      messages,
+    });
+  }
+
+  ack(conn: Conn, nodeId: string, deliveries: number[], epoch = this.epochOf(nodeId)): void {
+    this.frame(conn, { type: "ack", nodeId, epoch, deliveries });
+  }
+
+  alarm(): number | null {
+    const unregistered = [...this.conns.values()]
+      .filter((c) => this.open.has(c.id) && c.workerId === undefined)
+      .map((c) => ({ connId: c.id, openedAt: c.openedAt }));
+    return this.core.onAlarm(unregistered);
+  }
+
+  /** Lets `ms` pass in steps of at most 1 s: live, unmuted workers heartbeat, then the alarm runs. */
+  pass(ms: number): void {
+    let left = ms;
+    while (left > 0) {
+      const step = Math.min(1000, left);
+      this.now += step;
+      left -= step;
+      for (const conn of this.conns.values()) {
+        if (this.open.has(conn.id) && conn.workerId !== undefined && !this.muted.has(conn)) this.beat(conn);
+      }
+      this.alarm();
+    }
+  }
+
+  assignment(nodeId: string) {
+    return this.store.assignments().find((a) => a.nodeId === nodeId);
+  }
+
+  epochOf(nodeId: string): number {
+    const a = this.assignment(nodeId) ?? this.store.stopping().find((s) => s.nodeId === nodeId);
+    if (!a) throw new Error(`node ${nodeId} is not assigned`);
+    return a.epoch;
+  }
+
+  /** nodeId → workerId of every assignment. */
+  placement(): Record<string, string> {
+    return Object.fromEntries(this.store.assignments().map((a) => [a.nodeId, a.workerId]));
+  }
+
+  status(nodeId: string): ProcessStatus {
+    const status = this.core.status().processes.find((p) => p.nodeId === nodeId);
+    if (!status) throw new Error(`no status for ${nodeId}`);
+    return status;
+  }
+
+  closesOf(conn: Conn): Array<[number, string]> {
+    return this.closes.filter((c) => c.connId === conn.id).map((c) => [c.code, c.reason]);
+  }
+}
+
+interface HelloOptions {
+  capacity?: number;
+  labels?: string[];
+  types?: string[];
+  load?: number;
+  protocol?: number;
+}
+
+function helloFrame(workerId: string, over: HelloOptions = {}) {
+  return {
+    type: "hello",
+    protocol: over.protocol ?? 1,
+    workerId,
+    name: `worker ${workerId}`,
+    version: "0.1.0",
+    labels: over.labels ?? [],
+    capacity: over.capacity ?? 8,
+    nodeTypes: (over.types ?? ALL_TYPES).map((type) => ({ type, version: "1.0.0" })),
+    load: over.load ?? 0,
+  };
+}
+
+function report(nodeId: string, epoch: number, over: Partial<ProcessReport> = {}): ProcessReport {
+  return { nodeId, epoch, state: "running", in: 0, out: 0, errors: 0, lastError: null, ...over };
+}
+
+function node(id: string, type: string, params: Record<string, JsonValue> = {}, over: Partial<GraphNode> = {}) {
+  return { id, type, name: id, x: 0, y: 0, params, ...over } satisfies GraphNode;
+}
+
+function edge(from: string, to: string): GraphEdge {
+  return { id: `${from}-${to}`, from, fromPort: "out", to, toPort: "in" };
+}
+
+function msg(id: string, value: JsonValue = id): Message {
+  return { id, value, ts: 1 };
+}
+
+function of<T extends RoomFrame["type"]>(frames: RoomFrame[], type: T): Array<RoomFrameOf<T>> {
+  return frames.filter((f): f is RoomFrameOf<T> => f.type === type);
+}
+
+function errors(frames: RoomFrame[]): Array<[string, string | number | undefined]> {
+  return of(frames, "error").map((e) => [e.code, e.ref]);
+}
+
+const rooms: Room[] = [];
+function room(config?: RoomConfig): Room {
+  const r = new Room(config);
+  rooms.push(r);
+  return r;
+}
+
+afterEach(() => {
+  // The room never sends to a connection it does not have (such as the "" of a worker awaited back).
+  for (const r of rooms.splice(0)) expect(r.stray).toEqual([]);
+});
+
+/** random "src" → log "sink". */
+function pipeline(r: Room, running = true): void {
+  r.setGraph((g) => {
+    g.running = running;
+    g.nodes = [node("src", "random", { intervalMs: 50 }), node("sink", "log")];
+    g.edges = [edge("src", "sink")];
+  });
+}
+
+// ---- registration and desired processes ---------------------------------------------------------
+
+describe("hello and desired processes", () => {
+  it("SCHED-1: hello gets welcome, then one assign per desired node with params, ports and a fresh epoch", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    const frames = c.take();
+    expect(frames[0]).toEqual({
+      type: "welcome",
+      protocol: 1,
+      graphId: "g1",
+      workerId: "w1",
+      heartbeatMs: 2000,
+      heartbeatTimeoutMs: 6000,
+    });
+    const assigns = of(frames, "assign");
+    expect(assigns.map((a) => [a.nodeId, a.nodeType, a.params, a.inputs, a.outputs])).toEqual([
+      ["sink", "log", { prefix: "" }, ["in"], []],
+      ["src", "random", { intervalMs: 50 }, [], ["out"]],
+    ]);
+    expect(assigns.map((a) => a.epoch)).toEqual([1, 2]);
+    expect(frames).toHaveLength(3);
+    expect(r.status("src")).toMatchObject({ state: "assigned", workerId: "w1" });
+    const changes = r.statusChanges;
+    r.beat(c);
+    expect(r.statusChanges).toBeGreaterThan(changes);
+    expect(r.status("src")).toMatchObject({ state: "running", workerId: "w1" });
+    expect(r.core.status().workers).toMatchObject([{ id: "w1", processes: 2, load: 2, draining: false }]);
+  });
+
+  it("SCHED-1: nothing is assigned while the graph is not running; stopping the graph unassigns all", () => {
+    const r = room();
+    pipeline(r, false);
+    const c = r.hello("w1");
+    expect(c.take().map((f) => f.type)).toEqual(["welcome"]);
+    expect(r.status("src")).toMatchObject({ state: "stopped", workerId: null });
+    r.setGraph((g) => {
+      g.running = true;
+    });
+    expect(of(c.take(), "assign").map((a) => a.nodeId)).toEqual(["sink", "src"]);
+    r.setGraph((g) => {
+      g.running = false;
+    });
+    const unassigns = of(c.take(), "unassign");
+    expect(unassigns.map((u) => u.nodeId)).toEqual(["sink", "src"]);
+    expect(unassigns[0]!.reason).toMatch(/no longer wanted/);
+  });
+
+  it("SCHED-1: a disabled node is not assigned", () => {
+    const r = room();
+    pipeline(r);
+    r.setGraph((g) => {
+      g.nodes[1]!.disabled = true;
+    });
+    const c = r.hello("w1");
+    expect(of(c.take(), "assign").map((a) => a.nodeId)).toEqual(["src"]);
+    expect(r.status("sink")).toMatchObject({ state: "stopped", reason: "node is disabled" });
+  });
+
+  it("SCHED-4: a node with invalid params or an unknown type is blocked with the reason, never assigned", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random", { intervalMs: 0 }), node("odd", "teleport"), node("ok", "log")];
+    });
+    const c = r.hello("w1");
+    expect(of(c.take(), "assign").map((a) => a.nodeId)).toEqual(["ok"]);
+    expect(r.status("src")).toMatchObject({
+      state: "blocked",
+      reason: 'node "src": param "intervalMs" must be at least 1, got 0',
+    });
+    expect(r.status("odd")).toMatchObject({ state: "blocked", reason: 'node "odd" has unknown type "teleport"' });
+    // Fixing the params lets it run.
+    r.setGraph((g) => {
+      g.nodes[0]!.params = { intervalMs: 5 };
+    });
+    expect(of(c.take(), "assign").map((a) => [a.nodeId, a.params])).toEqual([["src", { intervalMs: 5 }]]);
+  });
+
+  it("SCHED-4: moving a node restarts nothing; editing params restarts only that node", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    c.take();
+    r.setGraph((g) => {
+      g.nodes[0]!.x = 500;
+      g.nodes[1]!.y = -20;
+      g.name = "renamed";
+    });
+    expect(c.take()).toEqual([]);
+    r.setGraph((g) => {
+      g.nodes[0]!.params = { intervalMs: 99 };
+    });
+    expect(of(c.take(), "unassign").map((u) => [u.nodeId, u.reason])).toEqual([["src", "params changed; restarting"]]);
+    expect(r.assignment("sink")?.epoch).toBe(1);
+  });
+});
+
+describe("registration (HELLO-*)", () => {
+  it("HELLO-1: a first frame other than hello gets hello_required and close 4003", () => {
+    const r = room();
+    const c = r.connect();
+    r.frame(c, { type: "heartbeat", load: 0, processes: [] });
+    expect(errors(c.take())).toEqual([["hello_required", undefined]]);
+    expect(r.closesOf(c)).toEqual([[4003, "first frame must be hello"]]);
+    const bad = r.connect();
+    r.frame(bad, "{nope");
+    expect(errors(bad.take())).toEqual([["invalid_json", undefined]]);
+    expect(r.closesOf(bad).map(([code]) => code)).toEqual([4003]);
+    expect(r.core.status().workers).toEqual([]);
+  });
+
+  it("HELLO-1: a connection that sends no hello within 10 s is closed with 4003", () => {
+    const r = room();
+    const c = r.connect();
+    r.now += HELLO_TIMEOUT_MS;
+    r.alarm();
+    expect(r.closes).toEqual([]);
+    r.now += 1;
+    r.alarm();
+    expect(r.closesOf(c)).toEqual([[4003, "no hello within 10000 ms"]]);
+  });
+
+  it("HELLO-2: protocol 2 is closed with 4002 and a reason naming both versions", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1", { protocol: 2 });
+    expect(c.workerId).toBeUndefined();
+    expect(r.closesOf(c)).toEqual([[4002, "protocol 2 not supported; this hub speaks 1"]]);
+    expect(c.take()).toEqual([]);
+    expect(r.store.workers()).toEqual([]);
+  });
+
+  it("HELLO-3: a second hello on a registered connection gets already_registered and changes nothing", () => {
+    const r = room();
+    const c = r.hello("w1", { capacity: 2 });
+    c.take();
+    r.frame(c, helloFrame("w1", { capacity: 50 }));
+    expect(errors(c.take())).toEqual([["already_registered", undefined]]);
+    expect(r.closes).toEqual([]);
+    expect(r.store.workers().map((w) => w.capacity)).toEqual([2]);
+  });
+
+  it("HELLO-5: a hello naming an unknown node type gets unknown_node_type and close 4006 naming it", () => {
+    const r = room();
+    const c = r.hello("w1", { types: ["random", "teleport"] });
+    expect(errors(c.take())).toEqual([["unknown_node_type", undefined]]);
+    expect(r.closesOf(c)).toEqual([[4006, "unknown node type teleport"]]);
+    const two = r.hello("w2", { types: ["warp", "teleport"] });
+    expect(r.closesOf(two)).toEqual([[4006, "unknown node types warp, teleport"]]);
+    expect(r.store.workers()).toEqual([]);
+  });
+
+  it("HELLO-4: a second connection with the id of an open one is refused with 4007; the first keeps its work", () => {
+    const r = room();
+    pipeline(r);
+    const first = r.hello("w1");
+    first.take();
+    const second = r.hello("w1");
+    expect(errors(second.take())).toEqual([["duplicate_worker", undefined]]);
+    expect(r.closesOf(second)).toEqual([[4007, "worker id w1 is already connected; give each worker its own --id"]]);
+    expect(second.workerId).toBeUndefined();
+    expect(first.take()).toEqual([]);
+    expect(r.store.workers().map((w) => w.connId)).toEqual([first.id]);
+    // The refused connection's close event changes nothing.
+    r.disconnect(second);
+    expect(r.placement()).toEqual({ sink: "w1", src: "w1" });
+  });
+
+  it("HELLO-4: the same id after the first connection died is accepted and resumes the same epochs", () => {
+    const r = room();
+    pipeline(r);
+    const first = r.hello("w1");
+    const epochs = of(first.take(), "assign").map((a) => [a.nodeId, a.epoch]);
+    r.open.delete(first.id); // dead, but the room has not heard the close yet
+    const second = r.hello("w1");
+    const frames = second.take();
+    expect(frames[0]?.type).toBe("welcome");
+    expect(of(frames, "assign").map((a) => [a.nodeId, a.epoch])).toEqual(epochs);
+    expect(of(frames, "unassign")).toEqual([]);
+    // The late close event of the dead connection does not drop the worker.
+    r.disconnect(first);
+    expect(r.placement()).toEqual({ sink: "w1", src: "w1" });
+    expect(second.take()).toEqual([]);
+  });
+});
+
+describe("frames (FRAME-*)", () => {
+  it("FRAME-2/FRAME-4: bad JSON, an unknown type, a bad field and an unknown field each get their own error", () => {
+    const r = room();
+    const c = r.hello("w1");
+    c.take();
+    r.frame(c, "{nope");
+    r.frame(c, { type: "teleport" });
+    r.frame(c, { type: "heartbeat", load: -1, processes: [] });
+    r.frame(c, { type: "heartbeat", load: 0, processes: [], extra: 1 });
+    const frames = of(c.take(), "error");
+    expect(frames.map((e) => e.code)).toEqual(["invalid_json", "unknown_frame_type", "invalid_frame", "invalid_frame"]);
+    expect(frames[1]!.message).toBe('unknown frame type "teleport"');
+    expect(frames[2]!.message).toMatch(/^heartbeat: load: /);
+    expect(frames[3]!.message).toMatch(/^heartbeat: .*"extra"/);
+    expect(r.closes).toEqual([]);
+  });
+
+  it("FRAME-3: invalid frames change nothing (not even liveness); the 20th closes the connection with 4000", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    c.take();
+    const before = JSON.stringify([r.store.workers(), r.store.assignments(), r.core.status()]);
+    for (let i = 0; i < LIMITS.maxInvalidFrames - 1; i++) {
+      r.now += 300;
+      r.frame(c, { type: "heartbeat", load: 5, processes: "all" });
+    }
+    expect(r.closes).toEqual([]);
+    r.now = T0;
+    expect(JSON.stringify([r.store.workers(), r.store.assignments(), r.core.status()])).toBe(before);
+    r.frame(c, "][");
+    expect(r.closesOf(c)).toEqual([[4000, "20 invalid frames; last: invalid_json"]]);
+  });
+
+  it("FRAME-1: a frame over 1 MiB gets frame_too_large and close 4009", () => {
+    const r = room();
+    const c = r.hello("w1");
+    c.take();
+    r.frame(c, JSON.stringify({ type: "heartbeat", load: 0, processes: [], pad: "x".repeat(LIMITS.maxFrameBytes) }));
+    expect(errors(c.take())).toEqual([["frame_too_large", undefined]]);
+    expect(r.closesOf(c).map(([code]) => code)).toEqual([4009]);
+  });
+});
+
+// ---- scheduling ------------------------------------------------------------------------------------
+
+describe("placement (SCHED-2)", () => {
+  it("SCHED-2: processes go to the least loaded worker, counting load from other graphs, ties by id", () => {
+    const r = room();
+    r.hello("w1", { load: 2 });
+    r.hello("w2", { load: 0 });
+    r.setGraph((g) => {
+      g.nodes = ["n1", "n2", "n3", "n4"].map((id) => node(id, "random"));
+    });
+    // n1 → w2 (0 < 2), n2 → w2 (1 < 2), n3 → w1 (2 = 2, by id), n4 → w2 (2 < 3).
+    expect(r.placement()).toEqual({ n1: "w2", n2: "w2", n3: "w1", n4: "w2" });
+  });
+
+  it("SCHED-2: never past capacity; the rest is pending with a reason until a new worker takes it", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("a", "random"), node("b", "random")];
+    });
+    expect(r.status("a")).toMatchObject({
+      state: "pending",
+      reason: "no live worker is connected to this graph; start one with `weft worker`",
+    });
+    r.hello("w1", { capacity: 1 });
+    expect(r.placement()).toEqual({ a: "w1" });
+    expect(r.status("b")).toMatchObject({
+      state: "pending",
+      reason: "every eligible worker is at capacity; add a worker or raise --capacity",
+    });
+    const c2 = r.hello("w2", { capacity: 1 });
+    expect(of(c2.take(), "assign").map((a) => a.nodeId)).toEqual(["b"]);
+    expect(r.placement()).toEqual({ a: "w1", b: "w2" });
+    expect(r.status("b").state).toBe("assigned");
+  });
+
+  it("SCHED-2: a node needing a label or a type no worker has is pending until such a worker comes", () => {
+    const r = room();
+    r.hello("w1", { types: ["random"] });
+    r.setGraph((g) => {
+      g.nodes = [node("gpu", "random", {}, { labels: ["gpu"] }), node("sink", "log")];
+    });
+    expect(r.status("gpu")).toMatchObject({ state: "pending", reason: "no live worker has label gpu" });
+    expect(r.status("sink")).toMatchObject({ state: "pending", reason: 'no live worker can run node type "log"' });
+    r.hello("w2", { labels: ["gpu"], types: ["random", "log"] });
+    expect(r.placement()).toEqual({ gpu: "w2", sink: "w2" });
+  });
+});
+
+describe("fencing (SCHED-3)", () => {
+  it("SCHED-3: a publish with a stale epoch gets stale_epoch (ref = seq), is not stored, and is fenced", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    c.take();
+    const epoch = r.epochOf("src");
+    r.publish(c, "src", [msg("m1")], { epoch: epoch + 7, seq: 42 });
+    const frames = c.take();
+    expect(errors(frames)).toEqual([["stale_epoch", 42]]);
+    expect(of(frames, "unassign")).toEqual([
+      { type: "unassign", nodeId: "src", epoch: epoch + 7, reason: expect.stringMatching(/stale epoch/) },
+    ]);
+    expect(of(frames, "published")).toEqual([]);
+    expect(r.store.depth({ nodeId: "sink", port: "in" })).toBe(0);
+    expect(r.assignment("src")?.epoch).toBe(epoch);
+  });
+
+  it("SCHED-3: an ack with a stale epoch, or from a worker that does not hold the node, is refused and fenced", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    const other = r.hello("w2");
+    c.take();
+    other.take();
+    r.ack(c, "sink", [1], r.epochOf("sink") - 1);
+    expect(errors(c.take())).toEqual([["stale_epoch", undefined]]);
+    r.publish(other, "src", [msg("m1")], { seq: 3 });
+    const frames = other.take();
+    expect(errors(frames)).toEqual([["stale_epoch", 3]]);
+    expect(of(frames, "unassign").map((u) => [u.nodeId, u.epoch])).toEqual([["src", r.epochOf("src")]]);
+    // The real holder is not disturbed.
+    expect(r.placement()).toEqual({ sink: "w1", src: "w1" });
+  });
+
+  it("SCHED-3: a heartbeat reporting a process the worker does not hold gets not_assigned and an unassign", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    const other = r.hello("w2");
+    c.take();
+    r.beat(other, [report("src", r.epochOf("src")), report("ghost", 9), report("old", 1, { state: "stopped" })]);
+    const frames = other.take();
+    expect(errors(frames)).toEqual([
+      ["not_assigned", undefined],
+      ["not_assigned", undefined],
+    ]);
+    expect(of(frames, "unassign").map((u) => [u.nodeId, u.epoch])).toEqual([
+      ["src", r.epochOf("src")],
+      ["ghost", 9],
+    ]);
+    // The foreign report is not kept: status shows the holder's numbers.
+    r.beat(c, [report("src", r.epochOf("src"), { out: 3 })]);
+    r.beat(other, [report("src", r.epochOf("src"), { out: 1000 })]);
+    expect(r.status("src")).toMatchObject({ workerId: "w1", out: 3 });
+  });
+});
+
+describe("graceful stops (SCHED-6)", () => {
+  it("SCHED-6: a params edit unassigns; publishes of the stopping epoch are still accepted; re-placed once stopped", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    c.take();
+    const old = r.epochOf("src");
+    r.setGraph((g) => {
+      g.nodes[0]!.params = { intervalMs: 7 };
+    });
+    expect(of(c.take(), "unassign")).toEqual([
+      { type: "unassign", nodeId: "src", epoch: old, reason: "params changed; restarting" },
+    ]);
+    expect(r.status("src")).toMatchObject({ state: "stopping", workerId: "w1" });
+    r.pass(5000);
+    expect(r.assignment("src")).toBeUndefined();
+    // The stopping process flushes what it emitted: stored, confirmed and delivered.
+    r.publish(c, "src", [msg("last")], { epoch: old, seq: 9 });
+    const flushed = c.take();
+    expect(of(flushed, "published")).toEqual([{ type: "published", seq: 9 }]);
+    expect(of(flushed, "deliver").map((d) => d.messages.map((m) => m.id))).toEqual([["last"]]);
+    expect(errors(flushed)).toEqual([]);
+    // A running report of the stopping epoch does not end the stop; `stopped` does.
+    r.state(c, "src", old, "running");
+    expect(r.assignment("src")).toBeUndefined();
+    r.finishStops(c);
+    const assigns = of(c.take(), "assign");
+    expect(assigns.map((a) => [a.nodeId, a.params])).toEqual([["src", { intervalMs: 7 }]]);
+    expect(assigns[0]!.epoch).toBeGreaterThan(old);
+    // The old epoch is now stale.
+    r.publish(c, "src", [msg("late")], { epoch: old, seq: 10 });
+    expect(errors(c.take())).toEqual([["stale_epoch", 10]]);
+  });
+
+  it("SCHED-6: a process that never reports stopped is placed again after STOP_TIMEOUT_MS, fenced once more", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    const old = r.epochOf("src");
+    r.setGraph((g) => {
+      g.nodes[0]!.params = { intervalMs: 8 };
+    });
+    c.take();
+    r.pass(STOP_TIMEOUT_MS - 1);
+    expect(r.assignment("src")).toBeUndefined();
+    expect(r.status("src").state).toBe("stopping");
+    r.now += 1;
+    r.alarm();
+    const frames = c.take();
+    expect(of(frames, "unassign").map((u) => [u.nodeId, u.epoch])).toEqual([["src", old]]);
+    expect(of(frames, "assign").map((a) => [a.nodeId, a.params])).toEqual([["src", { intervalMs: 8 }]]);
+    expect(r.status("src").state).toBe("assigned");
+  });
+});
+
+describe("crash backoff (SCHED-7)", () => {
+  it("SCHED-7: a crash unassigns; restarts come after 1 s, 2 s, 4 s … capped at 60 s; status shows why", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random")];
+    });
+    const c = r.hello("w1");
+    const waits = [1, 2, 4, 8, 16, 32, 60, 60];
+    for (const [i, seconds] of waits.entries()) {
+      const epoch = r.epochOf("src");
+      c.take();
+      r.state(c, "src", epoch, "crashed", { lastError: `boom ${i + 1}` });
+      expect(of(c.take(), "unassign")).toEqual([{ type: "unassign", nodeId: "src", epoch, reason: "crashed" }]);
+      const times = i === 0 ? "1 time" : `${i + 1} times`;
+      expect(r.status("src")).toMatchObject({
+        state: "crashed",
+        lastError: `boom ${i + 1}`,
+        reason: `crashed ${times}; restarting in ${seconds} s`,
+      });
+      expect(r.core.wakeAt()).toBe(r.now + Math.min(2000, seconds * 1000));
+      r.pass(seconds * 1000 - 1);
+      expect(r.assignment("src")).toBeUndefined();
+      r.pass(1);
+      expect(r.assignment("src")?.epoch).toBeGreaterThan(epoch);
+    }
+  });
+
+  it("SCHED-7: editing the params resets the backoff and restarts at once", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random")];
+    });
+    const c = r.hello("w1");
+    for (let i = 0; i < 3; i++) {
+      r.state(c, "src", r.epochOf("src"), "crashed", { lastError: "boom" });
+      r.pass(2 ** i * 1000);
+    }
+    r.state(c, "src", r.epochOf("src"), "crashed", { lastError: "boom" });
+    expect(r.status("src").reason).toBe("crashed 4 times; restarting in 8 s");
+    c.take();
+    r.setGraph((g) => {
+      g.nodes[0]!.params = { intervalMs: 3 };
+    });
+    expect(of(c.take(), "assign").map((a) => [a.nodeId, a.params])).toEqual([["src", { intervalMs: 3 }]]);
+    r.state(c, "src", r.epochOf("src"), "crashed", { lastError: "boom" });
+    expect(r.status("src").reason).toBe("crashed 1 time; restarting in 1 s");
+  });
+
+  it("SCHED-7: a process that runs 30 s after its restart resets the crash count", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random")];
+    });
+    const c = r.hello("w1");
+    r.state(c, "src", r.epochOf("src"), "crashed", { lastError: "boom" });
+    r.pass(1000);
+    r.pass(29_000); // runs (and heartbeats) for 29 s: not enough
+    r.state(c, "src", r.epochOf("src"), "crashed", { lastError: "boom" });
+    expect(r.status("src").reason).toBe("crashed 2 times; restarting in 2 s");
+    r.pass(2000);
+    r.pass(30_000);
+    r.state(c, "src", r.epochOf("src"), "crashed", { lastError: "boom" });
+    expect(r.status("src").reason).toBe("crashed 1 time; restarting in 1 s");
+  });
+
+  it("SCHED-7: a crash of a stopping process just ends its stop", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    const old = r.epochOf("src");
+    r.setGraph((g) => {
+      g.nodes[0]!.params = { intervalMs: 4 };
+    });
+    c.take();
+    r.state(c, "src", old, "crashed", { lastError: "died while flushing" });
+    expect(of(c.take(), "assign").map((a) => a.nodeId)).toEqual(["src"]);
+    expect(r.status("src").state).toBe("assigned");
+  });
+});
+
+describe("liveness (SCHED-5)", () => {
+  it("SCHED-5: the alarm comes every heartbeat interval while workers are connected, and not at all when idle", () => {
+    const r = room();
+    expect(r.alarm()).toBeNull();
+    const waiting = r.connect();
+    expect(r.alarm()).toBe(r.now + 2000);
+    r.disconnect(waiting);
+    const c = r.hello("w1");
+    expect(r.core.wakeAt()).toBe(r.now + 2000);
+    r.disconnect(c);
+    expect(r.alarm()).toBeNull();
+  });
+
+  it("SCHED-5: when a worker's socket closes its processes are reassigned at once, with new epochs", () => {
+    const r = room();
+    pipeline(r);
+    const c1 = r.hello("w1");
+    const c2 = r.hello("w2");
+    const epochs = { src: r.epochOf("src"), sink: r.epochOf("sink") };
+    c2.take();
+    r.disconnect(c1);
+    const assigns = of(c2.take(), "assign");
+    expect(assigns.map((a) => a.nodeId)).toEqual(["sink", "src"]);
+    expect(assigns.every((a) => a.epoch > Math.max(epochs.src, epochs.sink))).toBe(true);
+    expect(r.core.status().workers.map((w) => w.id)).toEqual(["w2"]);
+  });
+
+  it("SCHED-5: a worker silent for more than 6 s is closed with 4008 on the next alarm and its work moved", () => {
+    const r = room();
+    pipeline(r);
+    const c1 = r.hello("w1");
+    const c2 = r.hello("w2");
+    r.muted.add(c1);
+    c2.take();
+    r.pass(6000);
+    expect(r.closes).toEqual([]);
+    expect(r.placement()).toEqual({ sink: "w1", src: "w1" });
+    r.now += 1;
+    r.alarm();
+    expect(r.closesOf(c1)).toEqual([[4008, "no heartbeat for 6001 ms"]]);
+    expect(of(c2.take(), "assign").map((a) => a.nodeId)).toEqual(["sink", "src"]);
+    // Its late close event and any late frame change nothing more.
+    r.disconnect(c1);
+    r.beat(c1, []);
+    expect(r.placement()).toEqual({ sink: "w2", src: "w2" });
+  });
+});
+
+describe("rebalancing (SCHED-8)", () => {
+  function loaded(config: RoomConfig, nodes: number) {
+    const r = room(config);
+    const c1 = r.hello("w1");
+    r.setGraph((g) => {
+      g.nodes = Array.from({ length: nodes }, (_, i) => node(`n${i + 1}`, "random"));
+    });
+    const c2 = r.hello("w2");
+    c1.take();
+    return { r, c1, c2 };
+  }
+  const count = (r: Room, workerId: string) => Object.values(r.placement()).filter((w) => w === workerId).length;
+
+  it("SCHED-8: every rebalanceIntervalMs at most rebalanceMoves processes move, gracefully, until loads are even", () => {
+    const { r, c1, c2 } = loaded({ rebalanceMoves: 2, rebalanceIntervalMs: 10_000 }, 6);
+    expect(count(r, "w1")).toBe(6);
+    r.pass(9000);
+    expect(c1.take()).toEqual([]);
+    r.pass(1000);
+    const moves = of(c1.take(), "unassign");
+    expect(moves.map((u) => u.reason)).toEqual(["rebalancing from w1 to w2", "rebalancing from w1 to w2"]);
+    expect(of(c2.take(), "assign")).toEqual([]); // break before make
+    r.finishStops(c1);
+    expect(of(c2.take(), "assign")).toHaveLength(2);
+    // 4 against 2: one more move evens them out.
+    r.pass(10_000);
+    expect(of(c1.take(), "unassign")).toHaveLength(1);
+    r.finishStops(c1);
+    expect([count(r, "w1"), count(r, "w2")]).toEqual([3, 3]);
+    r.pass(30_000);
+    expect(of(c1.take(), "unassign")).toEqual([]);
+  });
+
+  it("SCHED-8: the default moves one process per 30 s", () => {
+    const { r, c1 } = loaded(DEFAULT_CONFIG, 4);
+    r.pass(29_000);
+    expect(of(c1.take(), "unassign")).toEqual([]);
+    r.pass(1000);
+    expect(of(c1.take(), "unassign")).toHaveLength(1);
+    r.finishStops(c1);
+    expect([count(r, "w1"), count(r, "w2")]).toEqual([3, 1]);
+    r.pass(29_000);
+    expect(of(c1.take(), "unassign")).toEqual([]);
+    r.pass(1000);
+    expect(of(c1.take(), "unassign")).toHaveLength(1);
+    r.finishStops(c1);
+    r.pass(60_000);
+    expect(of(c1.take(), "unassign")).toEqual([]); // loads differ by no more than one
+    expect([count(r, "w1"), count(r, "w2")]).toEqual([2, 2]);
+  });
+
+  it("SCHED-8: rebalanceMoves 0 never moves anything", () => {
+    const { r, c1 } = loaded({ rebalanceMoves: 0, rebalanceIntervalMs: 1000 }, 4);
+    r.pass(120_000);
+    expect(of(c1.take(), "unassign")).toEqual([]);
+    expect(count(r, "w1")).toBe(4);
+  });
+});
+
+describe("drain (DRAIN-*)", () => {
+  it("DRAIN-1/DRAIN-2: a drain frame moves every process away after it stopped, then `drained` is sent once", () => {
+    const r = room();
+    pipeline(r);
+    const c1 = r.hello("w1");
+    const c2 = r.hello("w2");
+    c1.take();
+    c2.take();
+    r.frame(c1, { type: "drain" });
+    expect(of(c1.take(), "unassign").map((u) => [u.nodeId, u.reason])).toEqual([
+      ["sink", "worker w1 is draining"],
+      ["src", "worker w1 is draining"],
+    ]);
+    expect(r.core.status().workers.find((w) => w.id === "w1")?.draining).toBe(true);
+    expect(c2.take()).toEqual([]); // break before make
+    r.state(c1, "sink", c1.stops[0]!.epoch, "stopped");
+    expect(of(c2.take(), "assign").map((a) => a.nodeId)).toEqual(["sink"]);
+    expect(of(c1.take(), "drained")).toEqual([]);
+    r.state(c1, "src", c1.stops[1]!.epoch, "stopped");
+    expect(of(c2.take(), "assign").map((a) => a.nodeId)).toEqual(["src"]);
+    expect(c1.take()).toEqual([{ type: "drained" }]);
+    // Said once; and the draining worker gets no new work even while it is the least loaded.
+    r.frame(c1, { type: "drain" });
+    r.pass(5000);
+    r.setGraph((g) => {
+      g.nodes.push(node("more", "random"));
+    });
+    expect(c1.take()).toEqual([]);
+    expect(r.placement()).toEqual({ more: "w2", sink: "w2", src: "w2" });
+  });
+
+  it("DRAIN-2: a draining worker that holds nothing is told `drained` at once; unknown workers cannot drain", () => {
+    const r = room();
+    const c = r.hello("w1");
+    c.take();
+    expect(r.core.drainWorker("w1")).toBe(true);
+    expect(c.take()).toEqual([{ type: "drained" }]);
+    expect(r.core.drainWorker("nobody")).toBe(false);
+  });
+});
+
+// ---- brokering -------------------------------------------------------------------------------------
+
+describe("delivery (DELIVERY-*)", () => {
+  const A = { nodeId: "a", port: "in" };
+  const B = { nodeId: "b", port: "in" };
+
+  /** src (random, on w1) fans out to a and b (log, on w2). */
+  function fanOut() {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("a", "log"), node("b", "log")];
+      g.edges = [edge("src", "a"), edge("src", "b")];
+    });
+    const producer = r.hello("w1", { types: ["random"] });
+    const consumer = r.hello("w2", { types: ["log"] });
+    producer.take();
+    consumer.take();
+    return { r, producer, consumer };
+  }
+
+  it("DELIVERY-1/DELIVERY-2: a publish is stored before `published`, then copied to every consumer channel", () => {
+    const { r, producer, consumer } = fanOut();
+    const depthAtPublished: number[] = [];
+    r.onSend = (_, frame) => {
+      if (frame.type === "published") depthAtPublished.push(r.store.depth(A), r.store.depth(B));
+    };
+    r.publish(producer, "src", [msg("m1", 1), msg("m2", { n: 2 })], { seq: 5 });
+    expect(depthAtPublished).toEqual([2, 2]);
+    expect(producer.take()).toEqual([{ type: "published", seq: 5 }]);
+    const delivers = of(consumer.take(), "deliver");
+    expect(delivers.map((d) => [d.nodeId, d.epoch, d.port, d.messages.map((m) => [m.id, m.value])])).toEqual([
+      [
+        "a",
+        r.epochOf("a"),
+        "in",
+        [
+          ["m1", 1],
+          ["m2", { n: 2 }],
+        ],
+      ],
+      [
+        "b",
+        r.epochOf("b"),
+        "in",
+        [
+          ["m1", 1],
+          ["m2", { n: 2 }],
+        ],
+      ],
+    ]);
+    const ds = delivers.flatMap((d) => d.messages.map((m) => m.d));
+    expect(new Set(ds).size).toBe(4);
+  });
+
+  it("DELIVERY-3: at most 500 un-acked deliveries per channel, in order; an ack deletes and frees the window", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("a", "log")];
+      g.edges = [edge("src", "a")];
+    });
+    const c = r.hello("w1");
+    c.take();
+    const ids = Array.from({ length: 700 }, (_, i) => `m${i}`);
+    r.publish(
+      c,
+      "src",
+      ids.map((id) => msg(id)),
+    );
+    const first = of(c.take(), "deliver");
+    expect(first).toHaveLength(1);
+    expect(first[0]!.messages.map((m) => m.id)).toEqual(ids.slice(0, 500));
+    expect(r.store.inflight(A)).toBe(500);
+    // More publishes while the window is full deliver nothing.
+    r.publish(c, "src", [msg("late")], { seq: 2 });
+    expect(of(c.take(), "deliver")).toEqual([]);
+    r.ack(
+      c,
+      "a",
+      first[0]!.messages.slice(0, 150).map((m) => m.d),
+    );
+    const next = of(c.take(), "deliver");
+    expect(next.flatMap((d) => d.messages.map((m) => m.id))).toEqual([...ids.slice(500), "late"].slice(0, 150));
+    expect(r.store.depth(A)).toBe(701 - 150);
+    expect(r.store.inflight(A)).toBe(500);
+  });
+
+  it("DELIVERY-3/FRAME-1: a backlog is split so no deliver frame passes 1 MiB", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("a", "log")];
+      g.edges = [edge("src", "a")];
+    });
+    const producer = r.hello("w1", { types: ["random"] });
+    const big = (i: number) => msg(`big${i}`, "x".repeat(200_000));
+    r.publish(producer, "src", [big(0), big(1), big(2)], { seq: 1 });
+    r.publish(producer, "src", [big(3), big(4), big(5)], { seq: 2 });
+    expect(of(producer.take(), "published")).toHaveLength(2);
+    const consumer = r.hello("w2", { types: ["log"] });
+    const first = of(consumer.take(), "deliver");
+    expect(first).toHaveLength(1);
+    expect(first[0]!.messages.length).toBeLessThan(6);
+    expect(JSON.stringify(first[0]).length).toBeLessThanOrEqual(LIMITS.maxFrameBytes);
+    r.ack(
+      consumer,
+      "a",
+      first[0]!.messages.map((m) => m.d),
+    );
+    const rest = of(consumer.take(), "deliver");
+    expect([...first, ...rest].flatMap((d) => d.messages.map((m) => m.id))).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => `big${i}`),
+    );
+    for (const frame of rest) expect(JSON.stringify(frame).length).toBeLessThanOrEqual(LIMITS.maxFrameBytes);
+  });
+
+  it("DELIVERY-4: when the consumer's worker closes, its un-acked deliveries go again, in order, to the next holder", () => {
+    const { r, producer, consumer } = fanOut();
+    r.publish(producer, "src", [msg("m1"), msg("m2"), msg("m3")]);
+    const delivered = of(consumer.take(), "deliver").find((d) => d.nodeId === "a")!;
+    r.ack(consumer, "a", [delivered.messages[0]!.d]);
+    const next = r.hello("w3", { types: ["log"] });
+    next.take();
+    r.disconnect(consumer);
+    const again = of(next.take(), "deliver");
+    expect(again.map((d) => [d.nodeId, d.epoch, d.messages.map((m) => [m.id, m.d])])).toEqual([
+      ["a", r.epochOf("a"), delivered.messages.slice(1).map((m) => [m.id, m.d])],
+      ["b", r.epochOf("b"), ["m1", "m2", "m3"].map((id) => [id, expect.any(Number)])],
+    ]);
+    expect(r.placement()).toEqual({ a: "w3", b: "w3", src: "w1" });
+  });
+
+  it("DELIVERY-4: deliveries of a worker presumed dead go again to the next holder", () => {
+    const { r, producer, consumer } = fanOut();
+    r.publish(producer, "src", [msg("m1")]);
+    const next = r.hello("w3", { types: ["log"] });
+    r.muted.add(consumer);
+    next.take();
+    r.pass(7000);
+    expect(r.closesOf(consumer).map(([code]) => code)).toEqual([4008]);
+    expect(of(next.take(), "deliver").map((d) => [d.nodeId, d.messages.map((m) => m.id)])).toEqual([
+      ["a", ["m1"]],
+      ["b", ["m1"]],
+    ]);
+  });
+
+  it("DELIVERY-5: a message whose JSON is over 256 KiB refuses the whole batch with message_too_large", () => {
+    const { r, producer } = fanOut();
+    // The limit counts the whole message's JSON: id, ts and the quoted value.
+    const envelope = JSON.stringify(msg("fit1", "")).length;
+    const fits = "x".repeat(LIMITS.maxMessageBytes - envelope);
+    r.publish(producer, "src", [msg("fit1", fits)], { seq: 1 });
+    expect(producer.take()).toEqual([{ type: "published", seq: 1 }]);
+    r.publish(producer, "src", [msg("small"), msg("big1", `${fits}x`)], { seq: 2 });
+    const frames = producer.take();
+    expect(errors(frames)).toEqual([["message_too_large", 2]]);
+    expect(of(frames, "error")[0]!.message).toMatch(/^message big1 is 262145 bytes/);
+    expect([r.store.depth(A), r.store.depth(B)]).toEqual([1, 1]);
+  });
+
+  it("DELIVERY-5: a channel holding 10,000 messages refuses the whole batch with channel_full", () => {
+    const { r, producer } = fanOut();
+    r.store.enqueue(
+      [A],
+      Array.from({ length: LIMITS.maxChannelDepth - 1 }, (_, i) => msg(`q${i}`)),
+    );
+    r.publish(producer, "src", [msg("last fits")], { seq: 1 });
+    expect(producer.take()).toEqual([{ type: "published", seq: 1 }]);
+    r.publish(producer, "src", [msg("one too many")], { seq: 2 });
+    const frames = producer.take();
+    expect(errors(frames)).toEqual([["channel_full", 2]]);
+    expect(of(frames, "error")[0]!.message).toBe("channel a.in holds 10000 messages; retry later");
+    // Nothing of the batch is stored, not even in the channel with room.
+    expect([r.store.depth(A), r.store.depth(B)]).toEqual([10_000, 1]);
+  });
+
+  it("DELIVERY-5: a publish to a port the node does not have gets unknown_port", () => {
+    const { r, producer } = fanOut();
+    r.publish(producer, "src", [msg("m")], { seq: 4, port: "sideways" });
+    expect(errors(producer.take())).toEqual([["unknown_port", 4]]);
+  });
+
+  it("DELIVERY-3: messages published before the consumer is placed wait, and go out when it is assigned", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("a", "log")];
+      g.edges = [edge("src", "a")];
+    });
+    const producer = r.hello("w1", { types: ["random"] });
+    r.publish(producer, "src", [msg("early")]);
+    expect(r.status("a").state).toBe("pending");
+    const consumer = r.hello("w2", { types: ["log"] });
+    const frames = consumer.take();
+    expect(frames.map((f) => f.type)).toEqual(["welcome", "assign", "deliver"]);
+    expect(of(frames, "deliver")[0]!.messages.map((m) => m.id)).toEqual(["early"]);
+  });
+
+  it("DELIVERY-1: removing an edge drops the messages queued for it", () => {
+    const { r, producer } = fanOut();
+    r.publish(producer, "src", [msg("m1")]);
+    r.setGraph((g) => {
+      g.edges = g.edges.filter((e) => e.to !== "b");
+    });
+    expect([r.store.depth(A), r.store.depth(B)]).toEqual([1, 0]);
+  });
+});
+
+// ---- room restarts (HELLO-4) ----------------------------------------------------------------------
+
+describe("awaitReturningWorkers (HELLO-4)", () => {
+  it("HELLO-4: after a room restart a worker saying hello within 6 s keeps its assignments, epochs and deliveries", () => {
+    const r = room();
+    pipeline(r);
+    const before = r.hello("w1");
+    r.publish(before, "src", [msg("m1")]);
+    const epochs = r.store.assignments().map((a) => [a.nodeId, a.epoch]);
+    r.restart();
+    expect(r.status("src")).toMatchObject({ state: "assigned", reason: "waiting for worker w1 to reconnect" });
+    expect(r.core.status().workers).toEqual([]);
+    r.pass(6000);
+    expect(r.store.assignments().map((a) => [a.nodeId, a.epoch])).toEqual(epochs);
+    const back = r.hello("w1");
+    const frames = back.take();
+    expect(of(frames, "assign").map((a) => [a.nodeId, a.epoch])).toEqual(epochs);
+    expect(of(frames, "unassign")).toEqual([]);
+    expect(of(frames, "deliver").map((d) => d.messages.map((m) => m.id))).toEqual([["m1"]]);
+    r.pass(10_000);
+    expect(r.store.assignments().map((a) => [a.nodeId, a.epoch])).toEqual(epochs);
+  });
+
+  it("HELLO-4: an awaited worker takes no new work; one that does not return within 6 s is dropped", () => {
+    const r = room();
+    pipeline(r);
+    r.hello("w1");
+    const old = r.store.assignments().map((a) => a.epoch);
+    r.restart();
+    r.setGraph((g) => {
+      g.nodes.push(node("extra", "random"));
+    });
+    expect(r.status("extra").state).toBe("pending");
+    const other = r.hello("w2");
+    expect(of(other.take(), "assign").map((a) => a.nodeId)).toEqual(["extra"]);
+    r.pass(6000);
+    expect(r.placement()).toEqual({ extra: "w2", sink: "w1", src: "w1" });
+    r.now += 1;
+    r.alarm();
+    expect(r.closes).toEqual([]); // nothing to close: the socket is long gone
+    expect(r.placement()).toEqual({ extra: "w2", sink: "w2", src: "w2" });
+    const moved = of(other.take(), "assign");
+    expect(moved.map((a) => a.nodeId)).toEqual(["sink", "src"]);
+    expect(moved.every((a) => a.epoch > Math.max(...old))).toBe(true);
+  });
+
+  it("HELLO-4: a worker whose socket survived the restart is not awaited", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    // A hibernated Durable Object wakes with its sockets still open.
+    r.restart({ socketsSurvive: true });
+    expect(r.core.status().workers.map((w) => w.id)).toEqual(["w1"]);
+    r.beat(c);
+    expect(r.status("src")).toMatchObject({ state: "running", workerId: "w1" });
+  });
+});
+
+// ---- seeded fuzz ----------------------------------------------------------------------------------
+
+const SEED = Number(
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.WEFT_SEED ?? 20261130,
+);
+const FUZZ_RUNS = 40;
+const FUZZ_STEPS = 80;
+
+/** mulberry32: a small seeded PRNG, so a failing run replays from its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe(`seeded fuzz (seed ${SEED}; replay with WEFT_SEED=${SEED})`, () => {
+  it("SCHED-5/6/7/8, DRAIN-1, HELLO-4: a node never runs on two workers; well-behaved workers get no errors; all settles", () => {
+    for (let run = 0; run < FUZZ_RUNS; run++) fuzzRun(SEED + run);
+  });
+});
+
+/**
+ * Random joins, closes, silences, crashes, drains, edits, publishes and room restarts against fake workers
+ * that behave (stop when told, report `stopped` within a few seconds, stop everything when their socket
+ * closes). Label edits and edits while a worker is awaited back have their own regression tests below.
+ */
+function fuzzRun(seed: number): void {
+  const rand = prng(seed);
+  const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(rand() * items.length)];
+  const r = new Room({ rebalanceMoves: 1, rebalanceIntervalMs: 5000 });
+  const trail: string[] = [];
+  const note = (detail: string) => {
+    trail[trail.length - 1] += ` ${detail}`;
+  };
+  const fail = (why: string): never => {
+    const conns = [...r.conns.values()].filter((c) => c.held.size + c.stops.length > 0);
+    const held = conns.map(
+      (c) => `${c.workerId}@${c.id} runs ${JSON.stringify([...c.held])} stops ${JSON.stringify(c.stops)}`,
+    );
+    const room = JSON.stringify({ assignments: r.store.assignments(), stopping: r.store.stopping() });
+    throw new Error(`seed ${seed}: ${why}\nafter: ${trail.join(", ")}\nroom: ${room}\n${held.join("\n")}`);
+  };
+  r.setGraph((g) => {
+    g.nodes = [
+      node("n1", "random"),
+      node("n2", "random"),
+      node("n3", "factorize"),
+      node("n4", "log"),
+      node("n5", "log"),
+      node("n6", "random"),
+    ];
+    g.edges = [edge("n1", "n3"), edge("n2", "n3"), edge("n3", "n4"), edge("n1", "n5"), edge("n6", "n4")];
+  });
+  const live = () => [...r.conns.values()].filter((c) => r.open.has(c.id) && c.workerId !== undefined);
+  const workerIds = ["w1", "w2", "w3", "w4"];
+
+  const stepWorkers = (forceStops: boolean) => {
+    for (const conn of live()) {
+      if (r.muted.has(conn)) continue;
+      const done = conn.stops.filter((s) => forceStops || !s.flushing || r.now - s.since >= 3000 || rand() < 0.5);
+      conn.stops = conn.stops.filter((s) => !done.includes(s));
+      for (const s of done) r.state(conn, s.nodeId, s.epoch, "stopped");
+      r.beat(conn);
+    }
+  };
+  const pass = (ms: number, forceStops = false) => {
+    for (let left = ms; left > 0; left -= 1000) {
+      r.now += Math.min(1000, left);
+      stepWorkers(forceStops);
+      r.alarm();
+      settle();
+    }
+  };
+  /** A worker whose socket is gone stops everything it ran for this graph. */
+  const settle = () => {
+    for (const conn of r.conns.values()) {
+      if (r.open.has(conn.id)) continue;
+      conn.held.clear();
+      conn.stops = [];
+    }
+  };
+  const check = () => {
+    const runs = new Map<string, string[]>();
+    for (const conn of r.conns.values()) {
+      const stopping = conn.stops.filter((s) => s.flushing && r.now - s.since < STOP_TIMEOUT_MS).map((s) => s.nodeId);
+      for (const nodeId of [...conn.held.keys(), ...stopping]) runs.set(nodeId, [...(runs.get(nodeId) ?? []), conn.id]);
+    }
+    for (const [nodeId, conns] of runs) if (conns.length > 1) fail(`node ${nodeId} runs on ${conns.join(" and ")}`);
+    const workers = new Map(r.store.workers().map((w) => [w.id, w]));
+    for (const a of r.store.assignments()) {
+      const w = workers.get(a.workerId) ?? fail(`${a.nodeId} is assigned to unknown worker ${a.workerId}`);
+      if (w.connId === "" || !r.open.has(w.connId)) continue;
+      if (r.conns.get(w.connId)?.held.get(a.nodeId) !== a.epoch) fail(`${a.workerId} was not told it runs ${a.nodeId}`);
+    }
+    for (const conn of r.conns.values()) {
+      const errors = of(conn.frames, "error");
+      if (errors.length > 0) fail(`${conn.workerId} on ${conn.id} got ${JSON.stringify(errors[0])}`);
+    }
+  };
+
+  const actions: Array<[weight: number, name: string, act: () => void]> = [
+    [
+      3,
+      "hello",
+      () => {
+        const taken = new Set(live().map((c) => c.workerId));
+        const id = pick(workerIds.filter((w) => !taken.has(w)));
+        if (!id) return;
+        const conn = r.hello(id, { capacity: 1 + Math.floor(rand() * 4) });
+        note(`${id}@${conn.id}`);
+      },
+    ],
+    [
+      1,
+      "close",
+      () =>
+        mapDefined(pick(live()), (c) => {
+          note(c.id);
+          r.disconnect(c);
+        }),
+    ],
+    [
+      1,
+      "mute",
+      () =>
+        mapDefined(pick(live()), (c) => {
+          note(c.id);
+          if (r.muted.has(c)) r.muted.delete(c);
+          else r.muted.add(c);
+        }),
+    ],
+    [
+      2,
+      "edit",
+      () =>
+        r.setGraph((g) => {
+          const n = pick(g.nodes)!;
+          note(n.id);
+          n.params = n.type === "random" ? { intervalMs: 1 + Math.floor(rand() * 3) } : {};
+          if (n.type === "log") n.params = { prefix: pick(["", "a", "b"])! };
+        }),
+    ],
+    [
+      1,
+      "disable",
+      () =>
+        r.setGraph((g) => {
+          const n = pick(g.nodes)!;
+          note(n.id);
+          n.disabled = !n.disabled;
+        }),
+    ],
+    [
+      0.5,
+      "running",
+      () =>
+        r.setGraph((g) => {
+          g.running = !g.running;
+        }),
+    ],
+    [
+      2,
+      "crash",
+      () =>
+        mapDefined(pick(live().filter((c) => c.held.size > 0 && !r.muted.has(c))), (c) => {
+          const [nodeId, epoch] = pick([...c.held])!;
+          note(`${nodeId}@${c.id}`);
+          r.state(c, nodeId, epoch, "crashed", { lastError: "fuzz" });
+        }),
+    ],
+    [
+      0.5,
+      "drain",
+      () =>
+        mapDefined(pick(live()), (c) => {
+          note(c.id);
+          r.frame(c, { type: "drain" });
+        }),
+    ],
+    [
+      2,
+      "publish",
+      () =>
+        mapDefined(pick(live().filter((c) => !r.muted.has(c))), (c) => {
+          const mine = [...c.held, ...c.stops.filter((s) => s.flushing).map((s) => [s.nodeId, s.epoch] as const)];
+          const producer = pick(mine.filter(([nodeId]) => nodeId !== "n4" && nodeId !== "n5"));
+          if (producer) r.publish(c, producer[0], [msg(`m${trail.length}`)], { epoch: producer[1], seq: trail.length });
+        }),
+    ],
+    [
+      2,
+      "ack",
+      () =>
+        mapDefined(pick(live().filter((c) => !r.muted.has(c))), (c) => {
+          const deliveries = of(c.frames, "deliver").filter((d) => c.held.get(d.nodeId) === d.epoch);
+          const d = pick(deliveries);
+          if (d)
+            r.ack(
+              c,
+              d.nodeId,
+              d.messages.map((m) => m.d),
+              d.epoch,
+            );
+        }),
+    ],
+    [
+      6,
+      "pass",
+      () => {
+        const ms = 100 + Math.floor(rand() * 2900);
+        note(`${ms}`);
+        pass(ms);
+      },
+    ],
+    [
+      0.5,
+      "restart",
+      () => {
+        const before = live();
+        const survive = rand() < 0.3;
+        r.restart({ socketsSurvive: survive });
+        note(survive ? "hibernated" : "sockets lost");
+        if (survive) return;
+        for (const old of before) {
+          if (rand() < 0.3) continue; // gone for good: settle() stops its processes
+          // The worker reconnects at once, still running what it ran.
+          const conn = r.connect();
+          for (const [nodeId, epoch] of old.held) conn.held.set(nodeId, epoch);
+          conn.stops = old.stops;
+          old.held.clear();
+          old.stops = [];
+          r.frame(conn, helloFrame(old.workerId!, { capacity: 4 }));
+          note(`${old.workerId}@${old.id}→${conn.id}`);
+        }
+      },
+    ],
+  ];
+  const total = actions.reduce((sum, [w]) => sum + w, 0);
+  for (let i = 0; i < FUZZ_STEPS; i++) {
+    const [, name, act] = weighted(actions, rand() * total);
+    trail.push(name);
+    act();
+    settle();
+    check();
+  }
+  // Everything settles once a roomy worker is there, nobody is silent and the backoffs are over.
+  r.muted.clear();
+  r.setGraph((g) => {
+    g.running = true;
+  });
+  if (!live().some((c) => c.workerId === "w9")) r.hello("w9", { capacity: 100 });
+  pass(70_000, true);
+  for (const conn of live()) r.finishStops(conn);
+  check();
+  const want = r.graph.nodes.filter((n) => !n.disabled).map((n) => n.id);
+  const placed = r.placement();
+  for (const nodeId of want)
+    if (!placed[nodeId]) fail(`${nodeId} is not running at the end: ${r.status(nodeId).state}`);
+}
+
+/** The action whose share of the total weight holds `x`. */
+function weighted<T extends [number, ...unknown[]]>(actions: readonly T[], x: number): T {
+  let left = x;
+  for (const action of actions) {
+    left -= action[0];
+    if (left < 0) return action;
+  }
+  return actions[actions.length - 1]!;
+}
+
+function mapDefined<T>(value: T | undefined, f: (value: T) => void): void {
+  if (value !== undefined) f(value);
+}
+
+// ---- regressions: bugs found by these tests and fixed in core.ts -------------------------------------
+
+describe("regressions", () => {
+  it("SCHED-6: editing a node's labels so its worker no longer qualifies stops it there before placing it again", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random")];
+    });
+    const c1 = r.hello("w1");
+    const c2 = r.hello("w2", { labels: ["gpu"] });
+    c1.take();
+    c2.take();
+    const old = r.epochOf("src");
+    r.setGraph((g) => {
+      g.nodes[0]!.labels = ["gpu"];
+    });
+    // Today w2 gets `assign` at once and w1 is never told to stop: the node runs twice.
+    expect(of(c1.take(), "unassign").map((u) => [u.nodeId, u.epoch])).toEqual([["src", old]]);
+    expect(of(c2.take(), "assign")).toEqual([]);
+  });
+
+  it("SCHED-6/HELLO-4: editing a node whose worker is awaited back after a restart does not start it elsewhere at once", () => {
+    const r = room();
+    pipeline(r);
+    r.hello("w1");
+    const old = r.epochOf("src");
+    r.restart();
+    const other = r.hello("w2"); // reconnected first; w1 (still running src) is on its way back
+    other.take();
+    r.setGraph((g) => {
+      g.nodes[0]!.params = { intervalMs: 6 };
+    });
+    // Today src goes to w2 at once while w1 still runs epoch `old`; w1 hears of it only when a heartbeat
+    // of its gets not_assigned. Expected: src waits in `stopping` until w1 is back and reports stopped
+    // (hello re-sends the unassign) or its grace period ends.
+    expect(of(other.take(), "assign")).toEqual([]);
+    expect(r.status("src").state).toBe("stopping");
+    const back = r.hello("w1");
+    expect(of(back.take(), "unassign").map((u) => [u.nodeId, u.epoch])).toEqual([["src", old]]);
+  });
+
+  it("DELIVERY-5/FRAME-3: channel_full is back-pressure, not an invalid frame: retries never close the worker", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("a", "log")];
+      g.edges = [edge("src", "a")];
+    });
+    const c = r.hello("w1", { types: ["random"] });
+    r.store.enqueue(
+      [{ nodeId: "a", port: "in" }],
+      Array.from({ length: LIMITS.maxChannelDepth }, (_, i) => msg(`q${i}`)),
+    );
+    // The worker retries the refused batch every second (worker-node/publisher.ts); the consumer is slow.
+    for (let seq = 1; seq <= 25; seq++) {
+      r.publish(c, "src", [msg(`retry${seq}`)], { seq: 1 });
+      r.pass(1000);
+    }
+    expect(r.closesOf(c)).toEqual([]);
+  });
+
+  it("DELIVERY-5: the 256 KiB limit counts UTF-8 bytes of the message JSON, not UTF-16 characters", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random")];
+    });
+    const c = r.hello("w1");
+    c.take();
+    const value = "é".repeat(140_000); // 140,002 characters of JSON, 280,002 bytes
+    r.publish(c, "src", [msg("accented", value)], { seq: 1 });
+    expect(errors(c.take())).toEqual([["message_too_large", 1]]);
+  });
+});
