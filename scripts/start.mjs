@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { wranglerDevArgs } from "./wrangler.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const hubOnly = process.argv.includes("--hub-only");
@@ -118,21 +119,7 @@ async function main() {
   mkdirSync(stateDir, { recursive: true });
   const logFile = join(ROOT, ".weft/hub.log");
   say(`starting the hub on ${hubUrl} (wrangler dev; state in .weft/state, log in .weft/hub.log)`);
-  const hub = run(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--persist-to",
-      stateDir,
-      "--show-interactive-dev-session=false",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const hub = run("npx", wranglerDevArgs({ port, persistTo: stateDir }), { stdio: ["ignore", "pipe", "pipe"] });
   const { createWriteStream } = await import("node:fs");
   const log = createWriteStream(logFile);
   hub.stdout.pipe(log);

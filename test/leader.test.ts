@@ -1,26 +1,14 @@
 // The room as leader, driven by scripted workers: crash backoff, graceful drain, the fleet API.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RoomFrameOf } from "../shared/protocol.ts";
 import type { GraphStatus } from "../shared/status.ts";
-import { demoGraph, type Hub, jsonRequest, startHub, waitFor } from "./harness.ts";
-import { RawWorker } from "./rawWorker.ts";
+import { demoGraph, jsonRequest, waitFor } from "./harness.ts";
+import { hubWithRawWorkers } from "./rawWorker.ts";
 
-let hub: Hub;
-const sockets: RawWorker[] = [];
-function worker(graphId: string): RawWorker {
-  const w = RawWorker.connect(hub, graphId);
-  sockets.push(w);
-  return w;
-}
-beforeAll(async () => {
-  hub = await startHub();
-});
-afterAll(async () => {
-  for (const w of sockets) w.close();
-  await hub?.stop();
-});
+const env = hubWithRawWorkers();
+const worker = env.worker.bind(env);
 
-const status = async (id: string) => (await hub.api<GraphStatus>(`/api/graphs/${id}/status`)).body;
+const status = async (id: string) => (await env.hub.api<GraphStatus>(`/api/graphs/${id}/status`)).body;
 const report = (a: RoomFrameOf<"assign">, state: string, lastError: string | null = null) => ({
   nodeId: a.nodeId,
   epoch: a.epoch,
@@ -33,7 +21,7 @@ const report = (a: RoomFrameOf<"assign">, state: string, lastError: string | nul
 
 describe("SCHED-7: crash loops back off", () => {
   it("a crashed process is shown crashed with its error and restarted after 1 s, then 2 s", async () => {
-    await hub.api("/api/graphs/crashy", jsonRequest("PUT", demoGraph()));
+    await env.hub.api("/api/graphs/crashy", jsonRequest("PUT", demoGraph()));
     const w = worker("crashy");
     await w.hello("w-crash");
     w.keepAlive();
@@ -64,7 +52,7 @@ describe("SCHED-7: crash loops back off", () => {
   });
 
   it("editing the crashed node's params resets the backoff and restarts it at once", async () => {
-    await hub.api("/api/graphs/crashedit", jsonRequest("PUT", demoGraph()));
+    await env.hub.api("/api/graphs/crashedit", jsonRequest("PUT", demoGraph()));
     const w = worker("crashedit");
     await w.hello("w-crashedit");
     w.keepAlive();
@@ -89,7 +77,7 @@ describe("SCHED-7: crash loops back off", () => {
     const edited = demoGraph();
     edited.nodes[0]!.params.intervalMs = 777;
     const editedAt = Date.now();
-    await hub.api("/api/graphs/crashedit", jsonRequest("PUT", edited));
+    await env.hub.api("/api/graphs/crashedit", jsonRequest("PUT", edited));
     const restarted = await waitFor(() => {
       const next = w.assigned().get("random");
       return next && next.params.intervalMs === 777 ? next : undefined;
@@ -101,7 +89,7 @@ describe("SCHED-7: crash loops back off", () => {
 
 describe("edits restart only what they must", () => {
   it("rewiring and moving restart nothing; removing a node stops only its process", async () => {
-    await hub.api("/api/graphs/rewire", jsonRequest("PUT", demoGraph()));
+    await env.hub.api("/api/graphs/rewire", jsonRequest("PUT", demoGraph()));
     const w = worker("rewire");
     await w.hello("w-rewire");
     w.keepAlive();
@@ -110,9 +98,9 @@ describe("edits restart only what they must", () => {
     const rewired = demoGraph();
     rewired.edges = [{ id: "e3", from: "random", fromPort: "out", to: "log", toPort: "in" }];
     rewired.nodes[2]!.x = 5;
-    await hub.api("/api/graphs/rewire", jsonRequest("PUT", rewired));
+    await env.hub.api("/api/graphs/rewire", jsonRequest("PUT", rewired));
     const removed = { ...rewired, nodes: rewired.nodes.filter((n) => n.id !== "factorize") };
-    await hub.api("/api/graphs/rewire", jsonRequest("PUT", removed));
+    await env.hub.api("/api/graphs/rewire", jsonRequest("PUT", removed));
     const stop = await w.next<RoomFrameOf<"unassign">>((f) => f.type === "unassign", mark, "unassign");
     expect(stop.nodeId).toBe("factorize");
     const changes = w.frames.slice(mark).filter((f) => f.type === "assign" || f.type === "unassign");
@@ -122,7 +110,7 @@ describe("edits restart only what they must", () => {
 
 describe("DRAIN: processes move away before a worker leaves", () => {
   it("DRAIN-1/2 and SCHED-6: a drain frame moves every process to the other worker, then says drained", async () => {
-    await hub.api("/api/graphs/drainy", jsonRequest("PUT", demoGraph()));
+    await env.hub.api("/api/graphs/drainy", jsonRequest("PUT", demoGraph()));
     const a = worker("drainy");
     await a.hello("w-drain-a");
     a.keepAlive();
@@ -151,8 +139,8 @@ describe("DRAIN: processes move away before a worker leaves", () => {
   });
 
   it("the fleet API lists workers across graphs and drains one everywhere", async () => {
-    await hub.api("/api/graphs/fleet-1", jsonRequest("PUT", demoGraph()));
-    await hub.api("/api/graphs/fleet-2", jsonRequest("PUT", { ...demoGraph(), running: false }));
+    await env.hub.api("/api/graphs/fleet-1", jsonRequest("PUT", demoGraph()));
+    await env.hub.api("/api/graphs/fleet-2", jsonRequest("PUT", { ...demoGraph(), running: false }));
     const one = worker("fleet-1");
     const two = worker("fleet-2");
     await one.hello("w-fleet");
@@ -161,7 +149,7 @@ describe("DRAIN: processes move away before a worker leaves", () => {
     two.keepAlive();
     type Fleet = Array<{ id: string; graphs: string[]; processes: number; draining: boolean }>;
     const listed = await waitFor(async () => {
-      const fleet = await hub.api<Fleet>("/api/workers");
+      const fleet = await env.hub.api<Fleet>("/api/workers");
       const w = fleet.body.find((x) => x.id === "w-fleet");
       return w?.processes === 3 ? w : undefined;
     }, "the worker in the fleet list");
@@ -170,7 +158,7 @@ describe("DRAIN: processes move away before a worker leaves", () => {
       draining: false,
     });
 
-    const drain = await hub.api<{ id: string; graphs: string[]; draining: boolean }>("/api/workers/w-fleet/drain", {
+    const drain = await env.hub.api<{ id: string; graphs: string[]; draining: boolean }>("/api/workers/w-fleet/drain", {
       method: "POST",
     });
     expect(drain.status).toBe(200);
@@ -181,9 +169,9 @@ describe("DRAIN: processes move away before a worker leaves", () => {
     });
     await one.next((f) => f.type === "unassign");
     await two.next((f) => f.type === "drained");
-    const missing = await hub.api<{ error: { code: string } }>("/api/workers/nobody/drain", { method: "POST" });
+    const missing = await env.hub.api<{ error: { code: string } }>("/api/workers/nobody/drain", { method: "POST" });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: "worker_not_found" } } });
-    const perGraph = await hub.api<{ error: { code: string } }>("/api/graphs/fleet-1/workers/nobody/drain", {
+    const perGraph = await env.hub.api<{ error: { code: string } }>("/api/graphs/fleet-1/workers/nobody/drain", {
       method: "POST",
     });
     expect(perGraph).toMatchObject({ status: 404, body: { error: { code: "worker_not_found" } } });

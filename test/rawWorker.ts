@@ -1,7 +1,9 @@
 // A scripted worker speaking the raw worker protocol over `ws`, for protocol and bad-input tests.
+
+import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import type { RoomFrame, RoomFrameOf } from "../shared/protocol.ts";
-import { type Hub, TOKEN, waitFor } from "./harness.ts";
+import { type Hub, startHub, TOKEN, waitFor } from "./harness.ts";
 
 export const HELLO = {
   type: "hello",
@@ -94,4 +96,34 @@ export class RawWorker {
   close(): void {
     this.ws.close(1000);
   }
+}
+
+/**
+ * One real hub for the calling test file, started before its tests and stopped after them, with scripted
+ * workers that are closed when the file ends.
+ */
+export function hubWithRawWorkers(): {
+  readonly hub: Hub;
+  worker(graphId: string, options?: Parameters<typeof RawWorker.connect>[2]): RawWorker;
+} {
+  let hub: Hub | undefined;
+  const sockets: RawWorker[] = [];
+  beforeAll(async () => {
+    hub = await startHub();
+  });
+  afterAll(async () => {
+    for (const w of sockets) w.close();
+    await hub?.stop();
+  });
+  return {
+    get hub(): Hub {
+      if (!hub) throw new Error("the hub starts in beforeAll");
+      return hub;
+    },
+    worker(graphId, options) {
+      const w = RawWorker.connect(this.hub, graphId, options);
+      sockets.push(w);
+      return w;
+    },
+  };
 }

@@ -1,33 +1,20 @@
 // The worker protocol against a real GraphRoom: registration, scheduling, brokering, fencing, bad input.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import type { RoomFrameOf } from "../shared/protocol.ts";
 import type { GraphStatus } from "../shared/status.ts";
 import { addNode, readGraph, setParam } from "../shared/ydoc.ts";
-import { demoGraph, type Hub, jsonRequest, startHub, waitFor } from "./harness.ts";
-import { RawWorker } from "./rawWorker.ts";
+import { demoGraph, jsonRequest, waitFor } from "./harness.ts";
+import { hubWithRawWorkers } from "./rawWorker.ts";
 
-let hub: Hub;
-const sockets: RawWorker[] = [];
-function worker(graphId: string, options?: Parameters<typeof RawWorker.connect>[2]): RawWorker {
-  const w = RawWorker.connect(hub, graphId, options);
-  sockets.push(w);
-  return w;
-}
-
-beforeAll(async () => {
-  hub = await startHub();
-});
-afterAll(async () => {
-  for (const w of sockets) w.close();
-  await hub?.stop();
-});
+const env = hubWithRawWorkers();
+const worker = env.worker.bind(env);
 
 async function putGraph(id: string, graph: unknown) {
-  const response = await hub.api(`/api/graphs/${id}`, jsonRequest("PUT", graph));
+  const response = await env.hub.api(`/api/graphs/${id}`, jsonRequest("PUT", graph));
   expect(response.status).toBeLessThan(300);
 }
 
@@ -112,7 +99,7 @@ describe("registration and bad frames", () => {
     expect(codes).toEqual(["invalid_json", "unknown_frame_type", "invalid_frame"]);
     w.send({ type: "heartbeat", load: 0, processes: [] });
     expect(w.closed).toBeUndefined();
-    const status = await hub.api<{ workers: Array<{ id: string }> }>("/api/graphs/proto/status");
+    const status = await env.hub.api<{ workers: Array<{ id: string }> }>("/api/graphs/proto/status");
     expect(status.body.workers.map((x) => x.id)).toContain("w-garbage");
   });
 
@@ -194,7 +181,7 @@ describe("scheduling and brokering", () => {
     });
     const status = await waitFor(async () => {
       const s = (
-        await hub.api<{ processes: Array<{ nodeId: string; state: string; out: number; workerId: string }> }>(
+        await env.hub.api<{ processes: Array<{ nodeId: string; state: string; out: number; workerId: string }> }>(
           "/api/graphs/flow/status",
         )
       ).body;
@@ -234,7 +221,7 @@ describe("scheduling and brokering", () => {
     const flush = { id: "late", value: 9, ts: 0 };
     a.send({ type: "publish", seq: 2, nodeId: "random", epoch: random.epoch, port: "out", messages: [flush] });
     await a.next((f) => f.type === "published" && f.seq === 2, mark, "flush accepted while stopping");
-    const status = await hub.api<GraphStatus>("/api/graphs/move/status");
+    const status = await env.hub.api<GraphStatus>("/api/graphs/move/status");
     expect(status.body.processes.find((p) => p.nodeId === "random")?.state).toBe("stopping");
     expect(a.frames.slice(mark).some((f) => f.type === "assign")).toBe(false);
     const report = { nodeId: "random", epoch: random.epoch, in: 0, out: 2, errors: 0, lastError: null };
@@ -298,7 +285,7 @@ describe("CONN-1/CONN-4: a stock y-websocket client", () => {
     const w = worker("demo");
     await w.hello("w-yws");
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(`${hub.url.replace("http", "ws")}/parties/graph`, "demo", doc, {
+    const provider = new WebsocketProvider(`${env.hub.url.replace("http", "ws")}/parties/graph`, "demo", doc, {
       WebSocketPolyfill: WebSocket as never,
     });
     const textFrames: string[] = [];
@@ -310,7 +297,7 @@ describe("CONN-1/CONN-4: a stock y-websocket client", () => {
       expect(readGraph(doc, "demo").nodes.map((n) => n.id)).toEqual(["factorize", "log", "random"]);
       doc.getMap("meta").set("name", "Renamed by y-websocket");
       await waitFor(
-        async () => (await hub.api<{ name: string }>("/api/graphs/demo")).body.name === "Renamed by y-websocket",
+        async () => (await env.hub.api<{ name: string }>("/api/graphs/demo")).body.name === "Renamed by y-websocket",
         "edit in export",
       );
       expect(textFrames).toEqual([]);
@@ -320,7 +307,7 @@ describe("CONN-1/CONN-4: a stock y-websocket client", () => {
       addNode(doc, { id: "odd", type: "warp", name: "Odd", x: 0, y: 0, params: {} });
       setParam(doc, "random", "intervalMs", -1);
       const blocked = await waitFor(async () => {
-        const s = (await hub.api<GraphStatus>("/api/graphs/demo/status")).body;
+        const s = (await env.hub.api<GraphStatus>("/api/graphs/demo/status")).body;
         const odd = s.processes.find((p) => p.nodeId === "odd");
         const random = s.processes.find((p) => p.nodeId === "random");
         return odd?.state === "blocked" && random?.state === "blocked" ? { odd, random } : undefined;

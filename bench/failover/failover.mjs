@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TOKEN = "bench-token-0123456789";
@@ -112,24 +113,16 @@ async function main() {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const persistDir = mkdtempSync(join(tmpdir(), "weft-bench-"));
-  const hub = start("npx", [
-    "wrangler",
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--persist-to",
-    persistDir,
-    "--inspector-port",
-    String(await freePort()),
-    "--show-interactive-dev-session=false",
-    "--var",
-    `WEFT_WORKER_TOKEN:${TOKEN}`,
-    // No rebalancing: only failover moves the source.
-    "--var",
-    "WEFT_REBALANCE_MOVES:0",
-  ]);
+  const hub = start(
+    "npx",
+    wranglerDevArgs({
+      port,
+      persistTo: persistDir,
+      inspectorPort: await freePort(),
+      // No rebalancing: only failover moves the source.
+      vars: { WEFT_WORKER_TOKEN: TOKEN, WEFT_REBALANCE_MOVES: "0" },
+    }),
+  );
   try {
     await waitFor(async () => (await fetch(`${url}/api/health`)).ok, `hub on ${url}`, 60_000).catch((error) => {
       throw new Error(`${error.message}\n--- wrangler output ---\n${hub.output}`);
