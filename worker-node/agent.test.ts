@@ -1,14 +1,15 @@
 // End-to-end tests of one graph connection against a fake room: hello/welcome, publish/ack, re-send after
 // reconnect (DELIVERY-2), fencing by epoch (SCHED-3), graceful stop (SCHED-6), crashes (SCHED-7), drain
 // (DRAIN-1/2), refusals before the upgrade (CONN-2/3), close codes (CLOSE-*, HELLO-4/5).
+
 import { afterEach, describe, expect, it } from "vitest";
 import { CloseCode, type WorkerFrameOf } from "../shared/protocol.ts";
 import { type AgentOptions, GraphAgent } from "./agent.ts";
 import { findImpl } from "./nodes/index.ts";
 import { createRandomNode } from "./nodes/random.ts";
-import type { NodeImpl } from "./nodes/types.ts";
 import { type FakeConnection, FakeRoom, type FakeRoomOptions } from "./testing/fakeRoom.ts";
 import { captureLogger } from "./testing/logs.ts";
+import { crashingRandom } from "./testing/nodes.ts";
 import { seededRandom, waitFor } from "./testing/waitFor.ts";
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -251,15 +252,7 @@ describe("GraphAgent stopping and draining", () => {
   });
 
   it("reports a crash in start and forgets the process on unassign (SCHED-7)", async () => {
-    const broken: NodeImpl = {
-      type: "random",
-      version: "1.0.0",
-      create: () => ({
-        start() {
-          throw new Error("no entropy");
-        },
-      }),
-    };
+    const broken = crashingRandom();
     const room = await startRoom();
     room.onWelcome = (connection) => assignRandom(connection, 5);
     const { agent } = startAgent(room, { runtime: { findImpl: () => broken } });

@@ -1,5 +1,6 @@
 // Tests for the graph runtime: assign/unassign, graceful stops (SCHED-6), blocked and crashed processes
 // (SCHED-7), deliver → ack, reports.
+
 import { afterEach, describe, expect, it } from "vitest";
 import type { JsonValue } from "../shared/graph.ts";
 import type { RoomFrame } from "../shared/protocol.ts";
@@ -8,6 +9,7 @@ import type { NodeImpl } from "./nodes/types.ts";
 import { GraphRuntime } from "./runtime.ts";
 import { RecordingLink } from "./testing/frames.ts";
 import { captureLogger } from "./testing/logs.ts";
+import { crashingRandom } from "./testing/nodes.ts";
 import { waitFor } from "./testing/waitFor.ts";
 
 const runtimes: GraphRuntime[] = [];
@@ -88,15 +90,7 @@ describe("GraphRuntime", () => {
   });
 
   it("reports a process whose start throws as crashed and keeps it until unassigned (SCHED-7)", async () => {
-    const broken: NodeImpl = {
-      type: "random",
-      version: "1.0.0",
-      create: () => ({
-        start() {
-          throw new Error("no entropy");
-        },
-      }),
-    };
+    const broken = crashingRandom();
     const { runtime, link } = setup({ random: broken });
     runtime.handle(assign("r", 1, "random"));
     const state = await waitFor(() => link.of("state")[0], "a state frame");
