@@ -124,7 +124,7 @@ describe("editor", () => {
     await b.context().close();
   });
 
-  it("the graph list opens a graph", async () => {
+  it("the graph list opens a graph; an unknown graph gets a not-found page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(hub.url);
@@ -132,6 +132,11 @@ describe("editor", () => {
     await page.locator('[data-graph-id="demo"] a').first().click();
     await page.locator('[data-node-id="random"]').waitFor();
     expect(new URL(page.url()).pathname).toBe("/g/demo");
+    // A link to a graph that does not exist says so and leads back to the list.
+    await page.goto(`${hub.url}/g/no-such-graph`);
+    await page.locator('[data-page="graph-not-found"]').waitFor();
+    await page.getByRole("link", { name: "Back to the graphs" }).click();
+    await page.locator('[data-graph-id="demo"]').waitFor();
     await context.close();
   });
 });

@@ -2,8 +2,9 @@
 import { Match, Switch } from "solid-js";
 import { Editor } from "./components/Editor.tsx";
 import { GraphList } from "./components/GraphList.tsx";
+import { NotFound } from "./components/NotFound.tsx";
 import { Notices } from "./components/Notices.tsx";
-import { currentRoute, linkClick } from "./router.ts";
+import { currentRoute } from "./router.ts";
 
 export function App() {
   const route = currentRoute;
@@ -21,14 +22,7 @@ export function App() {
           {(graphId) => <Editor graphId={graphId} />}
         </Match>
         <Match when={route().page === "missing"}>
-          <main class="page page-narrow">
-            <h1>Page not found</h1>
-            <p>
-              <a href="/" onClick={linkClick}>
-                Back to the graphs
-              </a>
-            </p>
-          </main>
+          <NotFound title="Page not found" />
         </Match>
       </Switch>
       <Notices />
