@@ -93,7 +93,7 @@ describe("edits restart only what they must", () => {
     const w = worker("rewire");
     await w.hello("w-rewire");
     w.keepAlive();
-    await waitFor(() => w.assigned().size === 3, "three assigned");
+    await w.assignedAtLeast(3);
     const mark = w.frames.length;
     const rewired = demoGraph();
     rewired.edges = [{ id: "e3", from: "random", fromPort: "out", to: "log", toPort: "in" }];
@@ -114,7 +114,7 @@ describe("DRAIN: processes move away before a worker leaves", () => {
     const a = worker("drainy");
     await a.hello("w-drain-a");
     a.keepAlive();
-    await waitFor(() => a.assigned().size === 3, "three on a");
+    await a.assignedAtLeast(3);
     const b = worker("drainy");
     await b.hello("w-drain-b");
     b.keepAlive();
@@ -131,7 +131,7 @@ describe("DRAIN: processes move away before a worker leaves", () => {
       const held = a.assigned().get(stop.nodeId)!;
       a.send({ type: "state", process: report(held, "stopped") });
     }
-    await waitFor(() => b.assigned().size === 3, "three moved to b");
+    await b.assignedAtLeast(3);
     await a.next((f) => f.type === "drained", mark, "drained");
     const s = await status("drainy");
     expect(s.processes.every((p) => p.workerId === "w-drain-b")).toBe(true);

@@ -93,6 +93,17 @@ export class RawWorker {
     return map;
   }
 
+  /** Waits until the room has assigned `count` distinct nodes to this worker; returns the latest assign per node. */
+  async assignedAtLeast(count: number): Promise<Map<string, RoomFrameOf<"assign">>> {
+    return waitFor(
+      () => {
+        const map = this.assigned();
+        return map.size >= count ? map : undefined;
+      },
+      `${count} nodes assigned; got ${JSON.stringify(this.frames.slice(-5))}`,
+    );
+  }
+
   close(): void {
     this.ws.close(1000);
   }

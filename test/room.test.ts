@@ -123,10 +123,7 @@ describe("scheduling and brokering", () => {
     await putGraph("flow", demoGraph());
     const w = worker("flow");
     await w.hello("w-flow");
-    const assigns = await waitFor(() => {
-      const list = w.frames.filter((f): f is RoomFrameOf<"assign"> => f.type === "assign");
-      return list.length >= 3 ? list : undefined;
-    }, "three assigns");
+    const assigns = [...(await w.assignedAtLeast(3)).values()];
     const epochOf = (nodeId: string) => assigns.find((a) => a.nodeId === nodeId)!.epoch;
     expect(assigns.map((a) => a.nodeId).sort()).toEqual(["factorize", "log", "random"]);
     expect(assigns.find((a) => a.nodeId === "random")).toMatchObject({
@@ -194,10 +191,7 @@ describe("scheduling and brokering", () => {
     await putGraph("move", demoGraph());
     const a = worker("move");
     await a.hello("w-a");
-    const assigns = await waitFor(() => {
-      const list = a.frames.filter((f): f is RoomFrameOf<"assign"> => f.type === "assign");
-      return list.length >= 3 ? list : undefined;
-    }, "assigns");
+    const assigns = [...(await a.assignedAtLeast(3)).values()];
     const random = assigns.find((x) => x.nodeId === "random")!;
     a.send({
       type: "publish",
