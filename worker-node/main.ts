@@ -2,7 +2,7 @@
 import { hostname } from "node:os";
 import { parseCli, type WorkerOptions } from "./args.ts";
 import { Fleet } from "./fleet.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, escapeControl } from "./log.ts";
 import { WORKER_VERSION } from "./version.ts";
 
 export interface CliIo {
@@ -28,7 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.stdout(command.text);
       return 0;
     case "error":
-      io.stderr(`weft: ${command.message}\n${command.hint}\n`);
+      io.stderr(`weft: ${escapeControl(command.message)}\n${command.hint}\n`);
       return 2;
     case "worker":
       return runWorker(command.options);
