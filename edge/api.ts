@@ -1,30 +1,48 @@
-// The HTTP API under /api: graphs (list, create, export, import, delete), desired state and status.
+// The HTTP API under /api: who you are, graphs (list, create, export, import, delete), desired state, status,
+// the fleet, and worker tokens. Every route but /api/health needs a token and the role the route names.
 import { getServerByName } from "partyserver";
 import pkg from "../package.json";
 import { ApiError } from "../shared/errors.ts";
 import { validateGraph } from "../shared/graph.ts";
 import { isValidId, LIMITS } from "../shared/limits.ts";
+import { roleFor } from "../shared/roles.ts";
 import type { WorkerStatus } from "../shared/status.ts";
+import type { AccessClaims } from "../shared/tokens.ts";
+import { type Caller, checkOrigin, clearedSessionCookie, identify, requireRole, requireUser } from "./auth.ts";
 import type { Env } from "./env.ts";
 import { json, jsonText } from "./errors.ts";
+import { unwrap } from "./rpc.ts";
 
 export async function handleApi(request: Request, env: Env): Promise<Response> {
-  const parts = new URL(request.url).pathname.split("/").filter(Boolean).slice(1);
+  const url = new URL(request.url);
+  const parts = url.pathname.split("/").filter(Boolean).slice(1);
   const method = request.method;
   const [resource, graphId, action, ...rest] = parts;
+  const notFound = () => new ApiError(404, "not_found", `no API route ${url.pathname.slice(0, 200)}`);
 
   if (resource === "health" && parts.length === 1) {
     allow(method, ["GET"]);
     return json({ ok: true, version: pkg.version });
   }
-  const notFound = () => new ApiError(404, "not_found", `no API route ${new URL(request.url).pathname}`);
-  if (resource === "workers") return handleWorkers(method, env, parts.slice(1));
+  if (method !== "GET" && method !== "HEAD") checkOrigin(request, env);
+  if (resource === "logout" && parts.length === 1) {
+    allow(method, ["POST"]);
+    return json({ signedOut: true }, 200, { "set-cookie": clearedSessionCookie(url.protocol === "https:") });
+  }
+  const caller = await identify(request, env);
+  if (resource === "me" && parts.length === 1) {
+    allow(method, ["GET"]);
+    return json(me(requireUser(caller)));
+  }
+  if (resource === "workers") return handleWorkers(method, env, caller, parts.slice(1));
+  if (resource === "worker-tokens") return handleWorkerTokens(request, env, caller, parts.slice(1));
   if (resource !== "graphs") throw notFound();
 
   const catalogue = env.Catalogue.getByName("main");
   if (graphId === undefined) {
     allow(method, ["GET", "POST"]);
-    if (method === "GET") return json(await catalogue.list());
+    if (method === "GET") return json(await listGraphs(env, caller));
+    requireRole(caller, undefined, "editor");
     return createGraph(request, env);
   }
   if (!isValidId(graphId)) {
@@ -38,9 +56,10 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
 
   if (action === "workers" && rest.length === 2 && rest[1] === "drain") {
     allow(method, ["POST"]);
+    requireRole(caller, graphId, "editor");
     await requireGraph(env, graphId);
     const workerId = rest[0] ?? "";
-    if (!(await (await room()).drainWorker(workerId))) {
+    if (!unwrap(await (await room()).drainWorker(workerId))) {
       throw new ApiError(
         404,
         "worker_not_found",
@@ -52,39 +71,65 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
   if (rest.length > 0) throw notFound();
   if (action === undefined) {
     allow(method, ["GET", "PUT", "DELETE"]);
-    if (method === "PUT") return importGraph(request, env, graphId);
+    if (method === "PUT") {
+      // Editors of the graph may import into it; creating it needs the editor role on it too.
+      requireRole(caller, graphId, "editor");
+      return importGraph(request, env, graphId);
+    }
+    requireRole(caller, graphId, method === "GET" ? "viewer" : "admin");
     await requireGraph(env, graphId);
-    if (method === "GET") return jsonText(await (await room()).exportGraph());
-    await (await room()).deleteGraph();
+    if (method === "GET") return jsonText(unwrap(await (await room()).exportGraph()));
+    unwrap(await (await room()).deleteGraph());
     await catalogue.remove(graphId);
     return json({ id: graphId, deleted: true });
   }
   if (action === "start" || action === "stop") {
     allow(method, ["POST"]);
+    requireRole(caller, graphId, "editor");
     await requireGraph(env, graphId);
-    return json({ id: graphId, running: await (await room()).setRunning(action === "start") });
+    return json({ id: graphId, running: unwrap(await (await room()).setRunning(action === "start")) });
   }
   if (action === "status") {
     allow(method, ["GET"]);
+    requireRole(caller, graphId, "viewer");
     await requireGraph(env, graphId);
-    return jsonText(await (await room()).status());
+    return jsonText(unwrap(await (await room()).status()));
   }
-  throw new ApiError(404, "not_found", `no API route for graphs/${graphId}/${action}`);
+  throw new ApiError(404, "not_found", `no API route for graphs/${graphId}/${action.slice(0, 40)}`);
 }
 
-/** The fleet across graphs: GET /api/workers and POST /api/workers/:id/drain (asks every graph's room). */
-async function handleWorkers(method: string, env: Env, path: string[]): Promise<Response> {
+/** GET /api/me: the signed-in user and the roles the token grants, so the editor can show what it may do. */
+function me(claims: AccessClaims) {
+  return {
+    user: claims.sub,
+    name: claims.name,
+    role: claims.role,
+    graphs: claims.graphs ?? null,
+    expires: claims.exp ?? null,
+  };
+}
+
+/** Users see the graphs their token names (or all, with a hub-wide role); worker tokens see all (`--all`). */
+async function listGraphs(env: Env, caller: Caller | undefined) {
+  if (caller?.kind !== "worker") requireUser(caller);
+  const graphs = await env.Catalogue.getByName("main").list();
+  if (caller?.kind !== "user") return graphs;
+  return graphs.filter((g) => roleFor(caller.claims, g.id) !== undefined);
+}
+
+/** The fleet across graphs: GET /api/workers (hub viewer) and POST /api/workers/:id/drain (hub admin). */
+async function handleWorkers(method: string, env: Env, caller: Caller | undefined, path: string[]): Promise<Response> {
   const [workerId, action, ...rest] = path;
   if (rest.length > 0 || (workerId !== undefined && action !== "drain")) {
     throw new ApiError(404, "not_found", "worker routes are /api/workers and /api/workers/<id>/drain");
   }
+  requireRole(caller, undefined, workerId === undefined ? "viewer" : "admin");
   const graphs = await env.Catalogue.getByName("main").list();
-  const rooms = graphs.map((g) => ({ id: g.id, room: getServerByName(env.Graph, g.id) }));
   if (workerId === undefined) {
     allow(method, ["GET"]);
     const fleet = new Map<string, FleetWorker>();
-    for (const { id, room } of rooms) {
-      for (const w of JSON.parse(await (await room).workers()) as WorkerStatus[]) {
+    await eachRoom(env, graphs, async (id, room) => {
+      for (const w of JSON.parse(unwrap(await room.workers())) as WorkerStatus[]) {
         const known = fleet.get(w.id);
         if (!known) fleet.set(w.id, { ...w, graphs: [id] });
         else {
@@ -95,12 +140,14 @@ async function handleWorkers(method: string, env: Env, path: string[]): Promise<
           known.draining ||= w.draining;
         }
       }
-    }
+    });
     return json([...fleet.values()].sort((a, b) => a.id.localeCompare(b.id)));
   }
   allow(method, ["POST"]);
   const drained: string[] = [];
-  for (const { id, room } of rooms) if (await (await room).drainWorker(workerId)) drained.push(id);
+  await eachRoom(env, graphs, async (id, room) => {
+    if (unwrap(await room.drainWorker(workerId))) drained.push(id);
+  });
   if (drained.length === 0) {
     throw new ApiError(404, "worker_not_found", `no worker "${workerId.slice(0, 80)}" is connected to any graph`);
   }
@@ -108,6 +155,57 @@ async function handleWorkers(method: string, env: Env, path: string[]): Promise<
 }
 
 type FleetWorker = WorkerStatus & { graphs: string[] };
+type RoomStub = Awaited<ReturnType<typeof getServerByName<Env, import("./graphRoom.ts").GraphRoom>>>;
+
+/** Runs `body` for every graph's room; one failing room is logged and skipped, never a 500 for the whole hub. */
+async function eachRoom(
+  env: Env,
+  graphs: Array<{ id: string }>,
+  body: (id: string, room: RoomStub) => Promise<void>,
+): Promise<void> {
+  for (const { id } of graphs) {
+    try {
+      await body(id, await getServerByName(env.Graph, id));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "room_skipped", graphId: id, error: String(error) }));
+    }
+  }
+}
+
+/** Hub-issued worker tokens (hub admin): list, create (the token is shown once), revoke (its workers disconnect). */
+async function handleWorkerTokens(
+  request: Request,
+  env: Env,
+  caller: Caller | undefined,
+  path: string[],
+): Promise<Response> {
+  requireRole(caller, undefined, "admin");
+  const catalogue = env.Catalogue.getByName("main");
+  const [tokenId, ...rest] = path;
+  if (rest.length > 0)
+    throw new ApiError(404, "not_found", "worker token routes are /api/worker-tokens and /api/worker-tokens/<id>");
+  if (tokenId === undefined) {
+    allow(request.method, ["GET", "POST"]);
+    if (request.method === "GET") return json(await catalogue.listWorkerTokens());
+    const name = ((await readJson(request)) as { name?: unknown } | null)?.name;
+    if (typeof name !== "string" || name.trim() === "" || name.length > LIMITS.maxNameLength) {
+      throw new ApiError(
+        400,
+        "invalid_name",
+        `name must be a non-empty string of at most ${LIMITS.maxNameLength} characters`,
+      );
+    }
+    return json(await catalogue.createWorkerToken(name.trim()), 201);
+  }
+  allow(request.method, ["DELETE"]);
+  const revoked = await catalogue.revokeWorkerToken(tokenId.slice(0, 64));
+  if (!revoked) throw new ApiError(404, "token_not_found", `no worker token "${tokenId.slice(0, 64)}"`);
+  let disconnected = 0;
+  await eachRoom(env, await catalogue.list(), async (_id, room) => {
+    disconnected += unwrap(await room.revokeWorkerToken(revoked.id));
+  });
+  return json({ ...revoked, disconnected });
+}
 
 export async function requireGraph(env: Env, graphId: string): Promise<void> {
   if (!(await env.Catalogue.getByName("main").has(graphId))) {
@@ -126,7 +224,7 @@ async function createGraph(request: Request, env: Env): Promise<Response> {
     );
   }
   const id = newGraphId();
-  await (await getServerByName(env.Graph, id)).initGraph(name.trim());
+  unwrap(await (await getServerByName(env.Graph, id)).initGraph(name.trim()));
   await env.Catalogue.getByName("main").upsert(id, name.trim());
   return json({ id }, 201);
 }
@@ -134,24 +232,51 @@ async function createGraph(request: Request, env: Env): Promise<Response> {
 async function importGraph(request: Request, env: Env, graphId: string): Promise<Response> {
   const checked = validateGraph(await readJson(request), graphId);
   if (!checked.ok) throw new ApiError(400, checked.problem.code, checked.problem.message);
-  await (await getServerByName(env.Graph, graphId)).importGraph(JSON.stringify(checked.graph));
+  unwrap(await (await getServerByName(env.Graph, graphId)).importGraph(JSON.stringify(checked.graph)));
   const created = await env.Catalogue.getByName("main").upsert(graphId, checked.graph.name);
-  return json({ id: graphId, created }, created ? 201 : 200);
+  return json({ id: graphId, created, warnings: checked.warnings }, created ? 201 : 200);
 }
 
+/**
+ * Reads a JSON body of at most LIMITS.maxRequestBytes bytes as received, streaming: a longer body (chunked
+ * or not) is cut off at the limit with 413, never read whole first.
+ */
 async function readJson(request: Request): Promise<unknown> {
-  const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > LIMITS.maxRequestBytes) {
-    throw new ApiError(413, "body_too_large", `request body exceeds ${LIMITS.maxRequestBytes} bytes`);
+  const limit = LIMITS.maxRequestBytes;
+  const tooLarge = () => new ApiError(413, "body_too_large", `request body exceeds ${limit} bytes`);
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > limit) {
+        await reader.cancel("body too large").catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
   }
-  const text = await request.text();
-  if (text.length > LIMITS.maxRequestBytes) {
-    throw new ApiError(413, "body_too_large", `request body exceeds ${LIMITS.maxRequestBytes} bytes`);
+  const body = new Uint8Array(bytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+  } catch {
+    throw new ApiError(400, "invalid_json", "request body is not UTF-8 text");
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ApiError(400, "invalid_json", `request body is not JSON: ${(error as Error).message}`);
+    throw new ApiError(400, "invalid_json", `request body is not JSON: ${(error as Error).message.slice(0, 200)}`);
   }
 }
 

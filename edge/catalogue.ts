@@ -1,6 +1,28 @@
-// The catalogue: one Durable Object (named "main") listing every graph, for GET /api/graphs and `weft worker --all`.
+// The catalogue: one Durable Object (named "main") listing every graph (GET /api/graphs, `weft worker --all`)
+// and the hub-issued worker tokens (their hashes only).
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "./env.ts";
+import { hashSecret, newWorkerToken, timingSafeEqual } from "./workerTokens.ts";
+
+export interface WorkerTokenInfo {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+interface TokenRow extends Record<string, SqlStorageValue> {
+  id: string;
+  name: string;
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** last_used_at is refreshed at most this often per token, so a reconnecting fleet does not write on every hello. */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface GraphEntry {
   id: string;
@@ -20,9 +42,11 @@ export class Catalogue extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(
-      "CREATE TABLE IF NOT EXISTS graphs (id TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at INTEGER NOT NULL)",
-    );
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS graphs (id TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS worker_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
+    `);
   }
 
   list(): GraphEntry[] {
@@ -56,6 +80,55 @@ export class Catalogue extends DurableObject<Env> {
   remove(id: string): boolean {
     return this.sql.exec("DELETE FROM graphs WHERE id = ?", id).rowsWritten > 0;
   }
+
+  // ---- worker tokens ------------------------------------------------------------------------------
+
+  /** Issues a worker token; its secret is returned this once and stored only as a hash. */
+  async createWorkerToken(name: string): Promise<WorkerTokenInfo & { token: string }> {
+    const { id, secret, token } = newWorkerToken();
+    const now = Date.now();
+    this.sql.exec(
+      "INSERT INTO worker_tokens (id, name, hash, created_at) VALUES (?, ?, ?, ?)",
+      id,
+      name,
+      await hashSecret(secret),
+      now,
+    );
+    return { id, name, createdAt: new Date(now).toISOString(), lastUsedAt: null, revokedAt: null, token };
+  }
+
+  listWorkerTokens(): WorkerTokenInfo[] {
+    return this.sql.exec<TokenRow>("SELECT * FROM worker_tokens ORDER BY created_at, id").toArray().map(toTokenInfo);
+  }
+
+  /** True when `id` names a token that is not revoked and whose secret hashes to `hash`. */
+  checkWorkerToken(id: string, hash: string): boolean {
+    const row = this.sql.exec<TokenRow>("SELECT * FROM worker_tokens WHERE id = ?", id).toArray()[0];
+    if (!row || row.revoked_at !== null || !timingSafeEqual(row.hash, hash)) return false;
+    const now = Date.now();
+    if ((row.last_used_at ?? 0) + LAST_USED_RESOLUTION_MS < now) {
+      this.sql.exec("UPDATE worker_tokens SET last_used_at = ? WHERE id = ?", now, id);
+    }
+    return true;
+  }
+
+  /** Revokes a token; false when there is no such token. Revoking twice keeps the first time. */
+  revokeWorkerToken(id: string): WorkerTokenInfo | undefined {
+    this.sql.exec("UPDATE worker_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", Date.now(), id);
+    const row = this.sql.exec<TokenRow>("SELECT * FROM worker_tokens WHERE id = ?", id).toArray()[0];
+    return row ? toTokenInfo(row) : undefined;
+  }
+}
+
+function toTokenInfo(row: TokenRow): WorkerTokenInfo {
+  const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: new Date(row.created_at).toISOString(),
+    lastUsedAt: iso(row.last_used_at),
+    revokedAt: iso(row.revoked_at),
+  };
 }
 
 function toEntry(row: Row): GraphEntry {

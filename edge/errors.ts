@@ -7,13 +7,13 @@ export function errorResponse(error: unknown): Response {
   return json({ error: { code: "internal", message: "internal error; see the hub log" } }, 500);
 }
 
-export function json(body: unknown, status = 200): Response {
-  return jsonText(JSON.stringify(body), status);
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return jsonText(JSON.stringify(body), status, headers);
 }
 
-export function jsonText(body: string, status = 200): Response {
+export function jsonText(body: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body, {
     status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
   });
 }

@@ -1,14 +1,21 @@
-// The GraphRoom Durable Object: a thin shell adapting y-partyserver to the room core (leader + broker per graph).
-import type { Connection, ConnectionContext } from "partyserver";
-import { YServer } from "y-partyserver";
+// The GraphRoom Durable Object: a thin shell around the room's pure parts — RoomDoc (the Yjs document and
+// the editors' sync protocol) and RoomCore (leader + broker for workers). It adapts partyserver's events and
+// guarantees that no exception escapes a handler. Who may connect was decided by the Worker (edge/index.ts),
+// which passes the verified identity in x-weft-* headers.
+import { type Connection, type ConnectionContext, Server } from "partyserver";
 import type { GraphExport } from "../shared/graph.ts";
+import { CONNECTIONS, LIMITS, RATES } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
 import type { EditorPush } from "../shared/status.ts";
-import { edgesMap, metaMap, nodesMap, readGraph, readMeta, replaceGraph, setRunning } from "../shared/ydoc.ts";
+import { replaceGraph, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
-import { DEFAULT_CONFIG, type RoomConfig, RoomCore } from "./room/core.ts";
-import { DocStore } from "./room/docStore.ts";
+import { type RoomIdentity, readRoomIdentity } from "./identity.ts";
+import { DEFAULT_CONFIG, HELLO_TIMEOUT_MS, type RoomConfig, RoomCore } from "./room/core.ts";
+import { SqlDocLog } from "./room/docLog.ts";
+import { Limiter } from "./room/limiter.ts";
+import { type Access, closeReason, type EditOutcome, RoomDoc } from "./room/roomDoc.ts";
 import { SqlRoomStore } from "./room/store.ts";
+import { failure, type RoomResult, rpc, success } from "./rpc.ts";
 
 const STATUS_PUSH_MS = 250;
 const CATALOGUE_TOUCH_MS = 2000;
@@ -16,30 +23,51 @@ const CATALOGUE_TOUCH_MS = 2000;
 interface WorkerConnState {
   role: "worker";
   openedAt: number;
+  tokenId: string;
   workerId?: string;
 }
 interface EditorConnState {
-  role?: "editor";
+  role: "editor";
+  access: Access;
+  user: string;
+  /** Seconds since the epoch when the access token expires (0: never). */
+  exp: number;
   watch?: boolean;
+  awarenessIds: number[];
 }
 type ConnState = WorkerConnState | EditorConnState;
 
-export class GraphRoom extends YServer<Env> {
+export class GraphRoom extends Server<Env> {
   static override options = { hibernate: true };
 
-  private docStore!: DocStore;
+  private doc!: RoomDoc;
   private core!: RoomCore;
+  private readonly workerFrames = new Limiter(RATES.workerFrames);
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private lastCatalogueTouch = 0;
   private catalogueTimer: ReturnType<typeof setTimeout> | undefined;
 
-  override async onLoad(): Promise<void> {
-    this.docStore = new DocStore(this.ctx.storage.sql);
-    this.docStore.loadInto(this.document);
-  }
-
-  override async onStart(): Promise<void> {
-    await super.onStart();
+  override onStart(): void {
+    this.doc = new RoomDoc({
+      graphId: this.name,
+      log: new SqlDocLog(this.ctx.storage),
+      now: () => Date.now(),
+      send: (connId, data) => this.send(connId, data),
+      refused: (connId, code, reason) => this.tellRefused(connId, code, reason),
+      close: (connId, code, reason) => this.closeConnection(connId, code, reason),
+      editors: () => this.connectionIds("editor"),
+      setAwarenessIds: (connId, ids) => {
+        this.getConnection<EditorConnState>(connId)?.setState((prev) => ({
+          ...(prev as EditorConnState),
+          awarenessIds: ids,
+        }));
+      },
+      changed: (change) => {
+        this.core?.graphChanged(change);
+        if (!change || change.name) this.touchCatalogue();
+      },
+      report: (event, fields) => this.log(event, fields),
+    });
     this.core = new RoomCore({
       graphId: this.name,
       store: new SqlRoomStore(this.ctx.storage.sql),
@@ -47,40 +75,85 @@ export class GraphRoom extends YServer<Env> {
       isOpen: (connId) => this.getConnection(connId) !== undefined,
       now: () => Date.now(),
       send: (connId, frame) => this.sendFrame(connId, frame),
-      close: (connId, code, reason) => this.getConnection(connId)?.close(code, reason),
-      graph: () => readGraph(this.document, this.name),
+      close: (connId, code, reason) => this.closeConnection(connId, code, reason),
+      graph: this.doc.view,
       statusChanged: () => this.scheduleStatusPush(),
-      log: (event, fields) => console.log(JSON.stringify({ event, graphId: this.name, ...fields })),
-    });
-    this.document.on("update", (update: Uint8Array) => {
-      this.docStore.append(this.document, update);
-      this.core.graphChanged();
-      this.touchCatalogue();
+      log: (event, fields) => this.log(event, fields),
     });
     this.core.awaitReturningWorkers();
-    console.log(JSON.stringify({ event: "room_started", graphId: this.name }));
+    this.log("room_started", { bytes: this.doc.store.bytes, items: this.doc.store.items });
     this.core.reconcile();
-    await this.armAlarm();
-  }
-
-  // Yjs traffic goes to editors only (CONN-4): y-partyserver broadcasts to getConnections().
-  override getConnections<TState = unknown>(tag?: string): Iterable<Connection<TState>> {
-    return super.getConnections<TState>(tag ?? "editor");
+    this.ctx.waitUntil(this.armAlarm());
   }
 
   override getConnectionTags(_connection: Connection, ctx: ConnectionContext): string[] {
-    return [isWorkerRequest(ctx.request) ? "worker" : "editor"];
+    const identity = readRoomIdentity(ctx.request.headers);
+    if (!identity) return ["anonymous"];
+    return identity.role === "worker" ? ["worker", `wt:${identity.tokenId}`] : ["editor", `u:${identity.user}`];
   }
 
   override async onConnect(connection: Connection, ctx: ConnectionContext): Promise<void> {
-    if (!isWorkerRequest(ctx.request)) return super.onConnect(connection, ctx);
-    connection.setState({ role: "worker", openedAt: Date.now() } satisfies WorkerConnState);
-    await this.armAlarm();
+    await this.guard("connect", connection, async () => {
+      const identity = readRoomIdentity(ctx.request.headers);
+      if (!identity) {
+        connection.close(CloseCode.ProtocolError, "connections must come through the hub's front door");
+        return;
+      }
+      const full = this.connectionLimit(identity);
+      if (full) {
+        connection.close(CloseCode.TooManyConnections, full);
+        return;
+      }
+      if (identity.role === "worker") {
+        connection.setState({
+          role: "worker",
+          openedAt: Date.now(),
+          tokenId: identity.tokenId,
+        } satisfies WorkerConnState);
+        await this.armAlarm(Date.now() + HELLO_TIMEOUT_MS);
+        return;
+      }
+      connection.setState({
+        role: "editor",
+        access: identity.access,
+        user: identity.user,
+        exp: identity.exp,
+        awarenessIds: [],
+      } satisfies EditorConnState);
+      this.doc.onConnect(connection.id);
+    });
+  }
+
+  /** Why a new connection is one too many for the room or its user (CLOSE-13), or undefined. */
+  private connectionLimit(identity: RoomIdentity): string | undefined {
+    const perRoom = limitFrom(this.env.WEFT_MAX_ROOM_CONNECTIONS, CONNECTIONS.perRoom);
+    const perUser = limitFrom(this.env.WEFT_MAX_USER_CONNECTIONS, CONNECTIONS.perUser);
+    // The new connection is counted already: partyserver accepted it before onConnect.
+    if (count(this.ctx.getWebSockets()) > perRoom) return `this graph already has ${perRoom} connections`;
+    if (identity.role === "editor" && count(this.ctx.getWebSockets(`u:${identity.user}`)) > perUser) {
+      return closeReason(`user ${identity.user} already has ${perUser} connections to this graph`);
+    }
+    return undefined;
   }
 
   override async onMessage(connection: Connection, message: string | ArrayBuffer | ArrayBufferView): Promise<void> {
-    const state = workerState(connection);
-    if (!state) return super.onMessage(connection, message);
+    const data = isBlob(message) ? new Uint8Array(await message.arrayBuffer()) : message;
+    await this.guard("message", connection, async () => {
+      const state = connection.state as ConnState | null;
+      if (state?.role === "worker") await this.onWorkerMessage(connection, state, data);
+      else if (state?.role === "editor") this.onEditorMessage(connection, state, data);
+    });
+  }
+
+  private async onWorkerMessage(
+    connection: Connection,
+    state: WorkerConnState,
+    message: string | ArrayBuffer | ArrayBufferView,
+  ): Promise<void> {
+    if (!this.workerFrames.take(connection.id, Date.now())) {
+      connection.close(CloseCode.RateLimited, this.workerFrames.describe("frames"));
+      return;
+    }
     if (typeof message !== "string") {
       this.sendFrame(connection.id, {
         type: "error",
@@ -94,108 +167,234 @@ export class GraphRoom extends YServer<Env> {
     await this.armAlarm();
   }
 
-  override async onClose(connection: Connection, code: number, reason: string, wasClean: boolean): Promise<void> {
-    const state = workerState(connection);
-    if (!state) return super.onClose(connection, code, reason, wasClean);
-    this.core.onWorkerClosed(connection.id, state.workerId);
+  private onEditorMessage(
+    connection: Connection,
+    state: EditorConnState,
+    message: string | ArrayBuffer | ArrayBufferView,
+  ): void {
+    if (state.exp > 0 && Date.now() / 1000 > state.exp) {
+      connection.close(CloseCode.SessionExpired, "your access token expired; sign in again");
+      return;
+    }
+    if (typeof message === "string") {
+      this.onEditorText(connection, state, message);
+      return;
+    }
+    const bytes =
+      message instanceof ArrayBuffer
+        ? new Uint8Array(message)
+        : new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    this.doc.onMessage({ id: connection.id, access: state.access, awarenessIds: state.awarenessIds }, bytes);
   }
 
-  override onCustomMessage(connection: Connection, message: string): void {
+  /** Custom messages (y-partyserver `__YPS:` frames): only `watch` (EDITOR-1). */
+  private onEditorText(connection: Connection, state: EditorConnState, message: string): void {
+    if (message.length > LIMITS.maxAwarenessBytes || !message.startsWith("__YPS:")) {
+      this.log("bad_editor_message", { connId: connection.id, bytes: message.length });
+      return;
+    }
     let request: unknown;
     try {
-      request = JSON.parse(message);
+      request = JSON.parse(message.slice(6));
     } catch {
       request = undefined;
     }
     if ((request as { type?: unknown } | undefined)?.type !== "watch") {
-      console.warn(JSON.stringify({ event: "bad_editor_message", graphId: this.name, message: message.slice(0, 100) }));
+      this.log("bad_editor_message", { connId: connection.id, message: message.slice(0, 100) });
       return;
     }
-    connection.setState((prev: EditorConnState | null) => ({ ...prev, watch: true }));
+    connection.setState({ ...state, watch: true } satisfies EditorConnState);
     this.pushStatusTo(connection);
   }
 
-  override async onAlarm(): Promise<void> {
-    const unregistered: Array<{ connId: string; openedAt: number }> = [];
-    for (const connection of super.getConnections("worker")) {
-      const state = workerState(connection);
-      if (state && !state.workerId) unregistered.push({ connId: connection.id, openedAt: state.openedAt });
-    }
-    const next = this.core.onAlarm(unregistered);
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+  override async onClose(connection: Connection): Promise<void> {
+    await this.guard("close", connection, async () => this.forget(connection));
   }
 
-  // ---- RPC used by the HTTP API --------------------------------------------------------------
+  /** workerd reports a frame over its 32 MiB limit (and other socket failures) here, never in onClose. */
+  override async onError(connection: Connection, error: unknown): Promise<void> {
+    await this.guard("error", connection, async () => {
+      this.log("connection_error", { connId: connection.id, error: String(error).slice(0, 300) });
+      this.forget(connection);
+      try {
+        connection.close(CloseCode.FrameTooLarge, "the connection failed (a frame over 32 MiB?)");
+      } catch {
+        // already closed
+      }
+    });
+  }
+
+  private forget(connection: Connection): void {
+    const state = connection.state as ConnState | null;
+    this.workerFrames.forget(connection.id);
+    if (state?.role === "worker") this.core.onWorkerClosed(connection.id, state.workerId);
+    else if (state?.role === "editor")
+      this.doc.onClose({ id: connection.id, access: state.access, awarenessIds: state.awarenessIds });
+  }
+
+  override async onAlarm(): Promise<void> {
+    try {
+      const unregistered: Array<{ connId: string; openedAt: number }> = [];
+      for (const connection of this.getConnections<WorkerConnState>("worker")) {
+        const state = connection.state;
+        if (state && !state.workerId) unregistered.push({ connId: connection.id, openedAt: state.openedAt });
+      }
+      const next = this.core.onAlarm(unregistered);
+      const hello = unregistered.map((c) => c.openedAt + HELLO_TIMEOUT_MS).filter((t) => t > Date.now());
+      const due = [next, ...hello].filter((t): t is number => t !== null);
+      if (due.length > 0) await this.ctx.storage.setAlarm(Math.min(...due));
+    } catch (error) {
+      this.log("alarm_failed", { error: String(error), stack: (error as Error)?.stack?.slice(0, 500) });
+      await this.ctx.storage.setAlarm(Date.now() + 2000);
+    }
+  }
+
+  // ---- RPC used by the HTTP API (results, never exceptions: see rpc.ts) ---------------------------------
 
   /** The graph as export JSON text (text keeps the recursive JSON type out of RPC typing). */
-  exportGraph(): string {
-    return JSON.stringify(readGraph(this.document, this.name));
+  exportGraph(): RoomResult<string> {
+    return rpc(this.name, "exportGraph", () => success(JSON.stringify(this.doc.exportGraph())));
   }
 
-  /** Replaces the graph with an already validated export (JSON text). */
-  importGraph(graphJson: string): void {
-    replaceGraph(this.document, JSON.parse(graphJson) as GraphExport);
+  /**
+   * Replaces the graph with an already validated export (JSON text). A document holding structures outside
+   * the model cannot be edited safely in place: it is replaced wholesale and its editors reload.
+   */
+  importGraph(graphJson: string): RoomResult<null> {
+    return rpc(this.name, "importGraph", () => {
+      const graph = JSON.parse(graphJson) as GraphExport;
+      const fill = (doc: Parameters<typeof replaceGraph>[0]) => replaceGraph(doc, graph);
+      const outcome = this.doc.inspect().foreign
+        ? this.doc.replaceWholesale(fill, CloseCode.GraphReplaced, "the graph was replaced; reload it")
+        : this.doc.localEdit(fill, graphJson.length);
+      return editResult(outcome);
+    });
   }
 
-  initGraph(name: string): void {
-    replaceGraph(this.document, { name, description: "", running: false, nodes: [], edges: [] });
+  initGraph(name: string): RoomResult<null> {
+    return rpc(this.name, "initGraph", () =>
+      editResult(
+        this.doc.localEdit((doc) => replaceGraph(doc, { name, description: "", running: false, nodes: [], edges: [] })),
+      ),
+    );
   }
 
-  setRunning(running: boolean): boolean {
-    setRunning(this.document, running);
-    return running;
+  setRunning(running: boolean): RoomResult<boolean> {
+    return rpc(this.name, "setRunning", () => {
+      const outcome = this.doc.localEdit((doc) => setRunning(doc, running));
+      return outcome.ok ? success(running) : editResult<boolean>(outcome);
+    });
   }
 
   /** GraphStatus as JSON text. */
-  status(): string {
-    return JSON.stringify(this.core.status());
+  status(): RoomResult<string> {
+    return rpc(this.name, "status", () => success(JSON.stringify(this.core.status())));
   }
 
   /** Drains a worker from this graph (DRAIN-1); false when it is not connected here. */
-  drainWorker(workerId: string): boolean {
-    return this.core.drainWorker(workerId);
+  drainWorker(workerId: string): RoomResult<boolean> {
+    return rpc(this.name, "drainWorker", () => success(this.core.drainWorker(workerId)));
   }
 
   /** Workers connected to this graph, as JSON text of WorkerStatus[]. */
-  workers(): string {
-    return JSON.stringify(this.core.status().workers);
+  workers(): RoomResult<string> {
+    return rpc(this.name, "workers", () => success(JSON.stringify(this.core.status().workers)));
   }
 
-  /** Empties the graph, stops its processes and closes every connection (CLOSE-5). */
-  deleteGraph(): void {
-    this.core.reset();
-    this.document.transact(() => {
-      metaMap(this.document).clear();
-      nodesMap(this.document).clear();
-      edgesMap(this.document).clear();
+  /** Closes the connections of workers that presented a revoked token (CLOSE-14); returns how many. */
+  revokeWorkerToken(tokenId: string): RoomResult<number> {
+    return rpc(this.name, "revokeWorkerToken", () => {
+      let closed = 0;
+      for (const connection of this.getConnections(`wt:${tokenId}`)) {
+        this.forget(connection);
+        connection.close(CloseCode.TokenRevoked, "this worker's token was revoked");
+        closed++;
+      }
+      return success(closed);
     });
-    this.docStore.compact(this.document);
-    for (const connection of super.getConnections()) connection.close(CloseCode.GraphDeleted, "graph deleted");
   }
 
-  // ---- helpers -------------------------------------------------------------------------------
+  /**
+   * Forgets the graph: stops its processes, retires and deletes the document (so a stale copy cannot bring
+   * it back) and closes every connection (CLOSE-5). Works on any document, however damaged.
+   */
+  deleteGraph(): RoomResult<null> {
+    return rpc(this.name, "deleteGraph", () => {
+      this.core.reset();
+      const outcome = this.doc.replaceWholesale(undefined, CloseCode.GraphDeleted, "graph deleted");
+      for (const connection of this.getConnections()) connection.close(CloseCode.GraphDeleted, "graph deleted");
+      return editResult(outcome);
+    });
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+
+  /** Runs a handler; an exception is logged with the graph and connection ids, never thrown (no 1011s). */
+  private async guard(where: string, connection: Connection, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (error) {
+      this.log("handler_failed", {
+        where,
+        connId: connection.id,
+        error: String(error),
+        stack: (error as Error)?.stack?.slice(0, 500),
+      });
+    }
+  }
+
+  private send(connId: string, data: Uint8Array | string): void {
+    try {
+      this.getConnection(connId)?.send(data);
+    } catch (error) {
+      this.log("send_failed", { connId, error: String(error) });
+    }
+  }
 
   private sendFrame(connId: string, frame: RoomFrame): void {
+    this.send(connId, JSON.stringify(frame));
+  }
+
+  private closeConnection(connId: string, code: number, reason: string): void {
     try {
-      this.getConnection(connId)?.send(JSON.stringify(frame));
+      this.getConnection(connId)?.close(code, closeReason(reason));
     } catch (error) {
-      console.warn(JSON.stringify({ event: "send_failed", graphId: this.name, connId, error: String(error) }));
+      this.log("close_failed", { connId, error: String(error) });
     }
+  }
+
+  /** Tells an editor app (one that sent `watch`) why its update was refused; stock clients get the auth message only. */
+  private tellRefused(connId: string, code: string, reason: string): void {
+    const connection = this.getConnection<EditorConnState>(connId);
+    if (!connection?.state?.watch) return;
+    this.send(connId, `__YPS:${JSON.stringify({ type: "refused", code, reason } satisfies EditorPush)}`);
+  }
+
+  private *connectionIds(tag: string): Iterable<string> {
+    for (const connection of this.getConnections(tag)) yield connection.id;
+  }
+
+  private log(event: string, fields: Record<string, unknown>): void {
+    console.log(JSON.stringify({ event, graphId: this.name, ...fields }));
   }
 
   private scheduleStatusPush(): void {
     if (this.statusTimer !== undefined) return;
     this.statusTimer = setTimeout(() => {
       this.statusTimer = undefined;
-      for (const connection of super.getConnections("editor")) {
-        if ((connection.state as EditorConnState | null)?.watch) this.pushStatusTo(connection);
+      try {
+        for (const connection of this.getConnections<EditorConnState>("editor")) {
+          if (connection.state?.watch) this.pushStatusTo(connection);
+        }
+      } catch (error) {
+        this.log("status_push_failed", { error: String(error) });
       }
     }, STATUS_PUSH_MS);
   }
 
   private pushStatusTo(connection: Connection): void {
     const push: EditorPush = { type: "status", status: this.core.status() };
-    this.sendCustomMessage(connection, JSON.stringify(push));
+    this.send(connection.id, `__YPS:${JSON.stringify(push)}`);
   }
 
   /** Tells the catalogue the graph's name and time, at most every 2 s, always ending with the latest state. */
@@ -205,17 +404,30 @@ export class GraphRoom extends YServer<Env> {
     this.catalogueTimer = setTimeout(() => {
       this.catalogueTimer = undefined;
       this.lastCatalogueTouch = Date.now();
-      const name = readMeta(this.document).name;
-      if (name) this.ctx.waitUntil(this.env.Catalogue.getByName("main").touch(this.name, name));
+      const name = this.doc.view.name;
+      if (name) {
+        this.ctx.waitUntil(
+          this.env.Catalogue.getByName("main")
+            .touch(this.name, name)
+            .catch((error: unknown) => this.log("catalogue_touch_failed", { error: String(error) })),
+        );
+      }
     }, wait);
   }
 
-  /** Makes sure an alarm fires by the time the core next needs to look (heartbeats, stops, crash backoff). */
-  private async armAlarm(): Promise<void> {
-    const next = this.core.wakeAt() ?? Date.now() + 2000;
+  /** Makes sure an alarm fires by the time the core next needs to look (heartbeats, stops, crash backoff, hellos). */
+  private async armAlarm(at?: number): Promise<void> {
+    const wanted = [this.core.wakeAt() ?? Date.now() + 2000, at ?? Number.POSITIVE_INFINITY];
+    const next = Math.min(...wanted);
     const current = await this.ctx.storage.getAlarm();
     if (current === null || next < current) await this.ctx.storage.setAlarm(next);
   }
+}
+
+function editResult<T = null>(outcome: EditOutcome): RoomResult<T> {
+  if (outcome.ok) return success(null as T);
+  const status = outcome.code === "storage_failed" ? 503 : 413;
+  return failure(status, outcome.code, outcome.message);
 }
 
 function roomConfig(env: Env): RoomConfig {
@@ -229,11 +441,17 @@ function roomConfig(env: Env): RoomConfig {
   };
 }
 
-function isWorkerRequest(request: Request): boolean {
-  return new URL(request.url).searchParams.get("role") === "worker";
+function limitFrom(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
-function workerState(connection: Connection): WorkerConnState | undefined {
-  const state = connection.state as ConnState | null;
-  return state?.role === "worker" ? state : undefined;
+function count(items: Iterable<unknown>): number {
+  let n = 0;
+  for (const _ of items) n++;
+  return n;
+}
+
+function isBlob(message: unknown): message is Blob {
+  return typeof Blob !== "undefined" && message instanceof Blob;
 }

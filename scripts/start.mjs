@@ -21,16 +21,32 @@ function elapsed() {
   return `${((Date.now() - started) / 1000).toFixed(1)} s`;
 }
 
-/** Reads WEFT_WORKER_TOKEN from .dev.vars, generating one on first start. */
-function devToken() {
-  const file = join(ROOT, ".dev.vars");
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const found = /^WEFT_WORKER_TOKEN=(.+)$/m.exec(text);
+const DEV_VARS = join(ROOT, ".dev.vars");
+
+/** Reads a secret from .dev.vars (wrangler dev reads it too), generating it on first start. */
+function devSecret(name, what) {
+  const text = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+  const found = new RegExp(`^${name}=(.+)$`, "m").exec(text);
   if (found) return found[1].trim();
-  const token = randomBytes(24).toString("hex");
-  writeFileSync(file, `${text}${text && !text.endsWith("\n") ? "\n" : ""}WEFT_WORKER_TOKEN=${token}\n`);
-  say("generated a worker token into .dev.vars");
-  return token;
+  const value = randomBytes(32).toString("hex");
+  writeFileSync(DEV_VARS, `${text}${text && !text.endsWith("\n") ? "\n" : ""}${name}=${value}\n`);
+  say(`generated ${what} into .dev.vars`);
+  return value;
+}
+
+/** A 30-day admin access token for this machine's login link, signed by the bundled CLI. */
+function loginToken() {
+  const result = spawnSync(
+    process.execPath,
+    [join(ROOT, "dist/weft.mjs"), "token", "create", "--user", "local", "--name", "Local admin", "--role", "admin"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, WEFT_AUTH_SECRET: devSecret("WEFT_AUTH_SECRET", "an auth secret") },
+      encoding: "utf8",
+    },
+  );
+  if (result.status !== 0) throw new Error(`weft token create failed: ${result.stderr.trim()}`);
+  return result.stdout.trim();
 }
 
 function build(script, what) {
@@ -98,23 +114,26 @@ async function waitForHub(hub) {
   return false;
 }
 
-async function seedDemo() {
-  const existing = await fetch(`${hubUrl}/api/graphs/demo`);
+async function seedDemo(token) {
+  const headers = { authorization: `Bearer ${token}` };
+  const existing = await fetch(`${hubUrl}/api/graphs/demo`, { headers });
   if (existing.ok) {
     say('graph "demo" already exists; leaving it as it is');
     return;
   }
   const body = readFileSync(join(ROOT, "scripts/demo-graph.json"), "utf8");
-  const response = await fetch(`${hubUrl}/api/graphs/demo`, { method: "PUT", body });
+  const response = await fetch(`${hubUrl}/api/graphs/demo`, { method: "PUT", body, headers });
   if (!response.ok) throw new Error(`seeding the demo graph failed: ${response.status} ${await response.text()}`);
   say('seeded graph "demo" (random → factorize → log), running');
 }
 
 async function main() {
   process.env.WRANGLER_SEND_METRICS = "false";
-  const token = devToken();
+  const workerToken = devSecret("WEFT_WORKER_TOKEN", "a worker token");
+  devSecret("WEFT_AUTH_SECRET", "an auth secret (it signs access tokens)");
   build("build:app", "the editor app");
   build("build:worker", "the worker");
+  const token = loginToken();
   const stateDir = join(ROOT, ".weft/state");
   mkdirSync(stateDir, { recursive: true });
   const logFile = join(ROOT, ".weft/hub.log");
@@ -137,14 +156,16 @@ async function main() {
   }
   say(`hub ready (${elapsed()})`);
   if (!hubOnly) {
-    await seedDemo();
+    await seedDemo(token);
     say("starting a local worker for all graphs (weft worker --all)");
     run(process.execPath, [join(ROOT, "dist/weft.mjs"), "worker", "--hub", hubUrl, "--all", "--name", "local"], {
       stdio: "inherit",
-      env: { WEFT_LOG_FORMAT: "pretty", ...process.env, WEFT_WORKER_TOKEN: token },
+      env: { WEFT_LOG_FORMAT: "pretty", ...process.env, WEFT_WORKER_TOKEN: workerToken },
     });
   }
-  say(`ready in ${elapsed()}: open ${hubUrl}/${hubOnly ? "" : "g/demo"}   (Ctrl-C stops everything)`);
+  const page = `${hubUrl}/${hubOnly ? "" : "g/demo"}`;
+  say(`ready in ${elapsed()}: open ${page}?token=${token}`);
+  say("  (that link signs this browser in as a local admin for 30 days; Ctrl-C stops everything)");
 }
 
 process.on("SIGINT", () => {

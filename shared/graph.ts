@@ -1,6 +1,15 @@
-// The graph export/import shape and its validation: the JSON twin of the Yjs document.
-import { z } from "zod";
-import { ID_PATTERN, LIMITS } from "./limits.ts";
+// The graph export/import shape and its validation: the JSON twin of the Yjs document (rules in docModel.ts).
+import {
+  describe,
+  edgeValueProblem,
+  idRule,
+  isPlainObject,
+  META_RULES,
+  NODE_RULES,
+  paramKeyRule,
+  paramValueProblem,
+} from "./docModel.ts";
+import { LIMITS } from "./limits.ts";
 import { checkParams, findNodeType } from "./nodeTypes.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -22,6 +31,10 @@ export interface GraphEdge {
   fromPort: string;
   to: string;
   toPort: string;
+  mode?: "durable" | "memory";
+  maxDepth?: number;
+  maxBytes?: number;
+  maxAttempts?: number;
 }
 
 export interface GraphExport {
@@ -33,77 +46,122 @@ export interface GraphExport {
   edges: GraphEdge[];
 }
 
-const id = z.string().regex(ID_PATTERN, "must be 1-64 letters, digits, _ or -");
-const port = z.string().min(1).max(LIMITS.maxIdLength);
-const coordinate = z.number().finite().min(-1e6).max(1e6);
-const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([
-    z.string(),
-    z.number().finite(),
-    z.boolean(),
-    z.null(),
-    z.array(jsonValue),
-    z.record(z.string(), jsonValue),
-  ]),
-);
+/** Why a node cannot run (its process is blocked); also returned as import warnings. */
+export type NodeProblemCode = "unknown_node_type" | "invalid_params" | "invalid_node";
+export type GraphProblem = { code: "invalid_graph" | NodeProblemCode; message: string; nodeId?: string };
+export type GraphCheck =
+  | { ok: true; graph: GraphExport; warnings: GraphProblem[] }
+  | { ok: false; problem: GraphProblem };
 
-export const graphNodeSchema = z.strictObject({
-  id,
-  type: z.string().min(1).max(LIMITS.maxIdLength),
-  name: z.string().max(LIMITS.maxNameLength),
-  x: coordinate,
-  y: coordinate,
-  params: z.record(z.string(), jsonValue),
-  disabled: z.boolean().optional(),
-  labels: z.array(z.string().min(1).max(LIMITS.maxIdLength)).max(16).optional(),
-});
+const ROOT_FIELDS = new Set(["id", "name", "description", "running", "nodes", "edges"]);
+const NODE_FIELDS = new Set(["id", "params", ...Object.keys(NODE_RULES)]);
 
-export const graphEdgeSchema = z.strictObject({ id, from: id, fromPort: port, to: id, toPort: port });
-
-export const graphImportSchema = z.strictObject({
-  id: id.optional(),
-  name: z.string().min(1).max(LIMITS.maxNameLength),
-  description: z.string().max(LIMITS.maxDescriptionLength).default(""),
-  running: z.boolean().default(false),
-  nodes: z.array(graphNodeSchema).max(LIMITS.maxNodes),
-  edges: z.array(graphEdgeSchema).max(LIMITS.maxEdges),
-});
-
-export type GraphProblem = { code: "invalid_graph" | "unknown_node_type" | "invalid_params"; message: string };
-export type GraphCheck = { ok: true; graph: GraphExport } | { ok: false; problem: GraphProblem };
-
-/** Validates an imported graph completely; a graph that fails any rule is refused whole. */
+/**
+ * Validates an imported graph against the document model (docModel.ts), the same rules the room applies
+ * to Yjs updates; a graph that breaks one is refused whole, with the path of the offending field. Nodes
+ * that fit the model but cannot run (an unknown type, invalid params) are accepted and reported as
+ * warnings: they are blocked in the room, as the same node made in the editor would be.
+ */
 export function validateGraph(input: unknown, graphId: string): GraphCheck {
-  const parsed = graphImportSchema.safeParse(input);
-  if (!parsed.success) return invalid("invalid_graph", formatZodError(parsed.error));
-  const data = parsed.data;
+  const shape = shapeProblem(input);
+  if (shape) return { ok: false, problem: { code: "invalid_graph", message: shape } };
+  const data = input as Record<string, unknown>;
   if (data.id !== undefined && data.id !== graphId) {
-    return invalid("invalid_graph", `id "${data.id}" does not match the graph id "${graphId}" in the URL`);
+    return invalid(`id "${String(data.id).slice(0, 80)}" does not match the graph id "${graphId}" in the URL`);
   }
-  const graph: GraphExport = { ...data, id: graphId };
+  const graph: GraphExport = {
+    id: graphId,
+    name: data.name as string,
+    description: (data.description as string | undefined) ?? "",
+    running: (data.running as boolean | undefined) ?? false,
+    nodes: (data.nodes as GraphNode[]).map(copyNode),
+    edges: (data.edges as GraphEdge[]).map((e) => ({ ...e })),
+  };
   const nodes = new Map<string, GraphNode>();
+  const warnings: GraphProblem[] = [];
   for (const node of graph.nodes) {
-    if (nodes.has(node.id)) return invalid("invalid_graph", `duplicate node id "${node.id}"`);
+    if (nodes.has(node.id)) return invalid(`duplicate node id "${node.id}"`);
     nodes.set(node.id, node);
     const problem = nodeProblem(node);
-    if (problem) return { ok: false, problem };
+    if (problem) warnings.push(problem);
   }
   const edgeIds = new Set<string>();
   for (const edge of graph.edges) {
-    if (edgeIds.has(edge.id)) return invalid("invalid_graph", `duplicate edge id "${edge.id}"`);
+    if (edgeIds.has(edge.id)) return invalid(`duplicate edge id "${edge.id}"`);
     edgeIds.add(edge.id);
     const problem = edgeProblem(edge, nodes);
-    if (problem) return invalid("invalid_graph", problem);
+    if (problem) return invalid(problem);
   }
-  return { ok: true, graph };
+  return { ok: true, graph, warnings };
+}
+
+/** The first field of `input` that breaks the model, as `path: problem`, or undefined. */
+function shapeProblem(input: unknown): string | undefined {
+  if (!isPlainObject(input)) return `(root): must be an object, got ${describe(input)}`;
+  const unknown = Object.keys(input).filter((k) => !ROOT_FIELDS.has(k));
+  if (unknown.length > 0) return `(root): unknown field(s) ${quoteList(unknown)}`;
+  if (input.id !== undefined) {
+    const problem = idRule(input.id);
+    if (problem) return `id: ${problem}`;
+  }
+  for (const field of ["name", "description", "running"] as const) {
+    if (field !== "name" && input[field] === undefined) continue;
+    const problem = META_RULES[field]?.(input[field]);
+    if (problem) return `${field}: ${problem}`;
+  }
+  const { nodes, edges } = input;
+  if (!Array.isArray(nodes)) return `nodes: must be an array, got ${describe(nodes)}`;
+  if (nodes.length > LIMITS.maxNodes) return `nodes: at most ${LIMITS.maxNodes} nodes, got ${nodes.length}`;
+  if (!Array.isArray(edges)) return `edges: must be an array, got ${describe(edges)}`;
+  if (edges.length > LIMITS.maxEdges) return `edges: at most ${LIMITS.maxEdges} edges, got ${edges.length}`;
+  for (const [i, node] of nodes.entries()) {
+    const problem = nodeShapeProblem(node);
+    if (problem) return `nodes.${i}${problem.startsWith(":") ? "" : "."}${problem}`;
+  }
+  for (const [i, edge] of edges.entries()) {
+    if (!isPlainObject(edge)) return `edges.${i}: must be an object, got ${describe(edge)}`;
+    const { id, ...rest } = edge;
+    const problem = idRule(id);
+    if (problem) return `edges.${i}.id: ${problem}`;
+    const valueProblem = edgeValueProblem(rest);
+    if (valueProblem) return `edges.${i}.${valueProblem}`;
+  }
+  return undefined;
+}
+
+function nodeShapeProblem(node: unknown): string | undefined {
+  if (!isPlainObject(node)) return `: must be an object, got ${describe(node)}`;
+  const unknown = Object.keys(node).filter((k) => !NODE_FIELDS.has(k));
+  if (unknown.length > 0) return `: unknown field(s) ${quoteList(unknown)}`;
+  const idProblem = idRule(node.id);
+  if (idProblem) return `id: ${idProblem}`;
+  for (const [field, rule] of Object.entries(NODE_RULES)) {
+    const required = field === "type" || field === "name" || field === "x" || field === "y";
+    if (!required && node[field] === undefined) continue;
+    const problem = rule(node[field]);
+    if (problem) return `${field}: ${problem}`;
+  }
+  const params = node.params;
+  if (!isPlainObject(params)) return `params: must be an object, got ${describe(params)}`;
+  const keys = Object.keys(params);
+  if (keys.length > LIMITS.maxParams) return `params: at most ${LIMITS.maxParams} params, got ${keys.length}`;
+  for (const key of keys) {
+    const keyProblem = paramKeyRule(key);
+    if (keyProblem) return `params: name "${key.slice(0, 40)}" ${keyProblem}`;
+    const valueProblem = paramValueProblem(params[key]);
+    if (valueProblem) return `params.${key}: ${valueProblem}`;
+  }
+  return undefined;
 }
 
 /** Why a node cannot run as it stands, or undefined. */
 export function nodeProblem(node: Pick<GraphNode, "id" | "type" | "params">): GraphProblem | undefined {
   const def = findNodeType(node.type);
-  if (!def) return { code: "unknown_node_type", message: `node "${node.id}" has unknown type "${node.type}"` };
+  if (!def) {
+    return { code: "unknown_node_type", nodeId: node.id, message: `node "${node.id}" has unknown type "${node.type}"` };
+  }
   const params = checkParams(def, node.params);
-  if (!params.ok) return { code: "invalid_params", message: `node "${node.id}": ${params.error}` };
+  if (!params.ok) return { code: "invalid_params", nodeId: node.id, message: `node "${node.id}": ${params.error}` };
   return undefined;
 }
 
@@ -124,15 +182,16 @@ export function edgeProblem(edge: GraphEdge, nodes: ReadonlyMap<string, Pick<Gra
   return undefined;
 }
 
-export function formatZodError(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid input";
-  const path = issue.path.length ? issue.path.join(".") : "(root)";
-  if (issue.code === "unrecognized_keys")
-    return `${path}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  return `${path}: ${issue.message}`;
+function copyNode(node: GraphNode): GraphNode {
+  const copy: GraphNode = { ...node, params: { ...node.params } };
+  if (node.labels) copy.labels = [...node.labels];
+  return copy;
 }
 
-function invalid(code: GraphProblem["code"], message: string): GraphCheck {
-  return { ok: false, problem: { code, message } };
+function quoteList(keys: string[]): string {
+  return keys.map((k) => JSON.stringify(k.slice(0, 40))).join(", ");
+}
+
+function invalid(message: string): GraphCheck {
+  return { ok: false, problem: { code: "invalid_graph", message } };
 }

@@ -1,7 +1,8 @@
 // The worker protocol: one validated union per direction, the protocol version and close codes.
 // Grammar and rules: shared/PROTOCOL.md.
 import { z } from "zod";
-import { formatZodError, type JsonValue } from "./graph.ts";
+import { utf8Bytes } from "./docModel.ts";
+import type { JsonValue } from "./graph.ts";
 import { ID_PATTERN, LIMITS } from "./limits.ts";
 
 export const PROTOCOL_VERSION = 1;
@@ -24,6 +25,20 @@ export const CloseCode = {
   HeartbeatTimeout: 4008,
   /** A frame exceeded LIMITS.maxFrameBytes (CLOSE-6). */
   FrameTooLarge: 4009,
+  /** More messages per second than the connection's rate allows (CLOSE-10). */
+  RateLimited: 4010,
+  /** An editor's Yjs update broke the document model or a limit; the reason names it (CLOSE-11). */
+  UpdateRefused: 4011,
+  /** The room or the user already has the most connections allowed (CLOSE-13). */
+  TooManyConnections: 4013,
+  /** The worker token this connection presented was revoked (CLOSE-14). */
+  TokenRevoked: 4014,
+  /** The access token this connection presented expired (CLOSE-15). */
+  SessionExpired: 4015,
+  /** The graph was replaced wholesale (an import over a damaged document): reload it (CLOSE-16). */
+  GraphReplaced: 4016,
+  /** An awareness (presence) update was too large or claimed another connection's client (CLOSE-17). */
+  AwarenessRefused: 4017,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -190,20 +205,15 @@ function parseFrame(text: string, schemas: Record<string, z.ZodType>): ParseResu
 export function exceedsFrameLimit(text: string): boolean {
   if (text.length * 3 <= LIMITS.maxFrameBytes) return false;
   if (text.length > LIMITS.maxFrameBytes) return true;
-  return utf8Length(text) > LIMITS.maxFrameBytes;
+  return utf8Bytes(text) > LIMITS.maxFrameBytes;
 }
 
-/** Bytes of `text` in UTF-8, counted without allocating. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      bytes += 4; // a surrogate pair is one 4-byte code point
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
+/** The first zod issue as `path: message`, naming unknown fields. */
+export function formatZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid input";
+  const path = issue.path.length ? issue.path.join(".") : "(root)";
+  if (issue.code === "unrecognized_keys")
+    return `${path}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  return `${path}: ${issue.message}`;
 }

@@ -45,4 +45,7 @@ export interface GraphStatus {
 /** Editor → room custom message (y-partyserver `__YPS:` frames). */
 export type EditorRequest = { type: "watch" };
 /** Room → editor custom message; sent only to editors that asked with `watch`. */
-export type EditorPush = { type: "status"; status: GraphStatus };
+export type EditorPush =
+  | { type: "status"; status: GraphStatus }
+  /** The room refused this editor's update (the connection closes with 4011 unless `code` is read_only). */
+  | { type: "refused"; code: string; reason: string };

@@ -1,6 +1,18 @@
 // Reading and writing the graph Yjs document (schema in DESIGN.md "Graph document").
 import * as Y from "yjs";
+import {
+  edgeIsLive,
+  edgeValueProblem,
+  idRule,
+  META_RULES,
+  NODE_RULES,
+  paramKeyRule,
+  paramValueProblem,
+  typeRule,
+} from "./docModel.ts";
 import type { GraphEdge, GraphExport, GraphNode, JsonValue } from "./graph.ts";
+import { LIMITS } from "./limits.ts";
+import { findNodeType } from "./nodeTypes.ts";
 
 export const SCHEMA_VERSION = 1;
 
@@ -20,54 +32,140 @@ export interface GraphMeta {
   running: boolean;
 }
 
+/** The meta fields; a field that breaks its rule reads as its default ("" or false). */
 export function readMeta(doc: Y.Doc): GraphMeta {
   const meta = metaMap(doc);
-  return {
-    name: asString(meta.get("name")),
-    description: asString(meta.get("description")),
-    running: meta.get("running") === true,
+  const field = <T>(key: string, fallback: T): T => {
+    const value = meta.get(key);
+    return META_RULES[key]?.(value) === undefined ? (value as T) : fallback;
   };
+  return { name: field("name", ""), description: field("description", ""), running: field("running", false) };
+}
+
+/** A node read defensively: fields that break the model read as defaults, each noted in `problems`. */
+export interface NodeRead {
+  node: GraphNode;
+  problems: string[];
+  /** The node holds Yjs types where the model has none (nested maps in params): never walk into them. */
+  foreign: boolean;
+}
+
+const NODE_DEFAULTS = { type: "", name: "", x: 0, y: 0 } as const;
+
+/** Reads one node without throwing, whatever a peer wrote (bounded work: nested Yjs types are not walked). */
+export function inspectNode(id: string, ynode: Y.Map<unknown>): NodeRead {
+  const problems: string[] = [];
+  let foreign = false;
+  const node: GraphNode = { id, ...NODE_DEFAULTS, params: {} };
+  for (const [key, value] of ynode.entries()) {
+    if (key === "params") continue;
+    const rule = NODE_RULES[key];
+    if (!rule) {
+      problems.push(`unknown field "${key.slice(0, 40)}" ignored`);
+      foreign ||= value instanceof Y.AbstractType;
+      continue;
+    }
+    const problem = value instanceof Y.AbstractType ? "must not be a Yjs type" : rule(value);
+    if (problem) {
+      problems.push(`${key} ${problem}`);
+      foreign ||= value instanceof Y.AbstractType;
+    } else (node as unknown as Record<string, unknown>)[key] = key === "labels" ? [...(value as string[])] : value;
+  }
+  if (!ynode.has("type")) problems.push("type is missing");
+  const params = ynode.get("params");
+  if (params instanceof Y.Map) {
+    foreign = readParams(params, node.params, problems) || foreign;
+  } else if (params !== undefined) {
+    problems.push("params must be a map");
+    foreign ||= params instanceof Y.AbstractType;
+  }
+  return { node, problems, foreign };
+}
+
+/** Copies the params that fit the model into `out`; returns true when a foreign Yjs type was met. */
+function readParams(params: Y.Map<unknown>, out: Record<string, JsonValue>, problems: string[]): boolean {
+  let foreign = false;
+  let count = 0;
+  for (const key of [...params.keys()].sort()) {
+    const value = params.get(key);
+    const keyProblem = paramKeyRule(key);
+    let problem: string | undefined;
+    let read: JsonValue | undefined;
+    if (keyProblem) problem = `name ${keyProblem}`;
+    else if (count >= LIMITS.maxParams) problem = `is past the limit of ${LIMITS.maxParams} params`;
+    else if (value instanceof Y.Text) {
+      if (value.length > LIMITS.maxParamBytes) problem = `is longer than ${LIMITS.maxParamBytes} characters`;
+      else read = value.toString();
+    } else if (value instanceof Y.AbstractType) {
+      problem = "holds a nested Yjs type (only JSON values and code text are allowed)";
+      foreign = true;
+    } else {
+      problem = paramValueProblem(value);
+      if (!problem) read = value as JsonValue;
+    }
+    if (problem || read === undefined) {
+      problems.push(`param "${key.slice(0, 40)}" ${problem ?? "is unreadable"}; ignored`);
+      continue;
+    }
+    out[key] = read;
+    count++;
+  }
+  return foreign;
 }
 
 /** One node as plain JSON; fields of the wrong type read as their defaults so a bad peer cannot break readers. */
 export function readNode(id: string, ynode: Y.Map<unknown>): GraphNode {
-  const params = ynode.get("params");
-  const node: GraphNode = {
-    id,
-    type: asString(ynode.get("type")),
-    name: asString(ynode.get("name")),
-    x: asNumber(ynode.get("x")),
-    y: asNumber(ynode.get("y")),
-    params: params instanceof Y.Map ? (params.toJSON() as Record<string, JsonValue>) : {},
-  };
-  const disabled = ynode.get("disabled");
-  if (typeof disabled === "boolean") node.disabled = disabled;
-  const labels = ynode.get("labels");
-  if (Array.isArray(labels)) node.labels = labels.filter((l): l is string => typeof l === "string");
-  return node;
+  return inspectNode(id, ynode).node;
 }
 
+/** An edge, or undefined when its id or value breaks the model. */
 export function readEdge(id: string, value: unknown): GraphEdge | undefined {
-  if (!value || typeof value !== "object") return undefined;
-  const e = value as Record<string, unknown>;
-  const fields = [e.from, e.fromPort, e.to, e.toPort];
-  if (!fields.every((f) => typeof f === "string")) return undefined;
-  return { id, from: e.from as string, fromPort: e.fromPort as string, to: e.to as string, toPort: e.toPort as string };
+  if (idRule(id) !== undefined || edgeValueProblem(value) !== undefined) return undefined;
+  return { id, ...(value as Omit<GraphEdge, "id">) };
 }
 
-export function readGraph(doc: Y.Doc, id: string): GraphExport {
+/** What a defensive read of the whole document found besides the graph itself. */
+export interface GraphInspection {
+  /** The graph as exported: nodes with a valid id and type, live edges only (edgeIsLive). */
+  graph: GraphExport;
+  /** Nodes that break the model, by id: why (their process is blocked; typeless ones are not exported). */
+  problems: Map<string, string[]>;
+  /** Some entry holds Yjs types where the model has none; walking or deleting it could overflow the stack. */
+  foreign: boolean;
+}
+
+export function inspectGraph(doc: Y.Doc, id: string): GraphInspection {
+  const problems = new Map<string, string[]>();
+  let foreign = false;
   const nodes: GraphNode[] = [];
-  nodesMap(doc).forEach((ynode, nodeId) => {
-    if (ynode instanceof Y.Map) nodes.push(readNode(nodeId, ynode));
+  nodesMap(doc).forEach((ynode: unknown, nodeId) => {
+    const idProblem = idRule(nodeId);
+    if (!(ynode instanceof Y.Map) || idProblem) {
+      problems.set(nodeId.slice(0, 64), [idProblem ? `id ${idProblem}` : "is not a map"]);
+      foreign ||= ynode instanceof Y.AbstractType && !(ynode instanceof Y.Map);
+      return;
+    }
+    const read = inspectNode(nodeId, ynode);
+    foreign ||= read.foreign;
+    if (read.problems.length > 0) problems.set(nodeId, read.problems);
+    if (typeRule(read.node.type) === undefined) nodes.push(read.node);
   });
+  nodes.sort((a, b) => compare(a.id, b.id));
+  const types = new Map(nodes.map((n) => [n.id, n.type]));
   const edges: GraphEdge[] = [];
-  edgesMap(doc).forEach((value, edgeId) => {
+  edgesMap(doc).forEach((value: unknown, edgeId) => {
+    foreign ||= value instanceof Y.AbstractType;
     const edge = readEdge(edgeId, value);
-    if (edge) edges.push(edge);
+    if (edge && edgeIsLive(edge, (n) => types.get(n), findNodeType)) edges.push(edge);
   });
-  nodes.sort((a, b) => a.id.localeCompare(b.id));
-  edges.sort((a, b) => a.id.localeCompare(b.id));
-  return { id, ...readMeta(doc), nodes, edges };
+  edges.sort((a, b) => compare(a.id, b.id));
+  const meta = readMeta(doc);
+  return { graph: { id, ...meta, name: meta.name || id, nodes, edges }, problems, foreign };
+}
+
+/** The graph as export JSON: never throws, whatever the document holds (see inspectGraph). */
+export function readGraph(doc: Y.Doc, id: string): GraphExport {
+  return inspectGraph(doc, id).graph;
 }
 
 export function nodeToYMap(node: Omit<GraphNode, "id">): Y.Map<unknown> {
@@ -169,11 +267,8 @@ export function removeEdge(doc: Y.Doc, edgeId: string): void {
 function setIfChanged(map: Y.Map<unknown>, key: string, value: unknown): void {
   if (map.get(key) !== value) map.set(key, value);
 }
-function asString(value: unknown): string {
-  return typeof value === "string" ? value : "";
-}
-function asNumber(value: unknown): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** JSON with object keys sorted, for comparing values regardless of key order. */

@@ -35,7 +35,9 @@ async function openEditor(graphId: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 820 } });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${hub.url}/g/${graphId}`);
+  // The login link: the token becomes a session cookie and leaves the address bar.
+  await page.goto(`${hub.url}/g/${graphId}?token=${hub.adminToken}`);
+  expect(page.url()).toBe(`${hub.url}/g/${graphId}`);
   await page.locator('[data-connection="connected"]').waitFor();
   return page;
 }
@@ -124,11 +126,20 @@ describe("editor", () => {
     await b.context().close();
   });
 
-  it("the graph list opens a graph; an unknown graph gets a not-found page", async () => {
+  it("signing in with a pasted token; the graph list opens a graph; an unknown graph gets a not-found page", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(hub.url);
+    // Without a session the editor asks for a token; pasting one signs the browser in (a session cookie).
+    await page.locator('[data-page="sign-in"]').waitFor();
+    await page.locator("[data-sign-in-token]").fill(hub.adminToken);
+    await page.getByRole("button", { name: "Sign in" }).click();
     await page.locator('[data-graph-id="demo"]').waitFor();
+    expect(page.url()).toBe(`${hub.url}/`);
+    expect((await context.cookies()).find((c) => c.name === "weft_session")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Strict",
+    });
     await page.locator('[data-graph-id="demo"] a').first().click();
     await page.locator('[data-node-id="random"]').waitFor();
     expect(new URL(page.url()).pathname).toBe("/g/demo");

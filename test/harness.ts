@@ -4,9 +4,18 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { signAccessToken, type TokenRequest } from "../shared/tokens.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
+/** The worker token test hubs accept (WEFT_WORKER_TOKEN). */
 export const TOKEN = "test-token-0123456789";
+/** The secret test hubs sign access tokens with (WEFT_AUTH_SECRET). */
+export const AUTH_SECRET = "test-auth-secret-0123456789-abcdefghijklmnop";
+
+/** An access token for the test hubs; by default a hub-wide admin. */
+export function accessToken(request: Partial<TokenRequest> = {}): Promise<string> {
+  return signAccessToken(AUTH_SECRET, { user: "test-admin", role: "admin", ttlSeconds: 3600, ...request });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -73,9 +82,14 @@ export interface Hub {
   port: number;
   persistDir: string;
   proc: Proc;
+  /** A hub-wide admin access token, sent by `api` unless the request names its own (or `token: null`). */
+  adminToken: string;
   stop(): Promise<void>;
-  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  api<T = unknown>(path: string, init?: ApiInit): Promise<{ status: number; body: T }>;
 }
+
+/** A fetch init for Hub.api: `token` overrides the admin token; null sends none (anonymous). */
+export type ApiInit = RequestInit & { token?: string | null };
 
 /** Starts `wrangler dev` on a free port; `persistDir` keeps SQLite state across restarts; `vars` are extra env vars. */
 export async function startHub(
@@ -87,6 +101,7 @@ export async function startHub(
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
   args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
   if (token) args.push("--var", `WEFT_WORKER_TOKEN:${token}`);
+  args.push("--var", `WEFT_AUTH_SECRET:${AUTH_SECRET}`);
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
   const child = spawn("npx", args, {
     cwd: ROOT,
@@ -96,14 +111,19 @@ export async function startHub(
   });
   const proc = new Proc(child);
   const url = `http://127.0.0.1:${port}`;
+  const adminToken = await accessToken();
   const hub: Hub = {
     url,
     port,
     persistDir,
     proc,
+    adminToken,
     stop: () => proc.stop(),
-    async api<T>(path: string, init?: RequestInit) {
-      const response = await fetch(url + path, init);
+    async api<T>(path: string, init: ApiInit = {}) {
+      const { token = adminToken, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (token !== null && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+      const response = await fetch(url + path, { ...rest, headers });
       const text = await response.text();
       return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
     },

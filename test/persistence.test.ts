@@ -27,6 +27,7 @@ async function editor(hub: Hub, graphId: string): Promise<Y.Doc> {
   const provider = new WebsocketProvider(`${hub.url.replace("http", "ws")}/parties/graph`, graphId, doc, {
     WebSocketPolyfill: WebSocket as never,
     disableBc: true,
+    params: { token: hub.adminToken },
   });
   providers.push(provider);
   await waitFor(() => provider.synced, "sync");

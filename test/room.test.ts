@@ -281,6 +281,7 @@ describe("CONN-1/CONN-4: a stock y-websocket client", () => {
     const doc = new Y.Doc();
     const provider = new WebsocketProvider(`${env.hub.url.replace("http", "ws")}/parties/graph`, "demo", doc, {
       WebSocketPolyfill: WebSocket as never,
+      params: { token: env.hub.adminToken },
     });
     const textFrames: string[] = [];
     try {

@@ -1,5 +1,5 @@
-// The RoomStore contract against real Durable Object SQLite (workerd via Miniflare); the same suite runs
-// against MemoryRoomStore in edge/room/memoryStore.test.ts.
+// The storage contracts against real Durable Object SQLite (workerd via Miniflare); the same suites run
+// against the in-memory stores in edge/room/memoryStore.test.ts and edge/room/docLog.test.ts.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,9 +40,16 @@ afterAll(async () => {
   await mf?.dispose();
 });
 
-describe("RoomStore contract on Durable Object SQLite", () => {
-  it("runs every contract test, and each passes", () => {
-    expect(results.length).toBeGreaterThanOrEqual(20);
-    expect(results.filter((r) => r.error)).toEqual([]);
+describe("storage contracts on Durable Object SQLite", () => {
+  it("RoomStore: runs every contract test, and each passes", () => {
+    const room = results.filter((r) => r.name.startsWith("RoomStore contract"));
+    expect(room.length).toBeGreaterThanOrEqual(20);
+    expect(room.filter((r) => r.error)).toEqual([]);
+  });
+
+  it("DocLog: runs every contract test, and each passes (chunks under the 2 MB row limit, atomic compaction)", () => {
+    const log = results.filter((r) => r.name.startsWith("DocLog contract"));
+    expect(log.length).toBeGreaterThanOrEqual(8);
+    expect(log.filter((r) => r.error)).toEqual([]);
   });
 });

@@ -3,8 +3,15 @@ import { describe, expect, it } from "vitest";
 import { ID_PATTERN } from "../shared/limits.ts";
 import { type CliCommand, parseCli } from "./args.ts";
 import { runCli } from "./main.ts";
+import { fakeCliIo } from "./testing/cliIo.ts";
 
-const environment = { env: { WEFT_WORKER_TOKEN: "env-token" }, hostname: "build.box.local", version: "9.9.9" };
+const environment = {
+  env: { WEFT_WORKER_TOKEN: "env-token" },
+  hostname: "build.box.local",
+  version: "9.9.9",
+  cwd: "/nowhere",
+  readFile: () => undefined,
+};
 const base = ["worker", "--hub", "http://127.0.0.1:8787", "--graph", "demo"];
 
 function worker(command: CliCommand) {
@@ -86,8 +93,9 @@ describe("parseCli", () => {
     [["worker", "--hub", "--graph", "demo"], /--hub needs a value/],
     [[...base, "--all=yes"], /--all takes no value/],
     [[...base, "stray"], /unexpected argument "stray"/],
-    [["deploy"], /unknown command "deploy"/],
-    [[], /missing command/],
+    [["deploy"], /^unknown command "deploy"; the commands are worker, token and worker-token$/],
+    [["--bogus"], /^unknown flag --bogus; the commands are worker, token and worker-token$/],
+    [[], /^missing command; the commands are worker, token and worker-token$/],
   ])("refuses %j", (argv, message) => {
     expect(error(argv)).toMatch(message);
   });
@@ -99,6 +107,10 @@ describe("parseCli", () => {
 
   it("prints help and version", () => {
     for (const argv of [["--help"], ["-h"], ["help"]]) expect(parseCli(argv, environment).kind).toBe("help");
+    const main = parseCli(["--help"], environment);
+    for (const command of ["worker", "token", "worker-token"]) {
+      expect(main.kind === "help" && main.text).toMatch(new RegExp(`^  ${command} +\\S.*$`, "m"));
+    }
     const help = parseCli(["worker", "--help"], environment);
     expect(help.kind === "help" && help.text).toMatch(/--capacity <n>[\s\S]*WEFT_WORKER_TOKEN[\s\S]*Example/);
     expect(help.kind === "help" && help.text).toMatch(/--drain-timeout <s>[\s\S]*Default: 30/);
@@ -108,34 +120,17 @@ describe("parseCli", () => {
 });
 
 describe("runCli", () => {
-  function io() {
-    const out = { stdout: "", stderr: "" };
-    return {
-      out,
-      io: {
-        stdout: (text: string) => {
-          out.stdout += text;
-        },
-        stderr: (text: string) => {
-          out.stderr += text;
-        },
-        env: {},
-        hostname: "h",
-      },
-    };
-  }
-
   it("exits 2 with an error naming the flag", async () => {
-    const { out, io: cliIo } = io();
-    expect(await runCli(["worker", "--hub", "http://x", "--graph", "g", "--capacity", "-3"], cliIo)).toBe(2);
-    expect(out.stderr).toMatch(/^weft: --capacity /);
-    expect(out.stderr).toMatch(/weft worker --help/);
-    expect(out.stdout).toBe("");
+    const io = fakeCliIo();
+    expect(await runCli(["worker", "--hub", "http://x", "--graph", "g", "--capacity", "-3"], io)).toBe(2);
+    expect(io.out.stderr).toMatch(/^weft: --capacity /);
+    expect(io.out.stderr).toMatch(/weft worker --help/);
+    expect(io.out.stdout).toBe("");
   });
 
   it("exits 0 after printing help", async () => {
-    const { out, io: cliIo } = io();
-    expect(await runCli(["worker", "--help"], cliIo)).toBe(0);
-    expect(out.stdout).toMatch(/^Usage: weft worker/);
+    const io = fakeCliIo();
+    expect(await runCli(["worker", "--help"], io)).toBe(0);
+    expect(io.out.stdout).toMatch(/^Usage: weft worker/);
   });
 });

@@ -3,6 +3,8 @@ import { parseArgs } from "node:util";
 import { ID_PATTERN, LIMITS } from "../shared/limits.ts";
 import { DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT_S, mainHelp, workerHelp } from "./help.ts";
 import { defaultWorkerId, defaultWorkerName } from "./identity.ts";
+import { describeParseError } from "./parseError.ts";
+import { parseToken, parseWorkerToken, type TokenCreateOptions, type WorkerTokenOptions } from "./tokenArgs.ts";
 import { parseHubUrl } from "./urls.ts";
 
 export interface WorkerOptions {
@@ -22,6 +24,8 @@ export type CliCommand =
   | { kind: "help"; text: string }
   | { kind: "version"; text: string }
   | { kind: "worker"; options: WorkerOptions }
+  | { kind: "token-create"; options: TokenCreateOptions }
+  | { kind: "worker-token"; options: WorkerTokenOptions }
   /** `hint` says where to read the usage. */
   | { kind: "error"; message: string; hint: string };
 
@@ -29,6 +33,10 @@ export interface CliEnvironment {
   env: Record<string, string | undefined>;
   hostname: string;
   version: string;
+  /** The directory relative paths (--secret-file, .dev.vars) start from. */
+  cwd: string;
+  /** A file's text, or undefined when it cannot be read. */
+  readFile(path: string): string | undefined;
 }
 
 const WORKER_FLAGS = {
@@ -51,14 +59,22 @@ export function parseCli(argv: readonly string[], environment: CliEnvironment): 
   const [command, ...rest] = argv;
   const usage = mainHelp(environment.version);
   const hint = 'Run "weft --help" for usage.';
-  if (command === undefined) return { kind: "error", message: 'missing command (try "weft worker --help")', hint };
+  const commands = "the commands are worker, token and worker-token";
+  if (command === undefined) return { kind: "error", message: `missing command; ${commands}`, hint };
   if (command === "--help" || command === "-h" || command === "help") return { kind: "help", text: usage };
   if (command === "--version" || command === "-v") return { kind: "version", text: `weft ${environment.version}\n` };
-  if (command !== "worker") {
-    const what = command.startsWith("-") ? `unknown flag ${command}` : `unknown command "${command}"`;
-    return { kind: "error", message: `${what}; the only command is "worker"`, hint };
+  switch (command) {
+    case "worker":
+      return parseWorker(rest, environment);
+    case "token":
+      return parseToken(rest, environment);
+    case "worker-token":
+      return parseWorkerToken(rest, environment);
+    default: {
+      const what = command.startsWith("-") ? `unknown flag ${command}` : `unknown command "${command}"`;
+      return { kind: "error", message: `${what}; ${commands}`, hint };
+    }
   }
-  return parseWorker(rest, environment);
 }
 
 function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
@@ -148,25 +164,4 @@ function parseLabels(raw: string | undefined): string[] | string {
   const bad = labels.find((label) => label.length > 64 || /\s/.test(label));
   if (bad !== undefined) return `--labels: each label is 1-64 characters without spaces, got ${JSON.stringify(bad)}`;
   return labels;
-}
-
-/** Rewrites node:util parseArgs errors so they name the flag the way the help does. */
-function describeParseError(error: Error & { code?: string }): string {
-  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? "";
-  const flag =
-    quoted
-      .split(/[ ,]+/)
-      .filter((part) => part.startsWith("-"))
-      .pop() ?? quoted;
-  switch (error.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown flag ${flag}`;
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return `unexpected argument ${JSON.stringify(quoted)} (flags take the form --name value)`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      if (/does not take an argument/.test(error.message)) return `${flag} takes no value`;
-      return `${flag} needs a value`;
-    default:
-      return error.message;
-  }
 }

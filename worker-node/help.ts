@@ -1,22 +1,28 @@
-// Help texts for `weft --help` and `weft worker --help`.
+// Help texts for `weft --help`, `weft worker --help`, `weft token --help` and `weft worker-token --help`.
 import { BUILTIN_IMPLS } from "./nodes/index.ts";
 
 export const DEFAULT_CAPACITY = 16;
 export const DEFAULT_DRAIN_TIMEOUT_S = 30;
+export const DEFAULT_TTL = "30d";
 
 export function mainHelp(version: string): string {
-  return `weft ${version} — run Weft flow graphs on this machine
+  return `weft ${version} — run Weft flow graphs and manage who may use a hub
 
 Usage:
   weft worker --hub <url> (--graph <id> | --all) [options]
-  weft worker --help     all worker options, defaults and environment variables
+  weft token create --user <id> --role <role> [options]
+  weft worker-token (create --name <name> | list | revoke <id>) --hub <url>
+  weft <command> --help   every option of a command
   weft --version
 
 Commands:
-  worker   connect to a Weft hub and run the node processes its graphs assign here
+  worker         connect to a Weft hub and run the node processes its graphs assign here
+  token          sign an access token that lets a person (or script) use the hub's graphs
+  worker-token   issue, list and revoke the hub's worker tokens (needs an admin access token)
 
-Example:
+Examples:
   WEFT_WORKER_TOKEN=dev-secret weft worker --hub http://127.0.0.1:8787 --graph demo
+  TOKEN=$(weft token create --user ann --name "Ann" --role editor --graph demo --ttl 7d)
 `;
 }
 
@@ -74,5 +80,94 @@ refused the hello, e.g. unknown node types); 2 bad command line.
 Examples:
   WEFT_WORKER_TOKEN=dev-secret weft worker --hub http://127.0.0.1:8787 --graph demo
   weft worker --hub https://weft.example.com --all --labels gpu,eu --capacity 64 --token "$TOKEN"
+`;
+}
+
+export function tokenHelp(): string {
+  return `Usage: weft token create --user <id> --role <role> [options]
+
+Signs an access token with the hub's secret (WEFT_AUTH_SECRET). Nothing is sent
+to the hub: whoever holds the secret can sign tokens. The token is printed alone
+on stdout (so TOKEN=$(weft token create ...) works); a summary goes to stderr.
+
+Roles:
+  viewer   reads graphs and their status
+  editor   also edits, starts, stops and imports graphs
+  admin    also deletes graphs and manages worker tokens (weft worker-token)
+  Without --graph the role is hub-wide: it applies to every graph, present and future.
+
+Options:
+  --user <id>           User id (1-64 letters, digits or . _ @ -). Required.
+  --role <role>         viewer, editor or admin. Required.
+  --name <name>         Display name, shown in the editor (1-200 characters).
+                        Default: the user id.
+  --graph <id>          Limit the role to this graph (1-64 letters, digits, _ or -).
+                        Repeat the flag for several graphs. Default: every graph.
+  --ttl <lifetime>      How long the token is valid: <n>s, <n>m, <n>h or <n>d (at most
+                        366d), or never. Default: ${DEFAULT_TTL}.
+  --secret-file <path>  File holding the secret: its WEFT_AUTH_SECRET=... line (so a
+                        wrangler .dev.vars works), or else its whole content.
+  -h, --help            Show this help.
+
+The secret is looked up in this order:
+  1. --secret-file <path>
+  2. the WEFT_AUTH_SECRET environment variable
+  3. the WEFT_AUTH_SECRET=... line of .dev.vars in the current directory (npm start
+     writes one)
+It must be the hub's own secret (at least 32 bytes), or the hub rejects the token.
+
+Exit codes: 0 printed a token; 2 bad command line or no usable secret.
+
+Examples:
+  # ann may edit graph demo for a week; open the URL to sign a browser in
+  TOKEN=$(weft token create --user ann --name "Ann" --role editor --graph demo --ttl 7d)
+  open "http://127.0.0.1:8787/g/demo?token=$TOKEN"
+
+  # a read-only token for a script, sent as a header
+  TOKEN=$(weft token create --user ci --role viewer --secret-file .dev.vars)
+  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8787/api/graphs
+
+  # a hub-wide admin that never expires (for weft worker-token)
+  weft token create --user ops --role admin --ttl never > admin.token
+`;
+}
+
+export function workerTokenHelp(): string {
+  return `Usage:
+  weft worker-token create --name <name> --hub <url> [--token <admin token>]
+  weft worker-token list --hub <url> [--token <admin token>]
+  weft worker-token revoke <id> --hub <url> [--token <admin token>]
+
+Manages the worker tokens the hub issues (weft worker presents one with
+WEFT_WORKER_TOKEN or --token). The hub keeps only a hash of each, so a new
+token is shown once, when it is created. Revoking one closes every worker
+connection that presented it, and those workers cannot connect again.
+
+Subcommands:
+  create     issue a token; prints the token alone on stdout, its id on stderr
+  list       print every token: id, name, created, last used, and revoked or active
+  revoke <id>
+             revoke the token with this id (the id column of list)
+
+Options:
+  --hub <url>       Hub base URL: http(s)://host[:port][/path]. Required.
+  --token <token>   An access token with the admin role (weft token create --role
+                    admin; a hub-wide role, so without --graph).
+                    Default: $WEFT_TOKEN.
+  --name <name>     Name of the new token, e.g. the machine it is for (1-200
+                    characters). Required by create, refused by the others.
+  -h, --help        Show this help.
+
+Environment:
+  WEFT_TOKEN        admin access token used when --token is not given
+
+Exit codes: 0 done; 1 the hub refused (its status and error are printed) or
+could not be reached; 2 bad command line.
+
+Examples:
+  export WEFT_TOKEN=$(weft token create --user ops --role admin --ttl 1h)
+  WEFT_WORKER_TOKEN=$(weft worker-token create --name gpu-box --hub http://127.0.0.1:8787)
+  weft worker-token list --hub http://127.0.0.1:8787
+  weft worker-token revoke 3f9a0c1b2d4e --hub http://127.0.0.1:8787
 `;
 }

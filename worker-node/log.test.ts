@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { escapeControl, prettyLine, prettyStream } from "./log.ts";
 import { runCli } from "./main.ts";
 import { logNode } from "./nodes/log.ts";
+import { fakeCliIo } from "./testing/cliIo.ts";
 
 describe("prettyLine", () => {
   it("prints time, level, graph/node and extra fields", () => {
@@ -163,17 +164,9 @@ describe("log node on the pretty log", () => {
 
 describe("runCli errors", () => {
   it("escapes control characters from the command line", async () => {
-    let stderr = "";
-    const io = {
-      stdout: () => {},
-      stderr: (text: string) => {
-        stderr += text;
-      },
-      env: {},
-      hostname: "h",
-    };
+    const io = fakeCliIo();
     expect(await runCli(["worker", "--bogus\u001b[2J"], io)).toBe(2);
-    expect(stderr).toMatch(/^weft: unknown flag --bogus\\u001b\[2J\n/);
-    expect(stderr.replaceAll("\n", "")).not.toMatch(RAW_CONTROL);
+    expect(io.out.stderr).toMatch(/^weft: unknown flag --bogus\\u001b\[2J\n/);
+    expect(io.out.stderr.replaceAll("\n", "")).not.toMatch(RAW_CONTROL);
   });
 });

@@ -1,8 +1,11 @@
-// The `weft` command: parses the command line, prints help, or runs the worker until a signal drains it.
+// The `weft` command: parses the command line, prints help, runs the worker until a signal drains it, or
+// runs a token command.
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseCli, type WorkerOptions } from "./args.ts";
 import { Fleet } from "./fleet.ts";
 import { createLogger, escapeControl } from "./log.ts";
+import { runTokenCreate, runWorkerToken } from "./tokenCommands.ts";
 import { WORKER_VERSION } from "./version.ts";
 
 export interface CliIo {
@@ -10,6 +13,10 @@ export interface CliIo {
   stderr(text: string): void;
   env: Record<string, string | undefined>;
   hostname: string;
+  cwd: string;
+  /** A file's text, or undefined when it cannot be read. */
+  readFile(path: string): string | undefined;
+  now(): number;
 }
 
 const defaultIo: CliIo = {
@@ -17,11 +24,21 @@ const defaultIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   hostname: hostname(),
+  cwd: process.cwd(),
+  readFile: (path) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return undefined;
+    }
+  },
+  now: Date.now,
 };
 
 /** Runs `weft <argv>` and resolves with the exit code (2 for a bad command line). */
 export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
-  const command = parseCli(argv, { env: io.env, hostname: io.hostname, version: WORKER_VERSION });
+  const { env, cwd, readFile } = io;
+  const command = parseCli(argv, { env, hostname: io.hostname, cwd, readFile, version: WORKER_VERSION });
   switch (command.kind) {
     case "help":
     case "version":
@@ -32,6 +49,10 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       return 2;
     case "worker":
       return runWorker(command.options);
+    case "token-create":
+      return runTokenCreate(command.options, io);
+    case "worker-token":
+      return runWorkerToken(command.options, io);
     default: {
       const never: never = command;
       throw new Error(`unhandled command ${JSON.stringify(never)}`);

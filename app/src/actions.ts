@@ -31,7 +31,29 @@ export interface GraphActions {
   renameGraph(name: string): void;
 }
 
-export function createGraphActions(doc: Y.Doc, graph: GraphState): GraphActions {
+/** The actions on `doc`; while `readOnly()` (a viewer), every edit does nothing and connect says why. */
+export function createGraphActions(doc: Y.Doc, graph: GraphState, readOnly: () => boolean = () => false): GraphActions {
+  const actions = writableActions(doc, graph);
+  if (!readOnly) return actions;
+  const guard =
+    <A extends unknown[], R>(f: (...args: A) => R, otherwise: R) =>
+    (...args: A): R =>
+      readOnly() ? otherwise : f(...args);
+  return {
+    addNode: guard(actions.addNode, ""),
+    moveNode: guard(actions.moveNode, undefined),
+    rename: guard(actions.rename, undefined),
+    setDisabled: guard(actions.setDisabled, undefined),
+    setParam: guard(actions.setParam, undefined),
+    removeNode: guard(actions.removeNode, undefined),
+    connect: guard(actions.connect, { ok: false, reason: "you can only view this graph" }),
+    removeEdge: guard(actions.removeEdge, undefined),
+    setRunning: guard(actions.setRunning, undefined),
+    renameGraph: guard(actions.renameGraph, undefined),
+  };
+}
+
+function writableActions(doc: Y.Doc, graph: GraphState): GraphActions {
   const pendingMoves = new Map<string, Point>();
   let frame = 0;
   const flushMoves = () => {

@@ -1,6 +1,25 @@
-// HTTP client for the hub API (/api/...): one request helper, one error class.
+// HTTP client for the hub API (/api/...): one request helper, one error class. The session cookie rides along.
 import { ApiError } from "../../shared/errors.ts";
+import type { Role } from "../../shared/roles.ts";
 import type { GraphStatus } from "../../shared/status.ts";
+
+/** Who is signed in (GET /api/me). */
+export interface Me {
+  user: string;
+  name: string;
+  role: Role;
+  /** Graphs the role applies to; null: every graph. */
+  graphs: string[] | null;
+  /** Seconds since the epoch, or null. */
+  expires: number | null;
+}
+
+let onUnauthorized: (() => void) | undefined;
+
+/** Called when any request answers 401: the session ended (expired, or signed out elsewhere). */
+export function whenUnauthorized(handler: () => void): void {
+  onUnauthorized = handler;
+}
 
 export interface GraphSummary {
   id: string;
@@ -26,6 +45,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     }
   }
   if (!response.ok) {
+    if (response.status === 401) onUnauthorized?.();
     const error = (data as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
     const code = typeof error?.code === "string" ? error.code : `http_${response.status}`;
     const message =
@@ -33,6 +53,14 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiError(response.status, code, message);
   }
   return data as T;
+}
+
+export function getMe(): Promise<Me> {
+  return request("GET", "/api/me");
+}
+
+export function signOut(): Promise<unknown> {
+  return request("POST", "/api/logout");
 }
 
 export function getHealth(): Promise<{ ok: boolean; version: string }> {

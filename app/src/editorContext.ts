@@ -16,6 +16,8 @@ export interface EditorContextValue {
   viewport: Viewport;
   connection: Accessor<ConnectionState>;
   synced: Accessor<boolean>;
+  /** The signed-in user may only view this graph (the room drops a viewer's edits anyway). */
+  readOnly: Accessor<boolean>;
   selection: Accessor<Selection>;
   select(selection: Selection): void;
 }

@@ -3,10 +3,15 @@ import { type Accessor, createSignal } from "solid-js";
 import YProvider from "y-partyserver/provider";
 import * as Y from "yjs";
 import type { EditorRequest, GraphStatus } from "../../shared/status.ts";
+import { notify } from "./notices.ts";
 import { parsePush } from "./statusPush.ts";
 
-/** connecting: first attempt; reconnecting: lost and retrying; deleted: the room closed with 4005 (CLOSE-5). */
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "deleted";
+/**
+ * connecting: first attempt; reconnecting: lost and retrying; deleted: the room closed with 4005 (CLOSE-5);
+ * reset: this copy of the document must be dropped and synced afresh (an edit refused, CLOSE-11, or the
+ * graph replaced, CLOSE-16); expired: the session ended (CLOSE-15).
+ */
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "deleted" | "reset" | "expired";
 
 export interface Room {
   readonly graphId: string;
@@ -18,6 +23,11 @@ export interface Room {
 }
 
 const CLOSE_GRAPH_DELETED = 4005;
+const CLOSE_RATE_LIMITED = 4010;
+const CLOSE_UPDATE_REFUSED = 4011;
+const CLOSE_TOO_MANY = 4013;
+const CLOSE_SESSION_EXPIRED = 4015;
+const CLOSE_GRAPH_REPLACED = 4016;
 
 export function openRoom(graphId: string, onStatus: (status: GraphStatus) => void): Room {
   const doc = new Y.Doc();
@@ -32,8 +42,9 @@ export function openRoom(graphId: string, onStatus: (status: GraphStatus) => voi
     disableBc: true,
   });
 
+  const final = () => ["deleted", "reset", "expired"].includes(connection());
   provider.on("status", ({ status }: { status: string }) => {
-    if (connection() === "deleted") return;
+    if (final()) return;
     if (status === "connected") {
       everConnected = true;
       setConnection("connected");
@@ -49,15 +60,40 @@ export function openRoom(graphId: string, onStatus: (status: GraphStatus) => voi
   });
 
   provider.on("connection-close", (event: CloseEvent | null) => {
-    if (event?.code === CLOSE_GRAPH_DELETED) {
-      setConnection("deleted");
+    const stop = (state: ConnectionState) => {
+      setConnection(state);
       provider.disconnect();
+    };
+    switch (event?.code) {
+      case CLOSE_GRAPH_DELETED:
+        return stop("deleted");
+      case CLOSE_UPDATE_REFUSED:
+      case CLOSE_GRAPH_REPLACED:
+        if (event.code === CLOSE_GRAPH_REPLACED) notify("info", "The graph was replaced (imported); it was reloaded.");
+        return stop("reset");
+      case CLOSE_SESSION_EXPIRED:
+        return stop("expired");
+      case CLOSE_RATE_LIMITED:
+      case CLOSE_TOO_MANY:
+        notify("error", `The hub closed the connection: ${event.reason || "too many messages"}; reconnecting.`);
+        return;
+      default:
+        return;
     }
   });
 
   provider.on("custom-message", (message: string) => {
     const push = parsePush(message);
-    if (push) onStatus(push.status);
+    if (push?.type === "status") onStatus(push.status);
+    else if (push?.type === "refused") {
+      notify(
+        "error",
+        push.code === "read_only"
+          ? "You can only view this graph; your edit was not saved."
+          : `The hub refused your last edit: ${push.reason}`,
+        12_000,
+      );
+    }
   });
 
   return {

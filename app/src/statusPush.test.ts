@@ -1,6 +1,9 @@
 // EDITOR-1: the editor accepts well-formed status pushes and drops anything else.
 import { describe, expect, it, vi } from "vitest";
+import type { EditorPush } from "../../shared/status.ts";
 import { parsePush } from "./statusPush.ts";
+
+const statusOf = (push: EditorPush | undefined) => (push?.type === "status" ? push.status : undefined);
 
 const process = {
   nodeId: "n-1",
@@ -29,9 +32,9 @@ describe("parsePush (EDITOR-1)", () => {
     const push = parsePush(
       JSON.stringify({ type: "status", status: { running: true, workers: [worker], processes: [process] } }),
     );
-    expect(push?.status.processes).toEqual([process]);
-    expect(push?.status.workers).toEqual([worker]);
-    expect(push?.status.running).toBe(true);
+    expect(statusOf(push)?.processes).toEqual([process]);
+    expect(statusOf(push)?.workers).toEqual([worker]);
+    expect(statusOf(push)?.running).toBe(true);
   });
 
   it("fills processes and draining for workers from a hub that does not send them", () => {
@@ -39,7 +42,16 @@ describe("parsePush (EDITOR-1)", () => {
     const push = parsePush(
       JSON.stringify({ type: "status", status: { running: true, workers: [old], processes: [] } }),
     );
-    expect(push?.status.workers).toEqual([{ ...old, processes: 0, draining: false }]);
+    expect(statusOf(push)?.workers).toEqual([{ ...old, processes: 0, draining: false }]);
+  });
+
+  it("accepts a refusal of an edit, and drops a malformed one", () => {
+    expect(parsePush(JSON.stringify({ type: "refused", code: "read_only", reason: "viewers cannot edit" }))).toEqual({
+      type: "refused",
+      code: "read_only",
+      reason: "viewers cannot edit",
+    });
+    expect(parsePush(JSON.stringify({ type: "refused", code: 5 }))).toBeUndefined();
   });
 
   it("drops non-JSON, unknown types and malformed statuses", () => {
@@ -58,8 +70,8 @@ describe("parsePush (EDITOR-1)", () => {
         status: { running: false, workers: [{ name: "x" }], processes: [process, { state: "running" }] },
       }),
     );
-    expect(push?.status.processes).toEqual([process]);
-    expect(push?.status.workers).toEqual([]);
+    expect(statusOf(push)?.processes).toEqual([process]);
+    expect(statusOf(push)?.workers).toEqual([]);
     warn.mockRestore();
   });
 });

@@ -1,7 +1,10 @@
-// Checks a custom message from the room (EDITOR-1) before it reaches the runtime store.
+// Checks a custom message from the room (EDITOR-1, UPDATE-3) before the editor acts on it.
 import type { EditorPush, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
 
-/** Accepts only well-formed status pushes; entries missing their key fields are dropped, with a warning. */
+/**
+ * Accepts only well-formed pushes: status (entries missing their key fields are dropped, with a warning)
+ * and the room's refusal of an edit.
+ */
 export function parsePush(message: string): EditorPush | undefined {
   let data: unknown;
   try {
@@ -11,6 +14,10 @@ export function parsePush(message: string): EditorPush | undefined {
     return undefined;
   }
   if (!isObject(data)) return undefined;
+  if (data.type === "refused") {
+    if (typeof data.code !== "string" || typeof data.reason !== "string") return undefined;
+    return { type: "refused", code: data.code, reason: data.reason.slice(0, 500) };
+  }
   if (data.type !== "status") {
     console.warn("[weft] room sent an unknown custom message type", data.type);
     return undefined;

@@ -9,6 +9,8 @@ import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const TOKEN = "bench-token-0123456789";
+/** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
+const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
 const GRAPH = "failover";
 const TRIALS = Number(process.env.WEFT_BENCH_TRIALS ?? 5);
 const POLL_MS = 50;
@@ -120,7 +122,7 @@ async function main() {
       persistTo: persistDir,
       inspectorPort: await freePort(),
       // No rebalancing: only failover moves the source.
-      vars: { WEFT_WORKER_TOKEN: TOKEN, WEFT_REBALANCE_MOVES: "0" },
+      vars: { WEFT_WORKER_TOKEN: TOKEN, WEFT_AUTH_SECRET: AUTH_SECRET, WEFT_REBALANCE_MOVES: "0" },
     }),
   );
   try {
@@ -134,9 +136,24 @@ async function main() {
   }
 }
 
+/** A hub-wide admin access token for the bench's API calls, signed by the bundled CLI. */
+function adminToken() {
+  const args = [join(ROOT, "dist/weft.mjs"), "token", "create", "--user", "bench", "--role", "admin", "--ttl", "1h"];
+  const result = spawnSync(process.execPath, args, {
+    env: { ...process.env, WEFT_AUTH_SECRET: AUTH_SECRET },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`weft token create failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
 async function run(url) {
-  const api = async (path, init) => {
-    const response = await fetch(url + path, init);
+  const token = adminToken();
+  const api = async (path, init = {}) => {
+    const response = await fetch(url + path, {
+      ...init,
+      headers: { ...init.headers, authorization: `Bearer ${token}` },
+    });
     if (!response.ok) throw new Error(`${init?.method ?? "GET"} ${path}: HTTP ${response.status}`);
     return response.json();
   };

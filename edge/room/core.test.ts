@@ -1,11 +1,14 @@
 // Unit tests of the room core (leader + broker) with an in-memory store, a hand-driven clock and fake sockets.
 // Test names cite the rules of shared/PROTOCOL.md they check.
 import { afterEach, describe, expect, it } from "vitest";
+import * as Y from "yjs";
 import type { GraphEdge, GraphExport, GraphNode, JsonValue } from "../../shared/graph.ts";
 import { LIMITS } from "../../shared/limits.ts";
 import type { Message, ProcessReport, RoomFrame, RoomFrameOf } from "../../shared/protocol.ts";
 import type { ProcessStatus } from "../../shared/status.ts";
+import { replaceGraph } from "../../shared/ydoc.ts";
 import { DEFAULT_CONFIG, HELLO_TIMEOUT_MS, type RoomConfig, RoomCore, STOP_TIMEOUT_MS } from "./core.ts";
+import { type GraphChange, GraphView } from "./graphView.ts";
 import { MemoryRoomStore } from "./memoryStore.ts";
 
 const T0 = 1_700_000_000_000;
@@ -64,6 +67,9 @@ class Room {
   now = T0;
   readonly store = new MemoryRoomStore();
   graph: GraphExport = { id: "g1", name: "test", description: "", running: true, nodes: [], edges: [] };
+  /** The graph document, read by the core through a GraphView as in the Durable Object. */
+  readonly doc = new Y.Doc();
+  readonly view: GraphView;
   readonly conns = new Map<string, Conn>();
   readonly open = new Set<string>();
   readonly closes: Close[] = [];
@@ -76,6 +82,8 @@ class Room {
   private nextConn = 1;
 
   constructor(readonly config: RoomConfig = DEFAULT_CONFIG) {
+    replaceGraph(this.doc, this.graph);
+    this.view = new GraphView(this.doc);
     this.core = this.start();
   }
 
@@ -97,8 +105,7 @@ class Room {
         this.open.delete(connId);
       },
       isOpen: (connId) => this.open.has(connId),
-      // A fresh copy each time, as readGraph builds one from the document.
-      graph: () => structuredClone(this.graph),
+      graph: this.view,
       statusChanged: () => {
         this.statusChanges += 1;
       },
@@ -118,9 +125,17 @@ class Room {
     this.core = this.start();
   }
 
+  /** Edits the graph document as an editor would; the core hears what the transaction changed. */
   setGraph(change: (graph: GraphExport) => void): void {
     change(this.graph);
-    this.core.graphChanged();
+    let absorbed: GraphChange | undefined;
+    const listen = (transaction: Y.Transaction) => {
+      absorbed = this.view.absorb(transaction);
+    };
+    this.doc.on("afterTransaction", listen);
+    replaceGraph(this.doc, this.graph);
+    this.doc.off("afterTransaction", listen);
+    this.core.graphChanged(absorbed);
   }
 
   connect(): Conn {

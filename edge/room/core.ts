@@ -1,6 +1,7 @@
 // The room's logic as plain TypeScript: worker registration, scheduling (leader) and message brokering.
 // The Durable Object shell (edge/graphRoom.ts) injects storage, the clock, sockets and the graph document.
-import { edgeProblem, type GraphExport, nodeProblem } from "../../shared/graph.ts";
+import { utf8Bytes } from "../../shared/docModel.ts";
+import { nodeProblem } from "../../shared/graph.ts";
 import { HEARTBEAT, LIMITS } from "../../shared/limits.ts";
 import { checkParams, findNodeType } from "../../shared/nodeTypes.ts";
 import {
@@ -10,12 +11,12 @@ import {
   type ProcessReport,
   parseWorkerFrame,
   type RoomFrame,
-  utf8Length,
   type WorkerFrame,
   type WorkerFrameOf,
 } from "../../shared/protocol.ts";
 import { type PlacementProcess, type PlacementWorker, place, rebalance } from "../../shared/scheduler.ts";
 import type { GraphStatus } from "../../shared/status.ts";
+import type { GraphChange, RoomGraph, ViewNode } from "./graphView.ts";
 import { buildStatus, crashBackoffMs } from "./status.ts";
 import type { Assignment, Channel, Crash, RoomStore, Stopping, WorkerRecord } from "./store.ts";
 
@@ -43,8 +44,8 @@ export interface RoomPorts {
   send(connId: string, frame: RoomFrame): void;
   close(connId: string, code: number, reason: string): void;
   isOpen(connId: string): boolean;
-  /** The graph document as plain JSON. */
-  graph(): GraphExport;
+  /** The graph document as the leader and broker read it, kept current by the shell (GraphView). */
+  graph: RoomGraph;
   /** Something shown in status changed. */
   statusChanged(): void;
   log(event: string, fields: Record<string, unknown>): void;
@@ -62,7 +63,6 @@ interface Desired extends PlacementProcess {
 interface Plan {
   desired: Map<string, Desired>;
   blocked: Map<string, string>;
-  fingerprint: string;
 }
 
 export class RoomCore {
@@ -71,8 +71,7 @@ export class RoomCore {
   private readonly assignments: Map<string, Assignment>;
   private readonly stopping: Map<string, Stopping>;
   private readonly crashes: Map<string, Crash>;
-  private plan: Plan | undefined;
-  private graphCache: GraphExport | undefined;
+  private plan: Plan;
   private pending = new Map<string, string>();
   private readonly invalidFrames = new Map<string, number>();
   /** Connections already told `drained`, so it is said once per connection. */
@@ -86,6 +85,7 @@ export class RoomCore {
     this.stopping = new Map(this.store.stopping().map((s) => [s.nodeId, s]));
     this.crashes = new Map(this.store.crashes().map((c) => [c.nodeId, c]));
     this.nextRebalanceAt = ports.now() + ports.config.rebalanceIntervalMs;
+    this.plan = this.fullPlan();
   }
 
   /**
@@ -104,50 +104,50 @@ export class RoomCore {
 
   // ---- the graph document -------------------------------------------------------------------
 
-  /** The document changed: reschedule if anything scheduling depends on changed. */
-  graphChanged(): void {
-    this.graphCache = undefined;
-    const before = this.plan?.fingerprint;
-    const plan = this.currentPlan();
-    if (plan.fingerprint === before) return;
-    this.store.purgeChannelsExcept(this.allChannels());
-    for (const crash of [...this.crashes.values()]) {
-      if (plan.desired.get(crash.nodeId)?.paramsJson !== crash.paramsJson) this.clearCrash(crash.nodeId);
+  /**
+   * The document changed. A change that touches no scheduling (a move, a rename) costs nothing; otherwise
+   * only the changed nodes are planned again. Without `change`, everything is planned again.
+   */
+  graphChanged(change?: GraphChange): void {
+    if (change && !change.running && !change.edges && change.nodes.size === 0) return;
+    if (!change || change.running) this.plan = this.fullPlan();
+    else for (const nodeId of change.nodes) this.planNode(this.plan, nodeId);
+    if (!change || change.edges) this.store.purgeChannelsExcept(this.allChannels());
+    const changed = change && !change.running ? [...change.nodes] : [...this.crashes.keys()];
+    for (const nodeId of changed) {
+      const crash = this.crashes.get(nodeId);
+      if (crash && this.plan.desired.get(nodeId)?.paramsJson !== crash.paramsJson) this.clearCrash(nodeId);
     }
     this.reconcile();
   }
 
-  private graph(): GraphExport {
-    this.graphCache ??= this.ports.graph();
-    return this.graphCache;
+  private fullPlan(): Plan {
+    const plan: Plan = { desired: new Map(), blocked: new Map() };
+    for (const node of this.ports.graph.nodes()) this.planNode(plan, node.id);
+    return plan;
   }
 
-  private currentPlan(): Plan {
-    const graph = this.graph();
-    const desired = new Map<string, Desired>();
-    const blocked = new Map<string, string>();
-    for (const node of graph.running ? graph.nodes : []) {
-      if (node.disabled) continue;
-      const problem = nodeProblem(node);
-      const def = findNodeType(node.type);
-      const params = def && checkParams(def, node.params);
-      if (problem || !def || !params?.ok) {
-        blocked.set(node.id, problem?.message ?? `node "${node.id}" cannot run`);
-        continue;
-      }
-      const labels = [...new Set([...def.labels, ...(node.labels ?? [])])];
-      desired.set(node.id, { nodeId: node.id, type: node.type, labels, paramsJson: JSON.stringify(params.params) });
+  /** Decides whether one node should run, and with which params, or why it is blocked (SCHED-1, SCHED-4). */
+  private planNode(plan: Plan, nodeId: string): void {
+    plan.desired.delete(nodeId);
+    plan.blocked.delete(nodeId);
+    const node = this.ports.graph.node(nodeId);
+    if (!node || !this.ports.graph.running || node.disabled) return;
+    const problem = blockedReason(node);
+    const def = findNodeType(node.type);
+    const params = def && checkParams(def, node.params);
+    if (problem || !def || !params?.ok) {
+      plan.blocked.set(nodeId, problem ?? `node "${nodeId}" cannot run`);
+      return;
     }
-    const edges = graph.edges.map((e) => `${e.from}.${e.fromPort}>${e.to}.${e.toPort}`).sort();
-    const fingerprint = JSON.stringify([[...desired.values()], [...blocked], edges]);
-    this.plan = { desired, blocked, fingerprint };
-    return this.plan;
+    const labels = [...new Set([...def.labels, ...node.labels])];
+    plan.desired.set(nodeId, { nodeId, type: node.type, labels, paramsJson: JSON.stringify(params.params) });
   }
 
   // ---- scheduling (SCHED-*) -----------------------------------------------------------------
 
   reconcile(): void {
-    const plan = this.plan ?? this.currentPlan();
+    const plan = this.plan;
     const now = this.ports.now();
     for (const a of [...this.assignments.values()]) {
       const want = plan.desired.get(a.nodeId);
@@ -497,7 +497,7 @@ export class RoomCore {
     const a = this.assignments.get(nodeId);
     if (a && a.workerId === worker.id && a.epoch === epoch) return a;
     const s = this.stopping.get(nodeId);
-    const type = this.graph().nodes.find((n) => n.id === nodeId)?.type;
+    const type = this.ports.graph.node(nodeId)?.type;
     if (s && s.workerId === worker.id && s.epoch === epoch && type) return { epoch, type };
     this.refuse(worker.connId, "stale_epoch", `node ${nodeId} epoch ${epoch} is not assigned to this worker`, ref);
     this.fence(worker, nodeId, epoch);
@@ -515,7 +515,7 @@ export class RoomCore {
       return;
     }
     for (const message of frame.messages) {
-      const size = utf8Length(JSON.stringify(message));
+      const size = utf8Bytes(JSON.stringify(message));
       if (size > LIMITS.maxMessageBytes) {
         const text = `message ${message.id} is ${size} bytes; the limit is ${LIMITS.maxMessageBytes}`;
         this.refuse(worker.connId, "message_too_large", text, frame.seq);
@@ -556,8 +556,7 @@ export class RoomCore {
   private channelsOf(nodeId: string, port: string): Channel[] {
     const seen = new Set<string>();
     const channels: Channel[] = [];
-    for (const edge of this.graph().edges) {
-      if (edge.from !== nodeId || edge.fromPort !== port) continue;
+    for (const edge of this.ports.graph.edgesFrom(nodeId, port)) {
       const key = `${edge.to}.${edge.toPort}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -567,9 +566,7 @@ export class RoomCore {
   }
 
   private allChannels(): Channel[] {
-    const graph = this.graph();
-    const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-    return graph.edges.filter((e) => !edgeProblem(e, nodes)).map((e) => ({ nodeId: e.to, port: e.toPort }));
+    return [...this.ports.graph.liveEdges()].map((e) => ({ nodeId: e.to, port: e.toPort }));
   }
 
   // ---- liveness (SCHED-5) ---------------------------------------------------------------------
@@ -630,7 +627,7 @@ export class RoomCore {
   private rebalance(): void {
     const moves = this.ports.config.rebalanceMoves;
     if (moves <= 0 || this.stopping.size > 0) return;
-    const plan = this.plan ?? this.currentPlan();
+    const plan = this.plan;
     const placed = new Map([...this.assignments.values()].map((a) => [a.nodeId, a.workerId]));
     for (const move of rebalance([...plan.desired.values()], this.placementWorkers(), placed, moves)) {
       const a = this.assignments.get(move.nodeId);
@@ -643,7 +640,7 @@ export class RoomCore {
     const due: number[] = [];
     if (this.workers.size > 0 || unregistered) due.push(now + HEARTBEAT.intervalMs);
     for (const s of this.stopping.values()) due.push(s.since + STOP_TIMEOUT_MS);
-    const plan = this.plan ?? this.currentPlan();
+    const plan = this.plan;
     for (const c of this.crashes.values()) if (plan.desired.has(c.nodeId) && c.nextAt > now) due.push(c.nextAt);
     return due.length > 0 ? Math.max(now + 50, Math.min(...due)) : null;
   }
@@ -672,9 +669,10 @@ export class RoomCore {
   // ---- status ---------------------------------------------------------------------------------
 
   status(): GraphStatus {
-    const plan = this.plan ?? this.currentPlan();
+    const plan = this.plan;
     return buildStatus({
-      graph: this.graph(),
+      running: this.ports.graph.running,
+      nodes: [...this.ports.graph.nodes()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
       now: this.ports.now(),
       desired: new Set(plan.desired.keys()),
       blocked: plan.blocked,
@@ -705,7 +703,12 @@ export class RoomCore {
     }
     for (const c of [...this.crashes.keys()]) this.clearCrash(c);
     this.store.purgeChannelsExcept([]);
-    this.graphCache = undefined;
-    this.plan = undefined;
+    this.plan = { desired: new Map(), blocked: new Map() };
   }
+}
+
+/** Why a node's process is blocked: it breaks the document model, has an unknown type or invalid params. */
+function blockedReason(node: ViewNode): string | undefined {
+  if (node.problems.length > 0) return `node "${node.id}" is invalid: ${node.problems.slice(0, 3).join("; ")}`;
+  return nodeProblem(node)?.message;
 }

@@ -1,11 +1,12 @@
 // Builds a graph's runtime status from the room's state: one entry per node, one per live worker.
-import type { GraphExport } from "../../shared/graph.ts";
 import type { ProcessReport } from "../../shared/protocol.ts";
 import type { GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
 import type { Assignment, Crash, Stopping, WorkerRecord } from "./store.ts";
 
 export interface StatusInput {
-  graph: GraphExport;
+  running: boolean;
+  /** Every node of the graph, in the order status lists them. */
+  nodes: ReadonlyArray<{ id: string; type: string; disabled: boolean }>;
   now: number;
   desired: ReadonlySet<string>;
   blocked: ReadonlyMap<string, string>;
@@ -18,7 +19,7 @@ export interface StatusInput {
 }
 
 export function buildStatus(input: StatusInput): GraphStatus {
-  const processes = input.graph.nodes.map((node) => processStatus(input, node.id, node.type, node.disabled === true));
+  const processes = input.nodes.map((node) => processStatus(input, node.id, node.type, node.disabled));
   const own = new Map<string, number>();
   for (const a of input.assignments.values()) own.set(a.workerId, (own.get(a.workerId) ?? 0) + 1);
   const workers: WorkerStatus[] = [...input.workers]
@@ -34,7 +35,7 @@ export function buildStatus(input: StatusInput): GraphStatus {
       processes: own.get(w.id) ?? 0,
       draining: w.draining === true,
     }));
-  return { running: input.graph.running, workers, processes };
+  return { running: input.running, workers, processes };
 }
 
 function processStatus(input: StatusInput, nodeId: string, type: string, disabled: boolean): ProcessStatus {

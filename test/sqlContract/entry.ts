@@ -1,11 +1,48 @@
-// A Worker that runs the RoomStore contract (edge/room/storeContract.ts) against SqlRoomStore on real DO SQLite.
+// A Worker that runs the storage contracts (edge/room/storeContract.ts, docLogContract.ts) against the SQLite
+// stores on real Durable Object SQLite.
 import { DurableObject } from "cloudflare:workers";
+import { SqlDocLog } from "../../edge/room/docLog.ts";
+import { docLogContract } from "../../edge/room/docLogContract.ts";
 import { SqlRoomStore } from "../../edge/room/store.ts";
 import { storeContract } from "../../edge/room/storeContract.ts";
 import { tests } from "./shim.ts";
 
 const TABLES = ["room_kv", "workers", "assignments", "reports", "stopping", "crashes", "queue", "sqlite_sequence"];
+const DOC_TABLES = ["ydoc_chunks", "ydoc_entries", "ydoc_kv"];
 let sql: SqlStorage | undefined;
+let storage: DurableObjectStorage | undefined;
+
+docLogContract("SqlDocLog", (fail) => {
+  if (!storage) throw new Error("no storage: tests run inside ContractRunner.run()");
+  for (const table of DOC_TABLES) storage.sql.exec(`DROP TABLE IF EXISTS ${table}`);
+  return new SqlDocLog(fail ? failing(storage, fail) : storage);
+});
+
+/**
+ * Storage whose SQL throws part-way through a large write, as SQLITE_TOOBIG or a full disk would: the
+ * second chunk of an append, or the deletion step of a compaction (after its snapshot was written).
+ */
+function failing(real: DurableObjectStorage, fail: "append" | "compact"): DurableObjectStorage {
+  const exec = (query: string, ...bindings: unknown[]) => {
+    const partWay =
+      fail === "append"
+        ? query.startsWith("INSERT INTO ydoc_chunks") && bindings[1] === 1
+        : query.startsWith("DELETE FROM ydoc_chunks WHERE entry <");
+    if (partWay) throw new Error("SQLITE_TOOBIG: injected part-way failure");
+    return real.sql.exec(query, ...(bindings as SqlStorageValue[]));
+  };
+  const sqlProxy = new Proxy(real.sql, {
+    get: (target, key) => (key === "exec" ? exec : Reflect.get(target, key)),
+  });
+  return new Proxy(real, {
+    get: (target, key) =>
+      key === "sql"
+        ? sqlProxy
+        : key === "transactionSync"
+          ? target.transactionSync.bind(target)
+          : Reflect.get(target, key),
+  });
+}
 
 storeContract("SqlRoomStore", () => {
   if (!sql) throw new Error("no SQLite: tests run inside ContractRunner.run()");
@@ -18,6 +55,7 @@ storeContract("SqlRoomStore", () => {
 export class ContractRunner extends DurableObject {
   async run(): Promise<Array<{ name: string; error?: string }>> {
     sql = this.ctx.storage.sql;
+    storage = this.ctx.storage;
     const results: Array<{ name: string; error?: string }> = [];
     for (const test of tests) {
       try {

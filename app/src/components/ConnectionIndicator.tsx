@@ -1,17 +1,20 @@
 // Shows whether this editor is connected to the graph's room (data-connection="connected|connecting").
 import { useEditor } from "../editorContext.ts";
+import type { ConnectionState } from "../room.ts";
 
-const LABELS = {
+const LABELS: Record<ConnectionState, string> = {
   connecting: "Connecting…",
   connected: "Connected",
   reconnecting: "Reconnecting…",
   deleted: "Graph deleted",
-} as const;
+  reset: "Reloading…",
+  expired: "Signed out",
+};
 
-/** The stable test hook: connected, connecting (first try or reconnecting), or closed for good. */
-function dataConnection(state: keyof typeof LABELS): "connected" | "connecting" | "closed" {
+/** The stable test hook: connected, connecting (first try, reconnecting or reloading), or closed for good. */
+function dataConnection(state: ConnectionState): "connected" | "connecting" | "closed" {
   if (state === "connected") return "connected";
-  return state === "deleted" ? "closed" : "connecting";
+  return state === "deleted" || state === "expired" ? "closed" : "connecting";
 }
 
 export function ConnectionIndicator() {

@@ -1,13 +1,24 @@
 // The editor page for one graph: the workspace, or a not-found page when the hub does not list the graph.
-import { createSignal, Show } from "solid-js";
+// When the room says this copy of the document must go (an edit refused, the graph replaced), the workspace
+// is built again from a fresh sync.
+import { createSignal, For, Show } from "solid-js";
 import { NotFound } from "./NotFound.tsx";
 import { Workspace } from "./Workspace.tsx";
 
 export function Editor(props: { graphId: string }) {
   const [missing, setMissing] = createSignal(false);
+  const [generation, setGeneration] = createSignal(0);
   return (
     <Show when={!missing()} fallback={<GraphNotFound graphId={props.graphId} />}>
-      <Workspace graphId={props.graphId} onMissing={() => setMissing(true)} />
+      <For each={[generation()]}>
+        {() => (
+          <Workspace
+            graphId={props.graphId}
+            onMissing={() => setMissing(true)}
+            onReset={() => setGeneration((n) => n + 1)}
+          />
+        )}
+      </For>
     </Show>
   );
 }

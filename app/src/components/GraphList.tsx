@@ -4,6 +4,7 @@ import { createGraph, deleteGraph, type GraphSummary, getHealth, listGraphs } fr
 import { reportError } from "../notices.ts";
 import { editorPath, linkClick, navigate } from "../router.ts";
 import { timeAgo, toDate } from "../time.ts";
+import { UserChip } from "./UserChip.tsx";
 
 export function GraphList() {
   const [graphs, { refetch, mutate }] = createResource(listGraphs);
@@ -48,6 +49,7 @@ export function GraphList() {
           <h1>Weft</h1>
         </div>
         <p class="muted">Flow-based programming, drawn together and run by your workers.</p>
+        <UserChip />
       </header>
 
       <form class="create-form" onSubmit={create} aria-label="Create a graph">

@@ -17,14 +17,17 @@ export function Inspector() {
   };
   return (
     <section class="inspector panel" aria-label="Inspector">
-      <Switch fallback={<GraphSummary />}>
-        <Match when={nodeId()} keyed>
-          {(id) => <NodeInspector id={id} />}
-        </Match>
-        <Match when={edgeId()} keyed>
-          {(id) => <EdgeInspector id={id} />}
-        </Match>
-      </Switch>
+      {/* A viewer sees every field but can change none of them. */}
+      <fieldset class="inspector-fields" disabled={editor.readOnly()}>
+        <Switch fallback={<GraphSummary />}>
+          <Match when={nodeId()} keyed>
+            {(id) => <NodeInspector id={id} />}
+          </Match>
+          <Match when={edgeId()} keyed>
+            {(id) => <EdgeInspector id={id} />}
+          </Match>
+        </Switch>
+      </fieldset>
     </section>
   );
 }

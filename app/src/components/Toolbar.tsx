@@ -4,6 +4,7 @@ import { LIMITS } from "../../../shared/limits.ts";
 import { useEditor } from "../editorContext.ts";
 import { linkClick } from "../router.ts";
 import { ConnectionIndicator } from "./ConnectionIndicator.tsx";
+import { UserChip } from "./UserChip.tsx";
 
 export function Toolbar() {
   const editor = useEditor();
@@ -23,7 +24,7 @@ export function Toolbar() {
             value={meta().name || editor.graphId}
             size={Math.max(8, (meta().name || editor.graphId).length + 1)}
             maxLength={LIMITS.maxNameLength}
-            disabled={!editor.synced()}
+            disabled={!editor.synced() || editor.readOnly()}
             onKeyDown={(event) => {
               if (event.key === "Enter") event.currentTarget.blur();
               if (event.key === "Escape") {
@@ -48,11 +49,13 @@ export function Toolbar() {
           {editor.runtime.state.workers.length} {editor.runtime.state.workers.length === 1 ? "worker" : "workers"}
         </span>
       </Show>
+      <UserChip graphId={editor.graphId} />
       <button
         type="button"
         class={running() ? "stop" : "primary"}
         data-action={running() ? "stop" : "start"}
-        disabled={!editor.synced()}
+        disabled={!editor.synced() || editor.readOnly()}
+        title={editor.readOnly() ? "Viewers cannot start or stop the graph" : undefined}
         onClick={() => editor.actions.setRunning(!running())}
       >
         {running() ? "■ Stop" : "▶ Start"}

@@ -1,5 +1,5 @@
 // One open graph: owns the room, the stores and the selection, and lays out toolbar, palette, canvas and panels.
-import { createEffect, createSignal, on, onCleanup, onMount } from "solid-js";
+import { createEffect, createSignal, on, onCleanup, onMount, Show } from "solid-js";
 import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
 import { getGraphStatus } from "../api.ts";
@@ -9,6 +9,7 @@ import { createGraphStore } from "../graphStore.ts";
 import { reportError } from "../notices.ts";
 import { openRoom } from "../room.ts";
 import { createRuntimeStore } from "../runtimeStore.ts";
+import { mayEdit, sessionEnded } from "../session.ts";
 import { createViewport } from "../viewport.ts";
 import { Canvas } from "./Canvas.tsx";
 import { Inspector } from "./Inspector.tsx";
@@ -16,7 +17,8 @@ import { Palette } from "./Palette.tsx";
 import { Toolbar } from "./Toolbar.tsx";
 import { WorkersPanel } from "./WorkersPanel.tsx";
 
-export function Workspace(props: { graphId: string; onMissing: () => void }) {
+export function Workspace(props: { graphId: string; onMissing: () => void; onReset: () => void }) {
+  const readOnly = () => !mayEdit(props.graphId);
   const runtime = createRuntimeStore();
   const room = openRoom(props.graphId, runtime.apply);
   // The room syncs the document itself; this request tells a missing graph from a slow hub and
@@ -35,7 +37,7 @@ export function Workspace(props: { graphId: string; onMissing: () => void }) {
     graph.dispose();
     room.destroy();
   });
-  const actions = createGraphActions(room.doc, graph.state);
+  const actions = createGraphActions(room.doc, graph.state, readOnly);
   const viewport = createViewport();
   const [rawSelection, setSelection] = createSignal<Selection>(null);
 
@@ -55,13 +57,18 @@ export function Workspace(props: { graphId: string; onMissing: () => void }) {
     viewport,
     connection: room.connection,
     synced: room.synced,
+    readOnly,
     selection,
     select: setSelection,
   };
 
-  // The room closes with CLOSE-5 when someone deletes the graph.
+  // The room closes with CLOSE-5 when someone deletes the graph, CLOSE-11/16 when this copy must be synced
+  // afresh, CLOSE-15 when the session expired.
   createEffect(() => {
-    if (room.connection() === "deleted") props.onMissing();
+    const state = room.connection();
+    if (state === "deleted") props.onMissing();
+    else if (state === "reset") props.onReset();
+    else if (state === "expired") sessionEnded("Your access token expired; sign in again.");
   });
 
   createEffect(() => {
@@ -86,7 +93,7 @@ export function Workspace(props: { graphId: string; onMissing: () => void }) {
     const onKey = (event: KeyboardEvent) => {
       if (isTyping(event.target)) return;
       const s = selection();
-      if ((event.key === "Delete" || event.key === "Backspace") && s) {
+      if ((event.key === "Delete" || event.key === "Backspace") && s && !readOnly()) {
         event.preventDefault();
         if (s.kind === "node") actions.removeNode(s.id);
         else actions.removeEdge(s.id);
@@ -105,7 +112,9 @@ export function Workspace(props: { graphId: string; onMissing: () => void }) {
         <Toolbar />
         <div class="editor-body">
           <div class="sidebar">
-            <Palette />
+            <Show when={!readOnly()} fallback={<ReadOnlyNote />}>
+              <Palette />
+            </Show>
             <WorkersPanel />
           </div>
           <Canvas />
@@ -115,6 +124,15 @@ export function Workspace(props: { graphId: string; onMissing: () => void }) {
         </div>
       </div>
     </EditorContext.Provider>
+  );
+}
+
+function ReadOnlyNote() {
+  return (
+    <section class="panel read-only-note" data-read-only aria-label="Read only">
+      <h2>View only</h2>
+      <p class="muted">You are a viewer of this graph: you see it and its runtime state live, but cannot change it.</p>
+    </section>
   );
 }
 
