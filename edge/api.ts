@@ -5,6 +5,7 @@ import pkg from "../package.json";
 import { ApiError } from "../shared/errors.ts";
 import { validateGraph } from "../shared/graph.ts";
 import { isValidId, LIMITS } from "../shared/limits.ts";
+import { SECRET_NAME_PATTERN } from "../shared/nodeTypes.ts";
 import { roleFor } from "../shared/roles.ts";
 import type { WorkerStatus } from "../shared/status.ts";
 import type { AccessClaims } from "../shared/tokens.ts";
@@ -68,6 +69,7 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     }
     return json({ id: workerId, graphs: [graphId], draining: true });
   }
+  if (action === "secrets") return handleSecrets(request, env, caller, graphId, rest);
   if (rest.length > 0) throw notFound();
   if (action === undefined) {
     allow(method, ["GET", "PUT", "DELETE"]);
@@ -205,6 +207,46 @@ async function handleWorkerTokens(
     disconnected += unwrap(await room.revokeWorkerToken(revoked.id));
   });
   return json({ ...revoked, disconnected });
+}
+
+/**
+ * A graph's secrets (editor): GET lists names and times, PUT /<name> {value} stores one encrypted, DELETE
+ * removes it. Values are write-only: no route returns them (SECRET-1).
+ */
+async function handleSecrets(
+  request: Request,
+  env: Env,
+  caller: Caller | undefined,
+  graphId: string,
+  path: string[],
+): Promise<Response> {
+  requireRole(caller, graphId, "editor");
+  await requireGraph(env, graphId);
+  const room = await getServerByName(env.Graph, graphId);
+  const [name, ...rest] = path;
+  if (rest.length > 0)
+    throw new ApiError(404, "not_found", "secret routes are /api/graphs/<id>/secrets and /secrets/<name>");
+  if (name === undefined) {
+    allow(request.method, ["GET"]);
+    return json(unwrap(await room.listSecrets()));
+  }
+  if (!SECRET_NAME_PATTERN.test(name)) {
+    throw new ApiError(
+      400,
+      "invalid_secret_name",
+      `secret name "${name.slice(0, 64)}" must be a letter or _ then letters, digits or _ (at most 64)`,
+    );
+  }
+  allow(request.method, ["PUT", "DELETE"]);
+  if (request.method === "DELETE") {
+    if (!unwrap(await room.deleteSecret(name)))
+      throw new ApiError(404, "secret_not_found", `no secret ${name} in graph ${graphId}`);
+    return json({ name, deleted: true });
+  }
+  const value = ((await readJson(request)) as { value?: unknown } | null)?.value;
+  if (typeof value !== "string" || value === "")
+    throw new ApiError(400, "invalid_secret", 'send {"value": "<the secret>"} with a non-empty string');
+  return json(unwrap(await room.setSecret(name, value)));
 }
 
 export async function requireGraph(env: Env, graphId: string): Promise<void> {

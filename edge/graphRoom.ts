@@ -14,6 +14,7 @@ import { DEFAULT_CONFIG, HELLO_TIMEOUT_MS, type RoomConfig, RoomCore } from "./r
 import { SqlDocLog } from "./room/docLog.ts";
 import { Limiter } from "./room/limiter.ts";
 import { type Access, closeReason, type EditOutcome, RoomDoc } from "./room/roomDoc.ts";
+import { MAX_SECRET_BYTES, MAX_SECRETS, type SecretInfo, SecretVault } from "./room/secrets.ts";
 import { SqlRoomStore } from "./room/store.ts";
 import { failure, type RoomResult, rpc, success } from "./rpc.ts";
 
@@ -42,12 +43,18 @@ export class GraphRoom extends Server<Env> {
 
   private doc!: RoomDoc;
   private core!: RoomCore;
+  private vault!: SecretVault;
   private readonly workerFrames = new Limiter(RATES.workerFrames);
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private lastCatalogueTouch = 0;
   private catalogueTimer: ReturnType<typeof setTimeout> | undefined;
 
-  override onStart(): void {
+  override async onStart(): Promise<void> {
+    this.vault = await SecretVault.open(
+      this.ctx.storage.sql,
+      this.env.WEFT_SECRETS_KEY || this.env.WEFT_AUTH_SECRET,
+      this.name,
+    );
     this.doc = new RoomDoc({
       graphId: this.name,
       log: new SqlDocLog(this.ctx.storage),
@@ -77,6 +84,7 @@ export class GraphRoom extends Server<Env> {
       send: (connId, frame) => this.sendFrame(connId, frame),
       close: (connId, code, reason) => this.closeConnection(connId, code, reason),
       graph: this.doc.view,
+      secrets: this.vault,
       statusChanged: () => this.scheduleStatusPush(),
       log: (event, fields) => this.log(event, fields),
     });
@@ -314,13 +322,56 @@ export class GraphRoom extends Server<Env> {
     });
   }
 
+  /** The graph's secrets by name and time; values are write-only (SECRET-1). */
+  listSecrets(): RoomResult<SecretInfo[]> {
+    return rpc(this.name, "listSecrets", () => success(this.vault.list()));
+  }
+
+  /** Stores a secret, encrypted; the processes using it restart with the new value (SECRET-3). */
+  async setSecret(name: string, value: string): Promise<RoomResult<SecretInfo>> {
+    try {
+      if (!this.vault.available) {
+        return failure(
+          503,
+          "secrets_unavailable",
+          "this hub has no WEFT_SECRETS_KEY or WEFT_AUTH_SECRET to encrypt secrets with",
+        );
+      }
+      if (new TextEncoder().encode(value).length > MAX_SECRET_BYTES) {
+        return failure(413, "secret_too_large", `a secret value may be at most ${MAX_SECRET_BYTES} bytes`);
+      }
+      if (this.vault.value(name) === undefined && this.vault.size >= MAX_SECRETS) {
+        return failure(409, "too_many_secrets", `a graph may hold at most ${MAX_SECRETS} secrets`);
+      }
+      const info = await this.vault.set(name, value);
+      this.log("secret_set", { name });
+      this.core.secretChanged(name);
+      return success(info);
+    } catch (error) {
+      this.log("secret_set_failed", { name, error: String(error) });
+      return failure(500, "room_error", `the room of graph ${this.name} could not store the secret; see the hub log`);
+    }
+  }
+
+  deleteSecret(name: string): RoomResult<boolean> {
+    return rpc(this.name, "deleteSecret", () => {
+      const removed = this.vault.remove(name);
+      if (removed) {
+        this.log("secret_deleted", { name });
+        this.core.secretChanged(name);
+      }
+      return success(removed);
+    });
+  }
+
   /**
    * Forgets the graph: stops its processes, retires and deletes the document (so a stale copy cannot bring
-   * it back) and closes every connection (CLOSE-5). Works on any document, however damaged.
+   * it back), its secrets, and closes every connection (CLOSE-5). Works on any document, however damaged.
    */
   deleteGraph(): RoomResult<null> {
     return rpc(this.name, "deleteGraph", () => {
       this.core.reset();
+      this.vault.clear();
       const outcome = this.doc.replaceWholesale(undefined, CloseCode.GraphDeleted, "graph deleted");
       for (const connection of this.getConnections()) connection.close(CloseCode.GraphDeleted, "graph deleted");
       return editResult(outcome);

@@ -117,6 +117,21 @@ describe("validateGraph", () => {
     }
   });
 
+  it("SECRET-1: refuses a plain value in a secret param (it would stay in the document's history); accepts a reference", () => {
+    const g = good();
+    g.nodes.push({
+      id: "post",
+      type: "http-request",
+      name: "P",
+      x: 0,
+      y: 0,
+      params: { authorization: "Bearer leaked" } as never,
+    });
+    expect(problem(g)).toMatchObject({ code: "secret_in_graph", nodeId: "post" });
+    g.nodes[2]!.params = { authorization: { $secret: "HOOK" } } as never;
+    expect(validateGraph(g, "g1").ok).toBe(true);
+  });
+
   it("refuses ports a node type does not have", () => {
     const g = good();
     g.edges[0]!.fromPort = "nope";

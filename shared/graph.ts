@@ -10,7 +10,7 @@ import {
   paramValueProblem,
 } from "./docModel.ts";
 import { LIMITS } from "./limits.ts";
-import { checkParams, findNodeType } from "./nodeTypes.ts";
+import { checkParams, findNodeType, isSecretRef } from "./nodeTypes.ts";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -48,7 +48,11 @@ export interface GraphExport {
 
 /** Why a node cannot run (its process is blocked); also returned as import warnings. */
 export type NodeProblemCode = "unknown_node_type" | "invalid_params" | "invalid_node";
-export type GraphProblem = { code: "invalid_graph" | NodeProblemCode; message: string; nodeId?: string };
+export type GraphProblem = {
+  code: "invalid_graph" | "secret_in_graph" | NodeProblemCode;
+  message: string;
+  nodeId?: string;
+};
 export type GraphCheck =
   | { ok: true; graph: GraphExport; warnings: GraphProblem[] }
   | { ok: false; problem: GraphProblem };
@@ -82,6 +86,8 @@ export function validateGraph(input: unknown, graphId: string): GraphCheck {
   for (const node of graph.nodes) {
     if (nodes.has(node.id)) return invalid(`duplicate node id "${node.id}"`);
     nodes.set(node.id, node);
+    const leak = secretLeak(node);
+    if (leak) return { ok: false, problem: { code: "secret_in_graph", nodeId: node.id, message: leak } };
     const problem = nodeProblem(node);
     if (problem) warnings.push(problem);
   }
@@ -150,6 +156,20 @@ function nodeShapeProblem(node: unknown): string | undefined {
     if (keyProblem) return `params: name "${key.slice(0, 40)}" ${keyProblem}`;
     const valueProblem = paramValueProblem(params[key]);
     if (valueProblem) return `params.${key}: ${valueProblem}`;
+  }
+  return undefined;
+}
+
+/**
+ * SECRET-1: a plain value in a param its type declares secret would put the secret into the document's
+ * history forever; such an import is refused. The message says how to store it instead.
+ */
+export function secretLeak(node: Pick<GraphNode, "id" | "type" | "params">): string | undefined {
+  const def = findNodeType(node.type);
+  for (const [key, spec] of Object.entries(def?.params ?? {})) {
+    const value = node.params[key];
+    if (spec.type !== "secret" || value === undefined || value === "" || isSecretRef(value)) continue;
+    return `node "${node.id}": param "${key}" is a secret; store its value with PUT /api/graphs/<id>/secrets/<NAME> and set the param to {"$secret": "<NAME>"}`;
   }
   return undefined;
 }

@@ -1,6 +1,23 @@
-// The node-type contract: what a node type declares, and the built-in skeleton types.
+// The node-type contract: what a node type declares, and the built-in types.
 
-export type ParamType = "integer" | "number" | "string" | "boolean";
+/**
+ * `secret`: the document holds only a reference `{ "$secret": "NAME" }` to a value kept encrypted in the
+ * room (PUT /api/graphs/<id>/secrets/NAME); the room puts the value into the process's assignment.
+ */
+export type ParamType = "integer" | "number" | "string" | "boolean" | "secret";
+
+/** A reference to one of the graph's secrets, as a secret param holds it in the document. */
+export type SecretRef = { $secret: string };
+
+/** Secret names: a letter or _ first, then letters, digits or _; at most 64. */
+export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export function isSecretRef(value: unknown): value is SecretRef {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  const name = (value as { $secret?: unknown }).$secret;
+  return keys.length === 1 && typeof name === "string" && SECRET_NAME_PATTERN.test(name);
+}
 
 export interface ParamSpec {
   type: ParamType;
@@ -57,6 +74,35 @@ export const BUILTIN_NODE_TYPES: readonly NodeTypeDef[] = [
     labels: [],
   },
   {
+    type: "http-request",
+    version: "1.0.0",
+    title: "HTTP request",
+    category: "sink",
+    description:
+      "Sends each message as a JSON body to a URL and emits { status, body } on out; a failed or non-2xx request counts as an error.",
+    inputs: ["in"],
+    outputs: ["out"],
+    params: {
+      url: { type: "string", title: "URL", description: "http:// or https:// address to send to.", default: "" },
+      method: { type: "string", title: "Method", description: "POST, PUT or PATCH.", default: "POST" },
+      authorization: {
+        type: "secret",
+        title: "Authorization",
+        description: "A secret sent as the Authorization header (e.g. Bearer …); leave unset for none.",
+        default: "",
+      },
+      timeoutMs: {
+        type: "integer",
+        title: "Timeout (ms)",
+        description: "Longest a request may take.",
+        default: 10_000,
+        min: 100,
+        max: 300_000,
+      },
+    },
+    labels: [],
+  },
+  {
     type: "log",
     version: "1.0.0",
     title: "Log",
@@ -77,27 +123,52 @@ export function findNodeType(type: string): NodeTypeDef | undefined {
   return builtinByType.get(type);
 }
 
-export type ParamValue = string | number | boolean;
+/** A checked param: in the document a secret is a SecretRef; in a running process, its value (a string). */
+export type ParamValue = string | number | boolean | SecretRef;
 
 /** The params a process runs with: defaults filled in, unknown keys refused. */
 export type ParamCheck = { ok: true; params: Record<string, ParamValue> } | { ok: false; error: string };
 
-export function checkParams(def: NodeTypeDef, given: Record<string, unknown>): ParamCheck {
+/**
+ * Checks params against the type. `document` (the room and importers): a secret param must be a reference
+ * (or unset); `runtime` (the worker, after the room resolved the references): a secret param is its value.
+ */
+export function checkParams(
+  def: NodeTypeDef,
+  given: Record<string, unknown>,
+  side: "document" | "runtime" = "document",
+): ParamCheck {
   const params: Record<string, ParamValue> = {};
   for (const key of Object.keys(given)) {
     if (!(key in def.params)) return { ok: false, error: `unknown param "${key}" for node type ${def.type}` };
   }
   for (const [key, spec] of Object.entries(def.params)) {
     const value = given[key] ?? spec.default;
-    const problem = paramProblem(spec, value);
+    const problem = spec.type === "secret" ? secretProblem(value, side) : paramProblem(spec, value);
     if (problem) return { ok: false, error: `param "${key}" ${problem}` };
     params[key] = value as ParamValue;
   }
   return { ok: true, params };
 }
 
+/** The secret names a node's params refer to. */
+export function secretRefs(def: NodeTypeDef, params: Record<string, unknown>): string[] {
+  return Object.entries(def.params)
+    .filter(([key, spec]) => spec.type === "secret" && isSecretRef(params[key]))
+    .map(([key]) => (params[key] as SecretRef).$secret);
+}
+
+function secretProblem(value: unknown, side: "document" | "runtime"): string | undefined {
+  if (value === "") return undefined;
+  if (side === "runtime") return typeof value === "string" ? undefined : "must be the secret's value, a string";
+  if (isSecretRef(value)) return undefined;
+  return 'is a secret: the graph holds only a reference {"$secret": "NAME"}; set the value with PUT /api/graphs/<id>/secrets/NAME';
+}
+
 function paramProblem(spec: ParamSpec, value: unknown): string | undefined {
   switch (spec.type) {
+    case "secret":
+      return undefined;
     case "boolean":
       return typeof value === "boolean" ? undefined : `must be a boolean, got ${describe(value)}`;
     case "string":

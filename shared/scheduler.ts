@@ -27,10 +27,17 @@ export interface PlacementResult {
  * Keeps every still-valid current placement, then places the rest on the least-loaded eligible
  * worker (ties broken by id), never past a worker's capacity.
  */
+/** What the room knows beyond the eligible workers, for pending reasons. */
+export interface PlacementContext {
+  /** Connected workers left out because they are draining. */
+  draining?: number;
+}
+
 export function place(
   desired: readonly PlacementProcess[],
   workers: readonly PlacementWorker[],
   current: ReadonlyMap<string, string>,
+  context: PlacementContext = {},
 ): PlacementResult {
   const byId = new Map(workers.map((w) => [w.id, w]));
   const load = new Map(workers.map((w) => [w.id, w.otherLoad]));
@@ -59,7 +66,7 @@ export function place(
       placed.set(process.nodeId, best.id);
       load.set(best.id, (load.get(best.id) ?? 0) + 1);
     } else {
-      pending.set(process.nodeId, pendingReason(process, workers));
+      pending.set(process.nodeId, pendingReason(process, workers, context));
     }
   }
   return { placed, pending };
@@ -75,7 +82,16 @@ function isLessLoaded(a: PlacementWorker, b: PlacementWorker, load: ReadonlyMap<
   return la !== lb ? la < lb : a.id < b.id;
 }
 
-export function pendingReason(process: PlacementProcess, workers: readonly PlacementWorker[]): string {
+export function pendingReason(
+  process: PlacementProcess,
+  workers: readonly PlacementWorker[],
+  context: PlacementContext = {},
+): string {
+  const draining = context.draining ?? 0;
+  if (workers.length === 0 && draining > 0) {
+    const which = draining === 1 ? "the one connected worker is" : `all ${draining} connected workers are`;
+    return `${which} draining (they take no new work); start another worker, or restart a drained one`;
+  }
   if (workers.length === 0) return "no live worker is connected to this graph; start one with `weft worker`";
   const typed = workers.filter((w) => w.nodeTypes.includes(process.type));
   if (typed.length === 0) return `no live worker can run node type "${process.type}"`;

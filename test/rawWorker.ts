@@ -16,6 +16,7 @@ export const HELLO = {
     { type: "random", version: "1.0.0" },
     { type: "factorize", version: "1.0.0" },
     { type: "log", version: "1.0.0" },
+    { type: "http-request", version: "1.0.0" },
   ],
   load: 0,
 };

@@ -228,7 +228,8 @@ export class GraphRuntime {
       const reason = `worker ${this.options.workerId} has no implementation of node type "${frame.nodeType}"`;
       return NodeRunner.blocked(spec, reason, this.onState);
     }
-    const checked = checkParams(def, frame.params);
+    // The room resolved secret references into values (SECRET-2): check them as a running process sees them.
+    const checked = checkParams(def, frame.params, "runtime");
     if (!checked.ok) return NodeRunner.blocked(spec, checked.error, this.onState);
     const ports = new Set([...def.outputs, ...frame.outputs]);
     let runner: NodeRunner | undefined;

@@ -82,3 +82,17 @@ export function deleteGraph(id: string): Promise<unknown> {
 export function getGraphStatus(id: string): Promise<GraphStatus> {
   return request("GET", `/api/graphs/${encodeURIComponent(id)}/status`);
 }
+
+export interface SecretInfo {
+  name: string;
+  updatedAt: string;
+}
+
+/** The graph's secrets by name (values are write-only: the hub never sends them back). */
+export function listSecrets(graphId: string): Promise<SecretInfo[]> {
+  return request("GET", `/api/graphs/${encodeURIComponent(graphId)}/secrets`);
+}
+
+export function putSecret(graphId: string, name: string, value: string): Promise<SecretInfo> {
+  return request("PUT", `/api/graphs/${encodeURIComponent(graphId)}/secrets/${encodeURIComponent(name)}`, { value });
+}

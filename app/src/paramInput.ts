@@ -20,6 +20,8 @@ export function parseParamInput(spec: ParamSpec, raw: string | boolean): ParsedP
       if (spec.max !== undefined && value > spec.max) return { ok: false, error: `At most ${spec.max}.` };
       return { ok: true, value };
     }
+    case "secret":
+      return { ok: false, error: "A secret is set with its own field; the graph keeps only its name." };
     default: {
       const never: never = spec.type;
       return { ok: false, error: `Unknown param type ${String(never)}.` };

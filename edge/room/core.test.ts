@@ -7,12 +7,19 @@ import { LIMITS } from "../../shared/limits.ts";
 import type { Message, ProcessReport, RoomFrame, RoomFrameOf } from "../../shared/protocol.ts";
 import type { ProcessStatus } from "../../shared/status.ts";
 import { replaceGraph } from "../../shared/ydoc.ts";
-import { DEFAULT_CONFIG, HELLO_TIMEOUT_MS, type RoomConfig, RoomCore, STOP_TIMEOUT_MS } from "./core.ts";
+import {
+  DEFAULT_CONFIG,
+  HELLO_TIMEOUT_MS,
+  MAX_FENCES_PER_REPORT,
+  type RoomConfig,
+  RoomCore,
+  STOP_TIMEOUT_MS,
+} from "./core.ts";
 import { type GraphChange, GraphView } from "./graphView.ts";
 import { MemoryRoomStore } from "./memoryStore.ts";
 
 const T0 = 1_700_000_000_000;
-const ALL_TYPES = ["random", "factorize", "log"];
+const ALL_TYPES = ["random", "factorize", "log", "http-request"];
 
 // ---- fakes ----------------------------------------------------------------------------------------
 
@@ -67,6 +74,8 @@ class Room {
   now = T0;
   readonly store = new MemoryRoomStore();
   graph: GraphExport = { id: "g1", name: "test", description: "", running: true, nodes: [], edges: [] };
+  /** The graph's secrets, as the room's vault holds them. */
+  readonly secrets = new Map<string, { value: string; version: number }>();
   /** The graph document, read by the core through a GraphView as in the Durable Object. */
   readonly doc = new Y.Doc();
   readonly view: GraphView;
@@ -106,6 +115,11 @@ class Room {
       },
       isOpen: (connId) => this.open.has(connId),
       graph: this.view,
+      secrets: {
+        value: (name) => this.secrets.get(name)?.value,
+        version: (name) => this.secrets.get(name)?.version,
+        missing: () => "unset",
+      },
       statusChanged: () => {
         this.statusChanges += 1;
       },
@@ -406,6 +420,57 @@ describe("hello and desired processes", () => {
   });
 });
 
+describe("secrets (SECRET-*)", () => {
+  const post = (params: Record<string, JsonValue>) =>
+    node("post", "http-request", { url: "https://example.com/hook", ...params });
+
+  it("SECRET-1/2: a node whose secret is not set is blocked; once set, only its assignment carries the value", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [post({ authorization: { $secret: "HOOK_TOKEN" } })];
+    });
+    const c = r.hello("w1");
+    expect(of(c.take(), "assign")).toEqual([]);
+    expect(r.status("post")).toMatchObject({
+      state: "blocked",
+      reason: expect.stringMatching(/secret HOOK_TOKEN, which is not set/),
+    });
+    r.secrets.set("HOOK_TOKEN", { value: "Bearer s3cret", version: 1 });
+    r.core.secretChanged("HOOK_TOKEN");
+    const [assign] = of(c.take(), "assign");
+    expect(assign?.params.authorization).toBe("Bearer s3cret");
+    // Status, the store and the plan hold the reference only.
+    expect(JSON.stringify(r.core.status())).not.toContain("s3cret");
+    expect(JSON.stringify(r.store.assignments())).not.toContain("s3cret");
+  });
+
+  it("SECRET-3: a new value restarts the processes using it, and nothing else", () => {
+    const r = room();
+    r.secrets.set("HOOK_TOKEN", { value: "one", version: 1 });
+    r.setGraph((g) => {
+      g.nodes = [post({ authorization: { $secret: "HOOK_TOKEN" } }), node("sink", "log")];
+    });
+    const c = r.hello("w1");
+    c.take();
+    r.secrets.set("HOOK_TOKEN", { value: "two", version: 2 });
+    r.core.secretChanged("HOOK_TOKEN");
+    r.core.secretChanged("UNUSED");
+    expect(of(c.take(), "unassign").map((u) => [u.nodeId, u.reason])).toEqual([["post", "params changed; restarting"]]);
+  });
+
+  it("SECRET-1: a secret param holding a plain value (not a reference) is blocked, not run", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [post({ authorization: "Bearer pasted-in-the-graph" })];
+    });
+    r.hello("w1");
+    expect(r.status("post")).toMatchObject({
+      state: "blocked",
+      reason: expect.stringMatching(/is a secret: the graph holds only a reference/),
+    });
+  });
+});
+
 describe("registration (HELLO-*)", () => {
   it("HELLO-1: a first frame other than hello gets hello_required and close 4003", () => {
     const r = room();
@@ -423,9 +488,10 @@ describe("registration (HELLO-*)", () => {
   it("HELLO-1: a connection that sends no hello within 10 s is closed with 4003", () => {
     const r = room();
     const c = r.connect();
-    r.now += HELLO_TIMEOUT_MS;
+    r.now += HELLO_TIMEOUT_MS - 1;
     r.alarm();
     expect(r.closes).toEqual([]);
+    // The shell arms an alarm for exactly openedAt + 10 s; it closes the connection then, not a period later.
     r.now += 1;
     r.alarm();
     expect(r.closesOf(c)).toEqual([[4003, "no hello within 10000 ms"]]);
@@ -630,9 +696,8 @@ describe("fencing (SCHED-3)", () => {
     c.take();
     r.beat(other, [report("src", r.epochOf("src")), report("ghost", 9), report("old", 1, { state: "stopped" })]);
     const frames = other.take();
-    expect(errors(frames)).toEqual([
-      ["not_assigned", undefined],
-      ["not_assigned", undefined],
+    expect(of(frames, "error").map((e) => [e.code, e.message])).toEqual([
+      ["not_assigned", `nodes src epoch ${r.epochOf("src")}, ghost epoch 9 are not assigned to you`],
     ]);
     expect(of(frames, "unassign").map((u) => [u.nodeId, u.epoch])).toEqual([
       ["src", r.epochOf("src")],
@@ -642,6 +707,22 @@ describe("fencing (SCHED-3)", () => {
     r.beat(c, [report("src", r.epochOf("src"), { out: 3 })]);
     r.beat(other, [report("src", r.epochOf("src"), { out: 1000 })]);
     expect(r.status("src")).toMatchObject({ workerId: "w1", out: 3 });
+  });
+
+  it("SCHED-3: a heartbeat listing 10,000 processes it does not hold gets one error and a bounded number of unassigns", () => {
+    const r = room();
+    const c = r.hello("w1");
+    c.take();
+    r.beat(
+      c,
+      Array.from({ length: 10_000 }, (_, i) => report(`ghost${i}`, i + 1)),
+    );
+    const frames = c.take();
+    expect(of(frames, "error").map((e) => e.message)).toEqual([
+      "nodes ghost0 epoch 1, ghost1 epoch 2, ghost2 epoch 3 and 9997 more are not assigned to you",
+    ]);
+    expect(of(frames, "unassign")).toHaveLength(MAX_FENCES_PER_REPORT);
+    expect(frames.length).toBeLessThanOrEqual(MAX_FENCES_PER_REPORT + 1);
   });
 });
 
@@ -925,6 +1006,19 @@ describe("drain (DRAIN-*)", () => {
     expect(r.core.drainWorker("w1")).toBe(true);
     expect(c.take()).toEqual([{ type: "drained" }]);
     expect(r.core.drainWorker("nobody")).toBe(false);
+  });
+
+  it("DRAIN-1: while the only connected worker is drained, pending says so (not that none is connected)", () => {
+    const r = room();
+    pipeline(r);
+    const c = r.hello("w1");
+    c.take();
+    r.core.drainWorker("w1");
+    for (const stop of c.stops.splice(0)) r.state(c, stop.nodeId, stop.epoch, "stopped");
+    expect(r.status("src")).toMatchObject({
+      state: "pending",
+      reason: expect.stringMatching(/^the one connected worker is draining/),
+    });
   });
 });
 

@@ -1,9 +1,9 @@
 // The room's logic as plain TypeScript: worker registration, scheduling (leader) and message brokering.
 // The Durable Object shell (edge/graphRoom.ts) injects storage, the clock, sockets and the graph document.
 import { utf8Bytes } from "../../shared/docModel.ts";
-import { nodeProblem } from "../../shared/graph.ts";
+import { type JsonValue, nodeProblem } from "../../shared/graph.ts";
 import { HEARTBEAT, LIMITS } from "../../shared/limits.ts";
-import { checkParams, findNodeType } from "../../shared/nodeTypes.ts";
+import { checkParams, findNodeType, isSecretRef, secretRefs } from "../../shared/nodeTypes.ts";
 import {
   CloseCode,
   type ErrorCode,
@@ -23,6 +23,8 @@ import type { Assignment, Channel, Crash, RoomStore, Stopping, WorkerRecord } fr
 export const HELLO_TIMEOUT_MS = 10_000;
 /** How long a process may take to flush and report stopped before the room places it again anyway. */
 export const STOP_TIMEOUT_MS = 10_000;
+/** Unassigns sent for processes a worker reports but does not hold, per report (SCHED-3). */
+export const MAX_FENCES_PER_REPORT = 50;
 /** A restarted process that runs this long has its crash count reset (SCHED-7). */
 export const CRASH_RESET_MS = 30_000;
 /** Bytes of message JSON in one deliver frame, leaving room for the envelope under LIMITS.maxFrameBytes. */
@@ -48,7 +50,17 @@ export interface RoomPorts {
   graph: RoomGraph;
   /** Something shown in status changed. */
   statusChanged(): void;
+  /** The graph's secrets (edge/room/secrets.ts): values go only into assignments. */
+  secrets: SecretSource;
   log(event: string, fields: Record<string, unknown>): void;
+}
+
+export interface SecretSource {
+  value(name: string): string | undefined;
+  /** Changes with the value, so a process using it restarts. */
+  version(name: string): number | undefined;
+  /** Why a secret has no value: not set, no key configured, or stored under another key. */
+  missing(name: string): "unset" | "no_key" | "undecryptable";
 }
 
 export interface FrameOutcome {
@@ -63,6 +75,8 @@ interface Desired extends PlacementProcess {
 interface Plan {
   desired: Map<string, Desired>;
   blocked: Map<string, string>;
+  /** Secret names each node's params refer to (to restart it when one changes). */
+  secrets: Map<string, string[]>;
 }
 
 export class RoomCore {
@@ -121,8 +135,16 @@ export class RoomCore {
     this.reconcile();
   }
 
+  /** A secret was set or removed: nodes using it are planned again (a new value restarts them). */
+  secretChanged(name: string): void {
+    const users = [...this.plan.secrets].filter(([, names]) => names.includes(name)).map(([nodeId]) => nodeId);
+    if (users.length === 0) return;
+    for (const nodeId of users) this.planNode(this.plan, nodeId);
+    this.reconcile();
+  }
+
   private fullPlan(): Plan {
-    const plan: Plan = { desired: new Map(), blocked: new Map() };
+    const plan: Plan = { desired: new Map(), blocked: new Map(), secrets: new Map() };
     for (const node of this.ports.graph.nodes()) this.planNode(plan, node.id);
     return plan;
   }
@@ -131,6 +153,7 @@ export class RoomCore {
   private planNode(plan: Plan, nodeId: string): void {
     plan.desired.delete(nodeId);
     plan.blocked.delete(nodeId);
+    plan.secrets.delete(nodeId);
     const node = this.ports.graph.node(nodeId);
     if (!node || !this.ports.graph.running || node.disabled) return;
     const problem = blockedReason(node);
@@ -140,8 +163,21 @@ export class RoomCore {
       plan.blocked.set(nodeId, problem ?? `node "${nodeId}" cannot run`);
       return;
     }
+    const names = secretRefs(def, params.params);
+    if (names.length > 0) plan.secrets.set(nodeId, names);
+    const unusable = names.find((name) => this.ports.secrets.value(name) === undefined);
+    if (unusable !== undefined) {
+      plan.blocked.set(nodeId, secretReason(nodeId, unusable, this.ports.secrets.missing(unusable)));
+      return;
+    }
+    // The plan keeps references (with the value's version, so a new value restarts the process), never values.
+    const versioned = Object.fromEntries(
+      Object.entries(params.params).map(([k, v]) =>
+        isSecretRef(v) ? [k, { $secret: v.$secret, v: this.ports.secrets.version(v.$secret) }] : [k, v],
+      ),
+    );
     const labels = [...new Set([...def.labels, ...node.labels])];
-    plan.desired.set(nodeId, { nodeId, type: node.type, labels, paramsJson: JSON.stringify(params.params) });
+    plan.desired.set(nodeId, { nodeId, type: node.type, labels, paramsJson: JSON.stringify(versioned) });
   }
 
   // ---- scheduling (SCHED-*) -----------------------------------------------------------------
@@ -161,7 +197,8 @@ export class RoomCore {
       (d) => !this.stopping.has(d.nodeId) && (this.crashes.get(d.nodeId)?.nextAt ?? 0) <= now,
     );
     const current = new Map([...this.assignments.values()].map((a) => [a.nodeId, a.workerId]));
-    const result = place(placeable, this.placementWorkers(), current);
+    const draining = [...this.workers.values()].filter((w) => w.draining && w.connId !== "").length;
+    const result = place(placeable, this.placementWorkers(), current, { draining });
     for (const [nodeId, workerId] of result.placed) {
       const held = this.assignments.get(nodeId);
       if (held?.workerId === workerId) continue;
@@ -219,11 +256,21 @@ export class RoomCore {
       nodeId: a.nodeId,
       epoch: a.epoch,
       nodeType: a.type,
-      params: JSON.parse(a.paramsJson),
+      params: this.resolveSecrets(JSON.parse(a.paramsJson) as Record<string, JsonValue>),
       inputs: def.inputs,
       outputs: def.outputs,
     });
     for (const channel of this.store.readyChannels(a.nodeId)) this.pump(channel);
+  }
+
+  /** The params a process gets: secret references replaced by their values (SECRET-2), only here. */
+  private resolveSecrets(params: Record<string, JsonValue>): Record<string, JsonValue> {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(params)) {
+      const name = typeof value === "object" && value !== null && !Array.isArray(value) ? value.$secret : undefined;
+      out[key] = typeof name === "string" ? (this.ports.secrets.value(name) ?? "") : value;
+    }
+    return out;
   }
 
   /** Asks the holder to stop; the node waits in `stopping` until it reports stopped (SCHED-6). */
@@ -406,6 +453,7 @@ export class RoomCore {
   /** Keeps reports of processes this worker holds; fences the rest (SCHED-3); handles stops and crashes. */
   private report(worker: WorkerRecord, reports: ProcessReport[]): void {
     const accepted: ProcessReport[] = [];
+    const strays: ProcessReport[] = [];
     let changed = false;
     for (const report of reports) {
       const a = this.assignments.get(report.nodeId);
@@ -421,17 +469,27 @@ export class RoomCore {
           changed = true;
         }
       } else if (report.state !== "stopped") {
-        this.refuse(
-          worker.connId,
-          "not_assigned",
-          `node ${report.nodeId} epoch ${report.epoch} is not assigned to you`,
-        );
-        this.fence(worker, report.nodeId, report.epoch);
+        strays.push(report);
       }
     }
+    this.fenceStrays(worker, strays);
     this.store.putReports(accepted.filter((r) => this.assignments.has(r.nodeId) || this.stopping.has(r.nodeId)));
     if (changed) this.reconcile();
     else this.ports.statusChanged();
+  }
+
+  /**
+   * Answers processes a worker reports but does not hold (SCHED-3): one `not_assigned` error naming them
+   * and an unassign for each, at most MAX_FENCES_PER_REPORT per report (the rest on its next heartbeat),
+   * so a report of 10,000 strays costs a bounded answer.
+   */
+  private fenceStrays(worker: WorkerRecord, strays: ProcessReport[]): void {
+    if (strays.length === 0) return;
+    const named = strays.slice(0, 3).map((r) => `${r.nodeId} epoch ${r.epoch}`);
+    const more = strays.length > named.length ? ` and ${strays.length - named.length} more` : "";
+    const message = `${strays.length === 1 ? "node" : "nodes"} ${named.join(", ")}${more} ${strays.length === 1 ? "is" : "are"} not assigned to you`;
+    this.refuse(worker.connId, "not_assigned", message);
+    for (const report of strays.slice(0, MAX_FENCES_PER_REPORT)) this.fence(worker, report.nodeId, report.epoch);
   }
 
   /** A process crashed: stop holding it and restart it after a backoff (SCHED-7). */
@@ -604,7 +662,7 @@ export class RoomCore {
       this.dropWorker(worker, worker.connId === "" ? "did not return after the room restarted" : "heartbeat timeout");
     }
     for (const conn of unregistered) {
-      if (now - conn.openedAt > HELLO_TIMEOUT_MS) {
+      if (now - conn.openedAt >= HELLO_TIMEOUT_MS) {
         this.ports.close(conn.connId, CloseCode.HelloRequired, `no hello within ${HELLO_TIMEOUT_MS} ms`);
       }
     }
@@ -703,8 +761,15 @@ export class RoomCore {
     }
     for (const c of [...this.crashes.keys()]) this.clearCrash(c);
     this.store.purgeChannelsExcept([]);
-    this.plan = { desired: new Map(), blocked: new Map() };
+    this.plan = { desired: new Map(), blocked: new Map(), secrets: new Map() };
   }
+}
+
+function secretReason(nodeId: string, name: string, why: "unset" | "no_key" | "undecryptable"): string {
+  if (why === "no_key")
+    return `node "${nodeId}" uses secret ${name}, but this hub has no WEFT_SECRETS_KEY (or WEFT_AUTH_SECRET)`;
+  if (why === "undecryptable") return `node "${nodeId}": secret ${name} was stored under another key; set it again`;
+  return `node "${nodeId}" uses secret ${name}, which is not set; set it in the graph's secrets`;
 }
 
 /** Why a node's process is blocked: it breaks the document model, has an unknown type or invalid params. */

@@ -99,6 +99,18 @@ describe("the update gate accepts every edit the editor makes", () => {
       (d) => replaceGraph(d, { ...GRAPH, name: "New", nodes: [GRAPH.nodes[1]!], edges: [] }),
     ],
     ["deleting a param", (d) => params(d, "a").delete("intervalMs")],
+    [
+      "SECRET-1: a reference to a secret in a secret param",
+      (d) =>
+        addNode(d, {
+          id: "post",
+          type: "http-request",
+          name: "",
+          x: 0,
+          y: 0,
+          params: { authorization: { $secret: "HOOK" } },
+        }),
+    ],
   ];
   for (const [what, change] of edits) {
     it(what, () => {

@@ -12,6 +12,7 @@ import {
   paramValueProblem,
 } from "../../shared/docModel.ts";
 import { LIMITS } from "../../shared/limits.ts";
+import { findNodeType, isSecretRef } from "../../shared/nodeTypes.ts";
 import { edgesMap, metaMap, nodesMap } from "../../shared/ydoc.ts";
 
 export type RefusalCode =
@@ -100,6 +101,9 @@ class Check {
   private readonly typedNodes = new Set<Y.Item>();
   private readonly newParamKeys = new Map<Y.Map<unknown> | Y.Item, { existing: number; keys: Set<string> }>();
   private readonly textGrowth = new Map<Y.Text | Y.Item, { existing: number; added: number }>();
+  /** Node types this update sets, and its param writes, to keep secret values out of the document. */
+  private readonly nodeTypes = new Map<string, unknown>();
+  private readonly paramWrites: Array<{ nodeId: string; key: string; value: unknown }> = [];
 
   constructor(
     doc: Y.Doc,
@@ -162,6 +166,7 @@ class Check {
       }
     }
     if (this.deletesMissing()) return { kind: "missing" };
+    this.checkSecrets();
     this.checkCounts();
     return { kind: "apply", items };
   }
@@ -333,7 +338,10 @@ class Check {
         const rule = NODE_RULES[key];
         if (!rule) this.fail(`node "${slot.nodeId}" has no field "${clip(key)}"`);
         this.checkValue(content, rule, `node "${slot.nodeId}": ${key}`);
-        if (key === "type" && slot.created) this.typedNodes.add(slot.created);
+        if (key === "type") {
+          this.nodeTypes.set(slot.nodeId, (content as Y.ContentAny).arr[0]);
+          if (slot.created) this.typedNodes.add(slot.created);
+        }
         return;
       }
       case "params": {
@@ -347,6 +355,7 @@ class Check {
           return;
         }
         this.checkValue(content, paramValueProblem, `node "${slot.nodeId}": param "${key}"`);
+        this.paramWrites.push({ nodeId: slot.nodeId, key, value: (content as Y.ContentAny).arr[0] });
         return;
       }
       default: {
@@ -386,6 +395,22 @@ class Check {
     this.textGrowth.set(key, entry);
     if (entry.existing + entry.added > LIMITS.maxParamBytes) {
       this.fail(`node "${nodeId}": code param "${param}" would be longer than ${LIMITS.maxParamBytes} characters`);
+    }
+  }
+
+  /**
+   * SECRET-1: a plain value written into a param the node's type declares secret is refused, so it never
+   * enters the document's history (the editor writes only references).
+   */
+  private checkSecrets(): void {
+    for (const { nodeId, key, value } of this.paramWrites) {
+      const type =
+        this.nodeTypes.get(nodeId) ?? (this.roots.nodes.get(nodeId) as Y.Map<unknown> | undefined)?.get("type");
+      const spec = typeof type === "string" ? findNodeType(type)?.params[key] : undefined;
+      if (spec?.type !== "secret" || value === "" || isSecretRef(value)) continue;
+      this.fail(
+        `node "${nodeId}": param "${key}" is a secret; store its value with PUT /api/graphs/<id>/secrets/<NAME> and set the param to {"$secret": "<NAME>"} (this edit was not applied, so the value never entered the graph)`,
+      );
     }
   }
 

@@ -305,6 +305,23 @@ describe("RoomDoc: presence (awareness)", () => {
     expect(b.awareness.getStates().has(101)).toBe(false);
   });
 
+  it("a stock client echoing others' presence (as y-websocket does) is not refused, and the echo is not relayed", () => {
+    const h = seeded();
+    const a = h.client();
+    const b = h.client();
+    const c = h.client();
+    a.send(awarenessFrame(a, 101, { user: { name: "Ann" } }));
+    const seenByC = c.awarenessSeen;
+    // b re-sends what it heard: the same client and clock.
+    const echo = encoding.createEncoder();
+    encoding.writeVarUint(echo, 1);
+    encoding.writeVarUint8Array(echo, awarenessProtocol.encodeAwarenessUpdate(b.awareness, [101]));
+    b.send(encoding.toUint8Array(echo));
+    expect(b.closed).toBeUndefined();
+    expect(b.awarenessIds).toEqual([]);
+    expect(c.awarenessSeen).toBe(seenByC);
+  });
+
   it("CLOSE-17: an awareness update too large, or claiming another connection's client, closes with 4017", () => {
     const h = seeded();
     const a = h.client();

@@ -281,14 +281,16 @@ export class RoomDoc {
       this.ports.close(conn.id, CloseCode.AwarenessRefused, reason);
       return;
     }
-    const problem = this.awarenessProblem(conn, update);
-    if (problem) {
-      this.ports.report("awareness_refused", { connId: conn.id, reason: problem });
-      this.ports.close(conn.id, CloseCode.AwarenessRefused, closeReason(`awareness refused: ${problem}`));
+    const fresh = this.freshAwareness(conn, update);
+    if (typeof fresh === "string") {
+      this.ports.report("awareness_refused", { connId: conn.id, reason: fresh });
+      this.ports.close(conn.id, CloseCode.AwarenessRefused, closeReason(`awareness refused: ${fresh}`));
       return;
     }
+    // Stock y-websocket clients echo every state they hear; what is not news is dropped, not relayed again.
+    if (fresh.length === 0) return;
+    const filtered = encodeAwareness(fresh);
     const mine = new Set(conn.awarenessIds);
-    const before = mine.size;
     const listen = ({ added, removed }: { added: number[]; removed: number[] }, origin: unknown) => {
       if (origin !== conn.id) return;
       for (const id of added) {
@@ -302,38 +304,47 @@ export class RoomDoc {
     };
     this.awareness.on("update", listen);
     try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn.id);
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, conn.id);
     } finally {
       this.awareness.off("update", listen);
     }
-    if (mine.size !== before || [...mine].some((id) => !conn.awarenessIds.includes(id))) {
-      this.ports.setAwarenessIds(conn.id, [...mine]);
+    const ids = [...mine];
+    if (ids.length !== conn.awarenessIds.length || ids.some((id) => !conn.awarenessIds.includes(id))) {
+      this.ports.setAwarenessIds(conn.id, ids);
     }
-    const message = awarenessFrame(update);
+    const message = awarenessFrame(filtered);
     for (const connId of this.ports.editors()) if (connId !== conn.id) this.ports.send(connId, message);
   }
 
-  /** Why an awareness update is refused: not decodable, not JSON, another connection's client, too many clients. */
-  private awarenessProblem(conn: EditorConn, update: Uint8Array): string | undefined {
-    const decoder = decoding.createDecoder(update);
-    const ids = new Set(conn.awarenessIds);
+  /**
+   * The entries of an awareness update that are news (a newer clock than the room has), or why the update
+   * is refused: it cannot be decoded or is not JSON, it changes a client another connection presents, or
+   * the connection would present more than maxAwarenessClients clients.
+   */
+  private freshAwareness(conn: EditorConn, update: Uint8Array): AwarenessEntry[] | string {
+    let entries: AwarenessEntry[];
     try {
-      const count = decoding.readVarUint(decoder);
-      for (let i = 0; i < count; i++) {
-        const clientId = decoding.readVarUint(decoder);
-        decoding.readVarUint(decoder);
-        JSON.parse(decoding.readVarString(decoder));
-        const owner = this.owners.get(clientId);
-        if (owner !== undefined && owner !== conn.id) return `client ${clientId} belongs to another connection`;
-        ids.add(clientId);
-      }
+      entries = decodeAwareness(update);
     } catch {
       return "it could not be decoded";
     }
-    if (ids.size > LIMITS.maxAwarenessClients) {
+    const claimed = new Set(conn.awarenessIds);
+    const fresh: AwarenessEntry[] = [];
+    for (const entry of entries) {
+      const known = this.awareness.meta.get(entry.clientId)?.clock ?? 0;
+      const news =
+        entry.clock > known ||
+        (entry.clock === known && entry.state === null && this.awareness.states.has(entry.clientId));
+      if (!news) continue;
+      const owner = this.owners.get(entry.clientId);
+      if (owner !== undefined && owner !== conn.id) return `client ${entry.clientId} belongs to another connection`;
+      claimed.add(entry.clientId);
+      fresh.push(entry);
+    }
+    if (claimed.size > LIMITS.maxAwarenessClients) {
       return `a connection may present at most ${LIMITS.maxAwarenessClients} awareness clients`;
     }
-    return undefined;
+    return fresh;
   }
 
   /** The editor left: forget its presence (CONN-1) and its rate buckets. */
@@ -455,6 +466,39 @@ export class RoomDoc {
 }
 
 class MalformedMessage extends Error {}
+
+/** One client's entry in an awareness update (y-protocols/awareness wire format). */
+interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  /** The JSON text as sent, and its parsed value (null: the client left). */
+  json: string;
+  state: unknown;
+}
+
+function decodeAwareness(update: Uint8Array): AwarenessEntry[] {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const entries: AwarenessEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const clientId = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
+    const json = decoding.readVarString(decoder);
+    entries.push({ clientId, clock, json, state: JSON.parse(json) });
+  }
+  return entries;
+}
+
+function encodeAwareness(entries: AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarUint(encoder, entry.clientId);
+    encoding.writeVarUint(encoder, entry.clock);
+    encoding.writeVarString(encoder, entry.json);
+  }
+  return encoding.toUint8Array(encoder);
+}
 
 class DocumentTooLarge extends Error {
   constructor(bytes: number) {

@@ -1,10 +1,11 @@
 // The built-in node implementations this worker announces in hello and can run.
 import { factorizeNode } from "./factorize.ts";
+import { httpRequestNode } from "./httpRequest.ts";
 import { logNode } from "./log.ts";
 import { randomNode } from "./random.ts";
 import type { NodeImpl } from "./types.ts";
 
-export const BUILTIN_IMPLS: readonly NodeImpl[] = [randomNode, factorizeNode, logNode];
+export const BUILTIN_IMPLS: readonly NodeImpl[] = [randomNode, factorizeNode, httpRequestNode, logNode];
 
 const byType = new Map(BUILTIN_IMPLS.map((impl) => [impl.type, impl]));
 
