@@ -107,11 +107,6 @@ export class GraphRoom extends Server<Env> {
         connection.close(CloseCode.ProtocolError, "connections must come through the hub's front door");
         return;
       }
-      const full = this.connectionLimit(identity);
-      if (full) {
-        connection.close(CloseCode.TooManyConnections, full);
-        return;
-      }
       if (identity.role === "worker") {
         connection.setState({
           role: "worker",
@@ -132,14 +127,25 @@ export class GraphRoom extends Server<Env> {
     });
   }
 
-  /** Why a new connection is one too many for the room or its user (CLOSE-13), or undefined. */
+  /** Refuses an upgrade past the room's or the user's connection cap (EDITOR-2) before any socket is accepted. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() === "websocket") {
+      const identity = readRoomIdentity(request.headers);
+      const full = identity && this.connectionLimit(identity);
+      if (full) {
+        return Response.json({ error: { code: "too_many_connections", message: full } }, { status: 429 });
+      }
+    }
+    return super.fetch(request);
+  }
+
+  /** Why one more connection is too many for the room or its user, or undefined. */
   private connectionLimit(identity: RoomIdentity): string | undefined {
     const perRoom = limitFrom(this.env.WEFT_MAX_ROOM_CONNECTIONS, CONNECTIONS.perRoom);
     const perUser = limitFrom(this.env.WEFT_MAX_USER_CONNECTIONS, CONNECTIONS.perUser);
-    // The new connection is counted already: partyserver accepted it before onConnect.
-    if (count(this.ctx.getWebSockets()) > perRoom) return `this graph already has ${perRoom} connections`;
-    if (identity.role === "editor" && count(this.ctx.getWebSockets(`u:${identity.user}`)) > perUser) {
-      return closeReason(`user ${identity.user} already has ${perUser} connections to this graph`);
+    if (count(this.ctx.getWebSockets()) >= perRoom) return `this graph already has ${perRoom} connections`;
+    if (identity.role === "editor" && count(this.ctx.getWebSockets(`u:${identity.user}`)) >= perUser) {
+      return `user ${identity.user} already has ${perUser} connections to this graph`;
     }
     return undefined;
   }

@@ -29,8 +29,6 @@ export const CloseCode = {
   RateLimited: 4010,
   /** An editor's Yjs update broke the document model or a limit; the reason names it (CLOSE-11). */
   UpdateRefused: 4011,
-  /** The room or the user already has the most connections allowed (CLOSE-13). */
-  TooManyConnections: 4013,
   /** The worker token this connection presented was revoked (CLOSE-14). */
   TokenRevoked: 4014,
   /** The access token this connection presented expired (CLOSE-15). */

@@ -3,7 +3,17 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoGraph, type Hub, jsonRequest, ROOT, startHub, startWorker, type Worker, waitFor } from "./harness.ts";
+import {
+  accessToken,
+  demoGraph,
+  type Hub,
+  jsonRequest,
+  ROOT,
+  startHub,
+  startWorker,
+  type Worker,
+  waitFor,
+} from "./harness.ts";
 
 const CHROMIUM_FLAGS = [
   "--no-sandbox",
@@ -31,12 +41,12 @@ afterAll(async () => {
   await hub?.stop();
 });
 
-async function openEditor(graphId: string): Promise<Page> {
+async function openEditor(graphId: string, token = hub.adminToken): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 820 } });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
   // The login link: the token becomes a session cookie and leaves the address bar.
-  await page.goto(`${hub.url}/g/${graphId}?token=${hub.adminToken}`);
+  await page.goto(`${hub.url}/g/${graphId}?token=${token}`);
   expect(page.url()).toBe(`${hub.url}/g/${graphId}`);
   await page.locator('[data-connection="connected"]').waitFor();
   return page;
@@ -124,6 +134,31 @@ describe("editor", () => {
     await a.locator('[data-node-id="random"] [data-state="running"]').waitFor({ timeout: 15_000 });
     await a.context().close();
     await b.context().close();
+  });
+
+  it("a viewer sees the graph and its runtime live, read-only: no palette, no start/stop, no edits land", async () => {
+    const viewer = await accessToken({ user: "vera", name: "Vera", role: "viewer", graphs: ["demo"] });
+    const page = await openEditor("demo", viewer);
+    await page.locator("[data-read-only]").waitFor();
+    expect(await page.locator('[data-user="vera"] [data-role="viewer"]').count()).toBe(1);
+    expect(await page.locator("[data-action=stop], [data-action=start]").first().isDisabled()).toBe(true);
+    await page.locator('[data-node-id="log"] [data-state="running"]').waitFor({ timeout: 15_000 });
+    const before = (await hub.api<{ nodes: Array<{ id: string; x: number }> }>("/api/graphs/demo")).body;
+    const box = await page.locator('[data-node-id="log"]').boundingBox();
+    if (!box) throw new Error("log node not on screen");
+    await page.mouse.move(box.x + 20, box.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 220, box.y + 110, { steps: 5 });
+    await page.mouse.up();
+    // An editor's later edit lands; the viewer's drag did not.
+    const editor = await openEditor("demo");
+    await editor.locator('[data-node-id="random"]').waitFor();
+    await hub.api("/api/graphs/demo/stop", { method: "POST" });
+    await hub.api("/api/graphs/demo/start", { method: "POST" });
+    const after = (await hub.api<{ nodes: Array<{ id: string; x: number }> }>("/api/graphs/demo")).body;
+    expect(after.nodes.find((n) => n.id === "log")?.x).toBe(before.nodes.find((n) => n.id === "log")?.x);
+    await page.context().close();
+    await editor.context().close();
   });
 
   it("signing in with a pasted token; the graph list opens a graph; an unknown graph gets a not-found page", async () => {

@@ -114,14 +114,14 @@ export class RawWorker {
  * One real hub for the calling test file, started before its tests and stopped after them, with scripted
  * workers that are closed when the file ends.
  */
-export function hubWithRawWorkers(): {
+export function hubWithRawWorkers(options: Parameters<typeof startHub>[0] = {}): {
   readonly hub: Hub;
   worker(graphId: string, options?: Parameters<typeof RawWorker.connect>[2]): RawWorker;
 } {
   let hub: Hub | undefined;
   const sockets: RawWorker[] = [];
   beforeAll(async () => {
-    hub = await startHub();
+    hub = await startHub(options);
   });
   afterAll(async () => {
     for (const w of sockets) w.close();

@@ -25,7 +25,6 @@ export interface Room {
 const CLOSE_GRAPH_DELETED = 4005;
 const CLOSE_RATE_LIMITED = 4010;
 const CLOSE_UPDATE_REFUSED = 4011;
-const CLOSE_TOO_MANY = 4013;
 const CLOSE_SESSION_EXPIRED = 4015;
 const CLOSE_GRAPH_REPLACED = 4016;
 
@@ -74,7 +73,6 @@ export function openRoom(graphId: string, onStatus: (status: GraphStatus) => voi
       case CLOSE_SESSION_EXPIRED:
         return stop("expired");
       case CLOSE_RATE_LIMITED:
-      case CLOSE_TOO_MANY:
         notify("error", `The hub closed the connection: ${event.reason || "too many messages"}; reconnecting.`);
         return;
       default:

@@ -132,7 +132,8 @@ export class RoomCore {
       const crash = this.crashes.get(nodeId);
       if (crash && this.plan.desired.get(nodeId)?.paramsJson !== crash.paramsJson) this.clearCrash(nodeId);
     }
-    this.reconcile();
+    if (change && !change.running) this.reconcileNodes(change.nodes);
+    else this.reconcile();
   }
 
   /** A secret was set or removed: nodes using it are planned again (a new value restarts them). */
@@ -210,6 +211,48 @@ export class RoomCore {
       }
     }
     this.pending = result.pending;
+    this.sendDrained();
+    this.ports.statusChanged();
+  }
+
+  /**
+   * reconcile() for a few nodes whose plan changed (a param edit): only they are checked and placed, against
+   * the loads every other assignment puts on the workers, so an edit costs what it touched.
+   */
+  private reconcileNodes(nodeIds: Iterable<string>): void {
+    const plan = this.plan;
+    const now = this.ports.now();
+    const ids = new Set(nodeIds);
+    for (const nodeId of ids) {
+      const a = this.assignments.get(nodeId);
+      if (!a) continue;
+      const want = plan.desired.get(nodeId);
+      const worker = this.workers.get(a.workerId);
+      if (!want) this.unassign(a, "node is no longer wanted (graph stopped, node removed or disabled)");
+      else if (want.type !== a.type || want.paramsJson !== a.paramsJson) this.unassign(a, "params changed; restarting");
+      else if (worker?.draining) this.unassign(a, `worker ${worker.id} is draining`);
+      else if (worker && !qualifies(worker, want))
+        this.unassign(a, `worker ${worker.id} no longer has what the node needs`);
+    }
+    const placeable: Desired[] = [];
+    for (const nodeId of ids) {
+      const want = plan.desired.get(nodeId);
+      this.pending.delete(nodeId);
+      if (!want || this.assignments.has(nodeId) || this.stopping.has(nodeId)) continue;
+      if ((this.crashes.get(nodeId)?.nextAt ?? 0) <= now) placeable.push(want);
+    }
+    if (placeable.length > 0) {
+      const held = new Map<string, number>();
+      for (const a of this.assignments.values()) held.set(a.workerId, (held.get(a.workerId) ?? 0) + 1);
+      const workers = this.placementWorkers().map((w) => ({ ...w, otherLoad: w.otherLoad + (held.get(w.id) ?? 0) }));
+      const draining = [...this.workers.values()].filter((w) => w.draining && w.connId !== "").length;
+      const result = place(placeable, workers, new Map(), { draining });
+      for (const [nodeId, workerId] of result.placed) {
+        const want = plan.desired.get(nodeId);
+        if (want) this.assign(want, workerId);
+      }
+      for (const [nodeId, reason] of result.pending) this.pending.set(nodeId, reason);
+    }
     this.sendDrained();
     this.ports.statusChanged();
   }
@@ -763,6 +806,11 @@ export class RoomCore {
     this.store.purgeChannelsExcept([]);
     this.plan = { desired: new Map(), blocked: new Map(), secrets: new Map() };
   }
+}
+
+/** Whether a worker can run a node: it announced the type and carries every label the node needs. */
+function qualifies(worker: WorkerRecord, want: Desired): boolean {
+  return worker.nodeTypes.includes(want.type) && want.labels.every((l) => worker.labels.includes(l));
 }
 
 function secretReason(nodeId: string, name: string, why: "unset" | "no_key" | "undecryptable"): string {
