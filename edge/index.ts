@@ -101,10 +101,12 @@ async function signIn(request: Request, env: Env): Promise<Response> {
       headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
     });
   }
+  // A path such as "//evil.example" would redirect off the hub: keep the redirect on this origin.
+  const path = `/${url.pathname.replace(/^[/\\]+/, "")}`;
   return new Response(null, {
     status: 303,
     headers: {
-      location: `${url.pathname}${url.search}`,
+      location: `${path}${url.search}`,
       "set-cookie": sessionCookie(token, check.claims, url.protocol === "https:"),
       "cache-control": "no-store",
       "referrer-policy": "no-referrer",

@@ -710,6 +710,16 @@ describe("login link", () => {
     expect(me).toMatchObject({ status: 200, body: { user: "linked" } });
   });
 
+  it("a link whose path starts with // still redirects on the hub, never to another host", async () => {
+    const token = await accessToken({ user: "linked", role: "viewer", graphs: ["alpha"] });
+    for (const path of ["//evil.example/x", "/\\evil.example"]) {
+      const response = await fetch(`${hub.url}${path}?token=${token}`, { redirect: "manual" });
+      expect(response.status, path).toBe(303);
+      const location = response.headers.get("location") ?? "";
+      expect(new URL(location, hub.url).origin, location).toBe(new URL(hub.url).origin);
+    }
+  });
+
   it("an invalid token on the link answers 401 with an HTML page", async () => {
     for (const token of ["not-a-token", who["bad signature"].token, who["expired token"].token]) {
       const response = await fetch(`${hub.url}/g/alpha?token=${token}`, { redirect: "manual" });

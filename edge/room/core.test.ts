@@ -6,6 +6,7 @@ import type { GraphEdge, GraphExport, GraphNode, JsonValue } from "../../shared/
 import { LIMITS } from "../../shared/limits.ts";
 import type { Message, ProcessReport, RoomFrame, RoomFrameOf } from "../../shared/protocol.ts";
 import type { ProcessStatus } from "../../shared/status.ts";
+import { fuzzSeeds, prng } from "../../shared/testing/seeds.ts";
 import { replaceGraph } from "../../shared/ydoc.ts";
 import {
   DEFAULT_CONFIG,
@@ -1287,28 +1288,19 @@ describe("awaitReturningWorkers (HELLO-4)", () => {
 
 // ---- seeded fuzz ----------------------------------------------------------------------------------
 
-const SEED = Number(
-  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.WEFT_SEED ?? 20261130,
-);
 const FUZZ_RUNS = 40;
 const FUZZ_STEPS = 80;
 
-/** mulberry32: a small seeded PRNG, so a failing run replays from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-describe(`seeded fuzz (seed ${SEED}; replay with WEFT_SEED=${SEED})`, () => {
-  it("SCHED-5/6/7/8, DRAIN-1, HELLO-4: a node never runs on two workers; well-behaved workers get no errors; all settles", () => {
-    for (let run = 0; run < FUZZ_RUNS; run++) fuzzRun(SEED + run);
-  });
+describe("seeded fuzz (each failure names its seed; replay with WEFT_SEED=<seed>)", () => {
+  it.each(fuzzSeeds([20261130]))(
+    "seed %i: SCHED-5/6/7/8, DRAIN-1, HELLO-4: a node never runs on two workers; well-behaved workers get no errors; all settles",
+    (base) => {
+      // WEFT_SEED=<n> replays exactly the run that failed; otherwise FUZZ_RUNS runs from each seed.
+      const replay = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.WEFT_SEED;
+      const runs = replay ? 1 : FUZZ_RUNS;
+      for (let run = 0; run < runs; run++) fuzzRun(base + run);
+    },
+  );
 });
 
 /**

@@ -1,4 +1,5 @@
 // Test helper: polls a condition until it holds or a deadline passes (tests wait for conditions, never sleep).
+import { prng } from "../../shared/testing/seeds.ts";
 
 export async function waitFor<T>(
   check: () => T | undefined | false | null,
@@ -16,13 +17,4 @@ export async function waitFor<T>(
 }
 
 /** A seeded PRNG (mulberry32) so randomized tests replay; print the seed on failure. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = prng;
