@@ -130,7 +130,7 @@ async function handleWorkers(method: string, env: Env, caller: Caller | undefine
   if (workerId === undefined) {
     allow(method, ["GET"]);
     const fleet = new Map<string, FleetWorker>();
-    await eachRoom(env, graphs, async (id, room) => {
+    const unreachable = await eachRoom(env, graphs, async (id, room) => {
       for (const w of JSON.parse(unwrap(await room.workers())) as WorkerStatus[]) {
         const known = fleet.get(w.id);
         if (!known) fleet.set(w.id, { ...w, graphs: [id] });
@@ -143,35 +143,50 @@ async function handleWorkers(method: string, env: Env, caller: Caller | undefine
         }
       }
     });
-    return json([...fleet.values()].sort((a, b) => a.id.localeCompare(b.id)));
+    return json(
+      [...fleet.values()].sort((a, b) => a.id.localeCompare(b.id)),
+      200,
+      unreachableHeader(unreachable),
+    );
   }
   allow(method, ["POST"]);
   const drained: string[] = [];
-  await eachRoom(env, graphs, async (id, room) => {
+  const unreachable = await eachRoom(env, graphs, async (id, room) => {
     if (unwrap(await room.drainWorker(workerId))) drained.push(id);
   });
-  if (drained.length === 0) {
+  if (drained.length === 0 && unreachable.length === 0) {
     throw new ApiError(404, "worker_not_found", `no worker "${workerId.slice(0, 80)}" is connected to any graph`);
   }
-  return json({ id: workerId, graphs: drained, draining: true });
+  return json({ id: workerId, graphs: drained, draining: true, unreachable });
 }
 
 type FleetWorker = WorkerStatus & { graphs: string[] };
 type RoomStub = Awaited<ReturnType<typeof getServerByName<Env, import("./graphRoom.ts").GraphRoom>>>;
 
-/** Runs `body` for every graph's room; one failing room is logged and skipped, never a 500 for the whole hub. */
+/**
+ * Runs `body` for every graph's room; one failing room is logged and skipped, never a 500 for the whole
+ * hub. Returns the ids of the rooms that failed, for the answer to name.
+ */
 async function eachRoom(
   env: Env,
   graphs: Array<{ id: string }>,
   body: (id: string, room: RoomStub) => Promise<void>,
-): Promise<void> {
+): Promise<string[]> {
+  const unreachable: string[] = [];
   for (const { id } of graphs) {
     try {
       await body(id, await getServerByName(env.Graph, id));
     } catch (error) {
+      unreachable.push(id);
       console.error(JSON.stringify({ event: "room_skipped", graphId: id, error: String(error) }));
     }
   }
+  return unreachable;
+}
+
+/** The header that names graphs whose rooms did not answer a fleet-wide request. */
+function unreachableHeader(ids: string[]): Record<string, string> {
+  return ids.length > 0 ? { "x-weft-unreachable-graphs": ids.join(",").slice(0, 4000) } : {};
 }
 
 /** Hub-issued worker tokens (hub admin): list, create (the token is shown once), revoke (its workers disconnect). */
@@ -203,10 +218,11 @@ async function handleWorkerTokens(
   const revoked = await catalogue.revokeWorkerToken(tokenId.slice(0, 64));
   if (!revoked) throw new ApiError(404, "token_not_found", `no worker token "${tokenId.slice(0, 64)}"`);
   let disconnected = 0;
-  await eachRoom(env, await catalogue.list(), async (_id, room) => {
+  const unreachable = await eachRoom(env, await catalogue.list(), async (_id, room) => {
     disconnected += unwrap(await room.revokeWorkerToken(revoked.id));
   });
-  return json({ ...revoked, disconnected });
+  // A room that did not answer still refuses the token at its workers' next hello, and at any new connect.
+  return json({ ...revoked, disconnected, unreachable });
 }
 
 /**

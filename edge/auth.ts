@@ -7,6 +7,8 @@ import type { Env } from "./env.ts";
 import { hashSecret, parseWorkerToken, timingSafeEqual } from "./workerTokens.ts";
 
 export const SESSION_COOKIE = "weft_session";
+/** On https the cookie is `__Host-weft_session`: Secure, Path=/, no Domain, so no sibling host can set it. */
+export const HOST_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
 
 export type Caller = { kind: "user"; claims: AccessClaims } | { kind: "worker"; tokenId: string };
 
@@ -42,7 +44,9 @@ function presentedToken(request: Request, query: boolean): string | undefined {
     const fromQuery = new URL(request.url).searchParams.get("token");
     if (fromQuery) return fromQuery;
   }
-  return readCookie(request.headers.get("Cookie") ?? "", SESSION_COOKIE);
+  const cookies = request.headers.get("Cookie") ?? "";
+  const secure = new URL(request.url).protocol === "https:";
+  return secure ? readCookie(cookies, HOST_SESSION_COOKIE) : readCookie(cookies, SESSION_COOKIE);
 }
 
 /** The id of a valid worker token: one of WEFT_WORKER_TOKEN's (id "env"), or a hub-issued `wt_…` not revoked. */
@@ -114,7 +118,8 @@ export function clearedSessionCookie(secure: boolean): string {
 }
 
 function cookie(value: string, maxAge: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
+  const name = secure ? HOST_SESSION_COOKIE : SESSION_COOKIE;
+  return `${name}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? "; Secure" : ""}`;
 }
 
 function readCookie(header: string, name: string): string | undefined {

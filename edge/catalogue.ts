@@ -112,6 +112,11 @@ export class Catalogue extends DurableObject<Env> {
     return true;
   }
 
+  /** True when `id` names a hub-issued token that is not revoked (checked again at a worker's hello). */
+  isWorkerTokenActive(id: string): boolean {
+    return this.sql.exec("SELECT 1 FROM worker_tokens WHERE id = ? AND revoked_at IS NULL", id).toArray().length > 0;
+  }
+
   /** Revokes a token; false when there is no such token. Revoking twice keeps the first time. */
   revokeWorkerToken(id: string): WorkerTokenInfo | undefined {
     this.sql.exec("UPDATE worker_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", Date.now(), id);

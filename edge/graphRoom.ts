@@ -124,6 +124,8 @@ export class GraphRoom extends Server<Env> {
         awarenessIds: [],
       } satisfies EditorConnState);
       this.doc.onConnect(connection.id);
+      // A token that expires closes its connection then, even one that never sends again (AUTH-6).
+      if (identity.exp > 0) await this.armAlarm(identity.exp * 1000);
     });
   }
 
@@ -169,6 +171,13 @@ export class GraphRoom extends Server<Env> {
     if (!this.workerFrames.take(connection.id, Date.now())) {
       connection.close(CloseCode.RateLimited, this.workerFrames.describe("frames"));
       return;
+    }
+    // A hub-issued token revoked between the Worker's check and this connection's hello is refused here.
+    if (!state.workerId && state.tokenId !== "env") {
+      if (!(await this.env.Catalogue.getByName("main").isWorkerTokenActive(state.tokenId))) {
+        connection.close(CloseCode.TokenRevoked, "this worker's token was revoked");
+        return;
+      }
     }
     if (typeof message !== "string") {
       this.sendFrame(connection.id, {
@@ -250,6 +259,7 @@ export class GraphRoom extends Server<Env> {
 
   override async onAlarm(): Promise<void> {
     try {
+      const expiries = this.closeExpiredEditors();
       const unregistered: Array<{ connId: string; openedAt: number }> = [];
       for (const connection of this.getConnections<WorkerConnState>("worker")) {
         const state = connection.state;
@@ -257,12 +267,27 @@ export class GraphRoom extends Server<Env> {
       }
       const next = this.core.onAlarm(unregistered);
       const hello = unregistered.map((c) => c.openedAt + HELLO_TIMEOUT_MS).filter((t) => t > Date.now());
-      const due = [next, ...hello].filter((t): t is number => t !== null);
+      const due = [next, ...hello, ...expiries].filter((t): t is number => t !== null);
       if (due.length > 0) await this.ctx.storage.setAlarm(Math.min(...due));
     } catch (error) {
       this.log("alarm_failed", { error: String(error), stack: (error as Error)?.stack?.slice(0, 500) });
       await this.ctx.storage.setAlarm(Date.now() + 2000);
     }
+  }
+
+  /** Closes editors whose access token has expired (CLOSE-15); returns when the others' tokens expire. */
+  private closeExpiredEditors(): number[] {
+    const now = Date.now();
+    const later: number[] = [];
+    for (const connection of this.getConnections<EditorConnState>("editor")) {
+      const exp = (connection.state?.exp ?? 0) * 1000;
+      if (exp === 0) continue;
+      if (exp <= now) {
+        this.forget(connection);
+        connection.close(CloseCode.SessionExpired, "your access token expired; sign in again");
+      } else later.push(exp);
+    }
+    return later;
   }
 
   // ---- RPC used by the HTTP API (results, never exceptions: see rpc.ts) ---------------------------------
@@ -378,11 +403,13 @@ export class GraphRoom extends Server<Env> {
    */
   deleteGraph(): RoomResult<null> {
     return rpc(this.name, "deleteGraph", () => {
+      // The document first: if it cannot be replaced, nothing else is touched and the graph stays as it was.
+      const outcome = this.doc.replaceWholesale(undefined, CloseCode.GraphDeleted, "graph deleted");
+      if (!outcome.ok) return editResult(outcome);
       this.core.reset();
       this.vault.clear();
-      const outcome = this.doc.replaceWholesale(undefined, CloseCode.GraphDeleted, "graph deleted");
       for (const connection of this.getConnections()) connection.close(CloseCode.GraphDeleted, "graph deleted");
-      return editResult(outcome);
+      return success(null);
     });
   }
 

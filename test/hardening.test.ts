@@ -378,7 +378,9 @@ describe.sequential("hardening against real workerd", () => {
     metaMap(longName.doc).set("name", "n".repeat(20 * 1024 * 1024));
     const nameReason = await expectRefused(
       longName,
-      new RegExp(`the limit is ${LIMITS.maxUpdateBytes}|name must be at most ${LIMITS.maxNameLength}`),
+      new RegExp(
+        `the update is too large|the limit is ${LIMITS.maxUpdateBytes}|name must be at most ${LIMITS.maxNameLength}`,
+      ),
     );
 
     const badId = await clients.synced("h-limits", { reconnect: false });

@@ -166,6 +166,7 @@ describe("DRAIN: processes move away before a worker leaves", () => {
       id: "w-fleet",
       graphs: ["fleet-1", "fleet-2"],
       draining: true,
+      unreachable: [],
     });
     await one.next((f) => f.type === "unassign");
     await two.next((f) => f.type === "drained");

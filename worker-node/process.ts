@@ -24,6 +24,8 @@ export interface RunnableSpec extends ProcessSpec {
   /** Creates the node's process object (NodeImpl.create); an exception crashes the process. */
   create(): NodeProcess;
   params: Record<string, ParamValue>;
+  /** Values of the process's secret params: scrubbed from every error, status entry and log line it makes. */
+  secrets?: readonly string[];
   /** Hands an emitted value to the publisher; returns an error text when refused. */
   publish(port: string, value: JsonValue): string | undefined;
 }
@@ -42,6 +44,7 @@ export class NodeRunner {
   errors = 0;
   lastError: string | null = null;
   private impl: NodeProcess | undefined;
+  private secrets: readonly string[] = [];
   private readonly abort = new AbortController();
   /** Start, then every delivery, in order. */
   private chain: Promise<unknown> = Promise.resolve();
@@ -74,6 +77,7 @@ export class NodeRunner {
   /** Starts the process once `after` settles (the previous epoch's stop), reporting running or crashed. */
   static start(spec: RunnableSpec, onState: StateListener, after: Promise<unknown> = Promise.resolve()): NodeRunner {
     const runner = new NodeRunner(spec, true, onState);
+    runner.secrets = spec.secrets ?? [];
     const ctx = runner.context(spec);
     runner.chain = after.then(() => runner.runStart(spec, ctx));
     return runner;
@@ -148,13 +152,19 @@ export class NodeRunner {
 
   /** Counts an error and keeps its text as lastError. */
   fail(error: unknown): void {
-    this.countErrors(1, error instanceof Error ? error.message : String(error));
-    this.log.debug({ err: error }, "process error");
+    const message = this.scrub(error instanceof Error ? error.message : String(error));
+    this.countErrors(1, message);
+    this.log.debug({ error: message }, "process error");
   }
 
   countErrors(count: number, message: string): void {
     this.errors += count;
-    this.lastError = truncate(message);
+    this.lastError = truncate(this.scrub(message));
+  }
+
+  /** `text` with this process's secret values replaced (SECRET-2: they go nowhere but the process). */
+  private scrub(text: string): string {
+    return scrubSecrets(text, this.secrets);
   }
 
   report(): ProcessReport {
@@ -169,11 +179,24 @@ export class NodeRunner {
     };
     try {
       const recent = this.impl?.recent?.();
-      if (recent) report.recent = recent.slice(-100);
+      if (recent)
+        report.recent =
+          this.secrets.length > 0 ? recent.slice(-100).map((v) => this.scrubValue(v)) : recent.slice(-100);
     } catch (error) {
       this.fail(error);
     }
     return report;
+  }
+
+  private scrubValue(value: JsonValue): JsonValue {
+    const json = JSON.stringify(value);
+    const clean = this.scrub(json);
+    if (clean === json) return value;
+    try {
+      return JSON.parse(clean) as JsonValue;
+    } catch {
+      return clean;
+    }
   }
 
   private context(spec: RunnableSpec): NodeContext {
@@ -206,7 +229,7 @@ export class NodeRunner {
       }
       this.state = "crashed";
       this.abort.abort();
-      this.log.error({ err: error }, `process crashed on start: ${this.lastError}`);
+      this.log.error(`process crashed on start: ${this.lastError}`);
       this.onState(this);
       await this.callStop();
       return;
@@ -241,4 +264,17 @@ export class NodeRunner {
 
 function truncate(text: string): string {
   return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS - 1)}…` : text;
+}
+
+/**
+ * Replaces every occurrence of a secret value (as it is, and as it reads inside a JSON string) in `text`.
+ * Values shorter than 4 characters are left alone (they would blank out ordinary text).
+ */
+export function scrubSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) out = out.split(form).join("[secret]");
+  }
+  return out;
 }

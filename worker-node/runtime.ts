@@ -240,8 +240,11 @@ export class GraphRuntime {
         return `unknown output port "${port}" (node type ${def.type} has ${[...ports].join(", ") || "none"})`;
       return this.publisher.emit(frame.nodeId, frame.epoch, port, value);
     };
+    const secrets = Object.entries(def.params)
+      .filter(([key, param]) => param.type === "secret" && typeof checked.params[key] === "string")
+      .map(([key]) => checked.params[key] as string);
     runner = NodeRunner.start(
-      { ...spec, params: checked.params, create: () => impl.create(), publish },
+      { ...spec, params: checked.params, secrets, create: () => impl.create(), publish },
       this.onState,
       after,
     );

@@ -32,18 +32,16 @@ function Pages() {
     return r.page === "editor" ? r.graphId : undefined;
   };
   return (
-    <>
-      <Switch>
-        <Match when={route().page === "list"}>
-          <GraphList />
-        </Match>
-        <Match when={editorId()} keyed>
-          {(graphId) => <Editor graphId={graphId} />}
-        </Match>
-        <Match when={route().page === "missing"}>
-          <NotFound title="Page not found" />
-        </Match>
-      </Switch>
-    </>
+    <Switch>
+      <Match when={route().page === "list"}>
+        <GraphList />
+      </Match>
+      <Match when={editorId()} keyed>
+        {(graphId) => <Editor graphId={graphId} />}
+      </Match>
+      <Match when={route().page === "missing"}>
+        <NotFound title="Page not found" />
+      </Match>
+    </Switch>
   );
 }

@@ -17,6 +17,7 @@ import {
   setRunning,
 } from "../../shared/ydoc.ts";
 import { checkUpdate, type GateInput, type GateVerdict } from "./docGate.ts";
+import { craftUpdate } from "./testing/craftUpdate.ts";
 
 const GRAPH: Omit<GraphExport, "id"> = {
   name: "G",
@@ -324,3 +325,76 @@ function nest(depth: number): unknown {
 function nodes(count: number): GraphExport["nodes"] {
   return Array.from({ length: count }, (_, i) => ({ id: `n${i}`, type: "log", name: "", x: 0, y: 0, params: {} }));
 }
+
+describe("the update gate against crafted updates (a security review's findings)", () => {
+  const C = 5000;
+
+  it("an item whose origin is itself, or two that point at each other, are refused at once (no hang)", () => {
+    const { room } = pair();
+    const self = craftUpdate([[C, 0, [{ origin: [C, 0], content: { any: [1] } }]]]);
+    expect(refusal(gate(room, self))).toMatch(/refers to a later item of its own/);
+    const mutual = craftUpdate([
+      [C, 0, [{ origin: [C + 1, 0], content: { any: [1] } }]],
+      [C + 1, 0, [{ origin: [C, 0], content: { any: [2] } }]],
+    ]);
+    expect(refusal(gate(room, mutual))).toMatch(/refer to each other in a cycle/);
+  });
+
+  it("an item reaching back into what the room has (a struct straddling its state) is refused", () => {
+    const { room } = pair();
+    const known = Y.getState(room.store, room.clientID);
+    const straddle = craftUpdate([
+      [room.clientID, known - 1, [{ parent: { root: "meta" }, key: "name", content: { any: ["a", "b"] } }]],
+    ]);
+    expect(refusal(gate(room, straddle))).toMatch(/overlaps items the room already has/);
+  });
+
+  it("an item whose right origin the room lacks waits (missing), it is not stored ahead of its dependency", () => {
+    const { room } = pair();
+    const description = (metaMap(room) as unknown as { _map: Map<string, Y.Item> })._map.get("description") as Y.Item;
+    const update = craftUpdate([
+      [C, 0, [{ origin: [description.id.client, description.id.clock], right: [C + 9, 5], content: { any: ["x"] } }]],
+    ]);
+    expect(gate(room, update)).toEqual({ kind: "missing" });
+  });
+
+  it("a param set on a node another editor deleted meanwhile is accepted (Yjs collects it), not refused", () => {
+    const { room, client: a } = pair();
+    const b = new Y.Doc();
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(room));
+    const deletion = edit(a, (d) => nodesMap(d).delete("a"));
+    const concurrent = edit(b, (d) => setParam(d, "a", "intervalMs", 7));
+    Y.applyUpdate(room, deletion);
+    expect(gate(room, concurrent).kind).toBe("apply");
+  });
+
+  it("limits hold for a node created in the same update: 201 params, or a code text over 2 MiB", () => {
+    const { room, client } = pair();
+    const many = edit(client, (d) => {
+      const params: Record<string, number> = {};
+      for (let i = 0; i < 201; i++) params[`p${i}`] = i;
+      addNode(d, { id: "big", type: "log", name: "", x: 0, y: 0, params });
+    });
+    expect(refusal(gate(room, many))).toMatch(/would have more than 200 params/);
+    const other = new Y.Doc();
+    Y.applyUpdate(other, Y.encodeStateAsUpdate(room));
+    const text = edit(other, (d) => {
+      addNode(d, { id: "code", type: "log", name: "", x: 0, y: 0, params: {} });
+      const t = new Y.Text();
+      params(d, "code").set("prefix", t);
+      for (let i = 0; i < 3; i++) t.insert(t.length, "c".repeat(LIMITS.maxParamBytes / 2 + 1));
+    });
+    expect(refusal(gate(room, text))).toMatch(/would be longer than/);
+  });
+
+  it("SECRET-1: changing a node's type to one whose param holding a plain value is a secret is refused", () => {
+    const { room, client } = pair();
+    const setPlain = edit(client, (d) => setParam(d, "b", "authorization", "Bearer plain"));
+    // On a log node it is just an (unknown) param...
+    expect(gate(room, setPlain).kind).toBe("apply");
+    Y.applyUpdate(room, setPlain);
+    // ...but making the node an http-request would turn it into a secret held in the document.
+    const retype = edit(client, (d) => (nodesMap(d).get("b") as Y.Map<unknown>).set("type", "http-request"));
+    expect(refusal(gate(room, retype))).toMatch(/param "authorization" is a secret/);
+  });
+});

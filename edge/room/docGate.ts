@@ -43,14 +43,17 @@ export interface GateInput {
 
 type Struct = Y.Item | Y.GC | Y.Skip;
 
+/** Levels of Yjs types the model has (root → node → params → code text), with a margin. */
+const MAX_NESTING = 6;
+
 /** Where an item lands: its parent's slot and its key (map entry) or null (text). */
 type Slot =
   | { kind: "meta" }
   | { kind: "nodes" }
   | { kind: "edges" }
   | { kind: "node"; nodeId: string; type: Y.Map<unknown> | undefined; created?: Y.Item }
-  | { kind: "params"; nodeId: string; type: Y.Map<unknown> | undefined }
-  | { kind: "text"; nodeId: string; param: string; type: Y.Text | undefined }
+  | { kind: "params"; nodeId: string; type: Y.Map<unknown> | undefined; holder: Y.Item | undefined }
+  | { kind: "text"; nodeId: string; param: string; type: Y.Text | undefined; holder: Y.Item | undefined }
   | { kind: "foreign"; what: string };
 
 /** What resolving an item's place found: its slot and key, or that it will be garbage-collected, or a gap. */
@@ -102,8 +105,8 @@ class Check {
   private readonly newParamKeys = new Map<Y.Map<unknown> | Y.Item, { existing: number; keys: Set<string> }>();
   private readonly textGrowth = new Map<Y.Text | Y.Item, { existing: number; added: number }>();
   /** Node types this update sets, and its param writes, to keep secret values out of the document. */
-  private readonly nodeTypes = new Map<string, unknown>();
-  private readonly paramWrites: Array<{ nodeId: string; key: string; value: unknown }> = [];
+  private readonly nodeTypes = new Map<string, Set<unknown>>();
+  private readonly paramWrites = new Map<string, Array<{ key: string; value: unknown }>>();
 
   constructor(
     doc: Y.Doc,
@@ -129,6 +132,8 @@ class Check {
       const run = this.fresh.get(client);
       const expected = run ? lastClock(run) : known;
       if (clock > expected || struct instanceof Y.Skip) return { kind: "missing" };
+      // Yjs diffs start exactly at the state the room has; a struct reaching back into it is crafted.
+      if (clock < expected) this.fail(`an item of client ${client} overlaps items the room already has`);
       const retired = this.input.retired.get(client) ?? 0;
       if (clock < retired) {
         throw new Refusal(
@@ -158,6 +163,11 @@ class Check {
     }
     for (const run of this.fresh.values()) {
       for (const struct of run) {
+        if (struct instanceof Y.Item && this.refersToMissing(struct)) return { kind: "missing" };
+      }
+    }
+    for (const run of this.fresh.values()) {
+      for (const struct of run) {
         if (!(struct instanceof Y.Item)) continue;
         const place = this.place(struct);
         if (place === "missing") return { kind: "missing" };
@@ -173,9 +183,28 @@ class Check {
 
   // ---- where an item lands ------------------------------------------------------------------------
 
+  /**
+   * Whether an item refers (origin, right origin, parent) to a struct neither the room nor this update has:
+   * Yjs would keep it pending. A reference to its own client at or after its own clock is crafted (Yjs
+   * does not check those) and refused.
+   */
+  private refersToMissing(item: Y.Item): boolean {
+    const refs = [item.origin, item.rightOrigin, typeof item.parent === "object" ? (item.parent as Y.ID | null) : null];
+    for (const ref of refs) {
+      if (ref === null || !(ref instanceof Y.ID)) continue;
+      if (ref.client === item.id.client && ref.clock >= item.id.clock) {
+        this.fail(`an item of client ${item.id.client} refers to a later item of its own`);
+      }
+      if (this.lookup(ref) === undefined) return true;
+    }
+    return false;
+  }
+
   /** Resolves an item's parent and key as Yjs would on integration, without recursion. */
-  private place(item: Y.Item): Place {
-    const chain: Y.Item[] = [];
+  private place(item: Y.Item, depth = 0): Place {
+    if (depth > MAX_NESTING)
+      return { slot: { kind: "foreign", what: "types nested deeper than the model allows" }, key: null };
+    const chain = new Set<Y.Item>();
     let current: Y.Item = item;
     let found: Place | undefined;
     while (found === undefined) {
@@ -184,9 +213,10 @@ class Check {
         found = cached;
         break;
       }
-      chain.push(current);
+      if (chain.has(current)) this.fail("items of the update refer to each other in a cycle");
+      chain.add(current);
       if (current.parent !== null) {
-        found = this.placeUnder(current.parent as unknown as string | Y.ID, current.parentSub);
+        found = this.placeUnder(current.parent as unknown as string | Y.ID, current.parentSub, depth);
         break;
       }
       const neighbour = current.origin ?? current.rightOrigin;
@@ -205,20 +235,20 @@ class Check {
   }
 
   /** The place of an item whose parent is given: a root type's name, or the id of the item holding the type. */
-  private placeUnder(parent: string | Y.ID, key: string | null): Place {
+  private placeUnder(parent: string | Y.ID, key: string | null, depth: number): Place {
     if (typeof parent === "string") return { slot: rootSlot(parent), key };
     const holder = this.lookup(parent);
     if (holder === undefined) return "missing";
-    if (!(holder instanceof Y.Item) || !(holder.content instanceof Y.ContentType)) {
-      return holder instanceof Y.Item && holder.content instanceof Y.ContentDeleted
-        ? "gc"
-        : { slot: { kind: "foreign", what: "an item whose parent is not a Yjs type" }, key };
+    // A parent deleted and collected already: Yjs turns the item into garbage too.
+    if (!(holder instanceof Y.Item) || holder.content instanceof Y.ContentDeleted) return "gc";
+    if (!(holder.content instanceof Y.ContentType)) {
+      return { slot: { kind: "foreign", what: "an item whose parent is not a Yjs type" }, key };
     }
     if (this.isIntegrated(holder)) {
       if (holder.deleted) return "dead";
       return { slot: this.slotOfType(holder.content.type as Y.AbstractType<unknown>), key };
     }
-    const holderPlace = this.place(holder);
+    const holderPlace = this.place(holder, depth + 1);
     if (typeof holderPlace === "string") return holderPlace;
     return { slot: childSlot(holderPlace.slot, holderPlace.key, holder.content.type, undefined, holder), key };
   }
@@ -299,7 +329,13 @@ class Check {
       if (key !== null) this.fail(`code param "${slot.param}" is text, not a map`);
       if (content instanceof Y.ContentDeleted) return;
       if (!(content instanceof Y.ContentString)) this.fail(`code param "${slot.param}" may hold only plain text`);
-      this.growText(slot.type ?? slot, content.str.length, slot.type?.length ?? 0, slot.param, slot.nodeId);
+      this.growText(
+        slot.type ?? slot.holder ?? slot,
+        content.str.length,
+        slot.type?.length ?? 0,
+        slot.param,
+        slot.nodeId,
+      );
       return;
     }
     if (key === null) this.fail(`it inserts list items into the ${slotName(slot)} map`);
@@ -339,7 +375,9 @@ class Check {
         if (!rule) this.fail(`node "${slot.nodeId}" has no field "${clip(key)}"`);
         this.checkValue(content, rule, `node "${slot.nodeId}": ${key}`);
         if (key === "type") {
-          this.nodeTypes.set(slot.nodeId, (content as Y.ContentAny).arr[0]);
+          const types = this.nodeTypes.get(slot.nodeId) ?? new Set<unknown>();
+          types.add((content as Y.ContentAny).arr[0]);
+          this.nodeTypes.set(slot.nodeId, types);
           if (slot.created) this.typedNodes.add(slot.created);
         }
         return;
@@ -352,10 +390,16 @@ class Check {
           if (!(content.type instanceof Y.Text)) {
             this.fail(`node "${slot.nodeId}": param "${key}" may be JSON or code text, not a nested Yjs type`);
           }
+          // Text is a plain value too: it may not go into a secret param.
+          const writes = this.paramWrites.get(slot.nodeId) ?? [];
+          writes.push({ key, value: content.type });
+          this.paramWrites.set(slot.nodeId, writes);
           return;
         }
         this.checkValue(content, paramValueProblem, `node "${slot.nodeId}": param "${key}"`);
-        this.paramWrites.push({ nodeId: slot.nodeId, key, value: (content as Y.ContentAny).arr[0] });
+        const writes = this.paramWrites.get(slot.nodeId) ?? [];
+        writes.push({ key, value: (content as Y.ContentAny).arr[0] });
+        this.paramWrites.set(slot.nodeId, writes);
         return;
       }
       default: {
@@ -375,7 +419,8 @@ class Check {
   }
 
   private countParam(slot: Extract<Slot, { kind: "params" }>, key: string): void {
-    const owner = slot.type ?? (slot as unknown as Y.Item);
+    // One count per params map: the map itself, or (created in this update) the item that holds it.
+    const owner = slot.type ?? slot.holder ?? (slot as unknown as Y.Item);
     let entry = this.newParamKeys.get(owner);
     if (!entry) {
       entry = { existing: slot.type ? liveSize(slot.type) : 0, keys: new Set() };
@@ -403,14 +448,27 @@ class Check {
    * enters the document's history (the editor writes only references).
    */
   private checkSecrets(): void {
-    for (const { nodeId, key, value } of this.paramWrites) {
-      const type =
-        this.nodeTypes.get(nodeId) ?? (this.roots.nodes.get(nodeId) as Y.Map<unknown> | undefined)?.get("type");
-      const spec = typeof type === "string" ? findNodeType(type)?.params[key] : undefined;
-      if (spec?.type !== "secret" || value === "" || isSecretRef(value)) continue;
-      this.fail(
-        `node "${nodeId}": param "${key}" is a secret; store its value with PUT /api/graphs/<id>/secrets/<NAME> and set the param to {"$secret": "<NAME>"} (this edit was not applied, so the value never entered the graph)`,
-      );
+    // Every node whose type or params this update writes, against every type it may end up with (a new one
+    // written here, even by a concurrent copy of the node, or the one it has) and every value its secret
+    // params may end up holding (written here, or already there when only the type changes).
+    for (const nodeId of new Set([...this.nodeTypes.keys(), ...this.paramWrites.keys()])) {
+      const existing = this.roots.nodes.get(nodeId) as Y.Map<unknown> | undefined;
+      const existingParams = existing instanceof Y.Map ? existing.get("params") : undefined;
+      const types = new Set(this.nodeTypes.get(nodeId));
+      if (existing instanceof Y.Map) types.add(existing.get("type"));
+      for (const type of types) {
+        const def = typeof type === "string" ? findNodeType(type) : undefined;
+        for (const [key, spec] of Object.entries(def?.params ?? {})) {
+          if (spec.type !== "secret") continue;
+          const values = (this.paramWrites.get(nodeId) ?? []).filter((w) => w.key === key).map((w) => w.value);
+          if (existingParams instanceof Y.Map) values.push(existingParams.get(key));
+          if (values.some((v) => v !== undefined && v !== "" && !isSecretRef(v))) {
+            this.fail(
+              `node "${nodeId}": param "${key}" is a secret; store its value with PUT /api/graphs/<id>/secrets/<NAME> and set the param to {"$secret": "<NAME>"} (this edit was not applied, so the value never entered the graph)`,
+            );
+          }
+        }
+      }
     }
   }
 
@@ -516,10 +574,10 @@ function childSlot(
     return { kind: "node", nodeId: key, type: integrated as Y.Map<unknown> | undefined, created };
   }
   if (parent.kind === "node" && key === "params" && type instanceof Y.Map) {
-    return { kind: "params", nodeId: parent.nodeId, type: integrated as Y.Map<unknown> | undefined };
+    return { kind: "params", nodeId: parent.nodeId, type: integrated as Y.Map<unknown> | undefined, holder: created };
   }
   if (parent.kind === "params" && key !== null && type instanceof Y.Text) {
-    return { kind: "text", nodeId: parent.nodeId, param: key, type: integrated as Y.Text | undefined };
+    return { kind: "text", nodeId: parent.nodeId, param: key, type: integrated as Y.Text | undefined, holder: created };
   }
   if (parent.kind === "foreign") return parent;
   return {

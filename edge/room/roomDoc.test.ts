@@ -24,6 +24,7 @@ import {
 } from "../../shared/ydoc.ts";
 import { MemoryDocLog } from "./docLog.ts";
 import { type Access, RoomDoc } from "./roomDoc.ts";
+import { type CraftedItem, craftUpdate, type Ref } from "./testing/craftUpdate.ts";
 
 const DEMO: Omit<GraphExport, "id"> = {
   name: "Demo",
@@ -98,6 +99,40 @@ class Client {
     this.closed = { code: 1000, reason: "bye" };
     this.room.disconnect(this);
   }
+}
+
+/** A random crafted update: 1-3 items of a new or known client, referring to random structs of the room. */
+function crafted(doc: Y.Doc, rand: () => number): Uint8Array {
+  const known: Ref[] = [];
+  for (const [client, structs] of doc.store.clients) {
+    for (const s of structs) known.push([client, s.id.clock + Math.floor(rand() * s.length)]);
+  }
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+  const ref = (): Ref =>
+    known.length > 0 && rand() < 0.8 ? pick(known) : [Math.floor(rand() * 3) + 7000, Math.floor(rand() * 4)];
+  const client = rand() < 0.5 ? 6000 + Math.floor(rand() * 3) : (pick(known)?.[0] ?? 6000);
+  const start = Y.getState(doc.store, client) + (rand() < 0.1 ? -1 : 0);
+  const items: CraftedItem[] = [];
+  for (let i = 0, n = 1 + Math.floor(rand() * 3); i < n; i++) {
+    const where = rand();
+    const item: CraftedItem = {
+      content: pick([
+        { any: [pick([1, "x", null, true, { a: 1 }, [1, 2]])] },
+        { any: [1, 2] },
+        { text: "txt" },
+        { type: pick(["map", "array", "text"] as const) },
+        { deleted: 1 + Math.floor(rand() * 2) },
+      ]),
+    };
+    if (where < 0.3) item.origin = ref();
+    else if (where < 0.45) item.right = ref();
+    else if (where < 0.6) item.origin = [client, Math.max(0, start + i + (rand() < 0.5 ? 0 : -1))];
+    else item.parent = rand() < 0.5 ? { root: pick(["meta", "nodes", "edges", "junk"]) } : { id: ref() };
+    if (!item.origin && !item.right && rand() < 0.8)
+      item.key = pick(["name", "type", "x", "params", "n1", "prefix", "running"]);
+    items.push(item);
+  }
+  return craftUpdate([[client, Math.max(0, start), items]]);
 }
 
 function syncFrame(step: number, update: Uint8Array): Uint8Array {
@@ -267,6 +302,20 @@ describe("RoomDoc: the editors' sync protocol", () => {
     expect(b.closed).toBeUndefined();
   });
 
+  it("a message over the frame limit closes with 4009; a huge state vector in sync step 1 is refused", () => {
+    const h = seeded();
+    const a = h.client("viewer");
+    a.send(new Uint8Array(LIMITS.maxUpdateBytes + 2048));
+    expect(a.closed).toMatchObject({ code: CloseCode.FrameTooLarge });
+    const b = h.client("viewer");
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 0);
+    encoding.writeVarUint(encoder, 0);
+    encoding.writeVarUint8Array(encoder, new Uint8Array(3 * 1024 * 1024));
+    b.send(encoding.toUint8Array(encoder));
+    expect(b.closed).toMatchObject({ code: CloseCode.UpdateRefused, reason: expect.stringMatching(/state vector/) });
+  });
+
   it("a malformed Yjs message is refused with a reason, not thrown", () => {
     const h = seeded();
     const a = h.client();
@@ -335,6 +384,28 @@ describe("RoomDoc: presence (awareness)", () => {
     const c = h.client();
     c.send(awarenessFrame(c, 9, { blob: "x".repeat(LIMITS.maxAwarenessBytes) }));
     expect(c.closed).toMatchObject({ code: CloseCode.AwarenessRefused, reason: expect.stringMatching(/the limit is/) });
+    expect(a.closed).toBeUndefined();
+  });
+
+  it("removals of clients the room never showed are dropped, not relayed or remembered", () => {
+    const h = seeded();
+    const a = h.client("viewer");
+    const b = h.client();
+    const seen = b.awarenessSeen;
+    for (let i = 0; i < 30; i++) {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, 1);
+      const entry = encoding.createEncoder();
+      encoding.writeVarUint(entry, 1);
+      encoding.writeVarUint(entry, 90_000 + i);
+      encoding.writeVarUint(entry, 1);
+      encoding.writeVarString(entry, "null");
+      encoding.writeVarUint8Array(encoder, encoding.toUint8Array(entry));
+      h.now += 100;
+      a.send(encoding.toUint8Array(encoder));
+    }
+    expect(b.awarenessSeen).toBe(seen);
+    expect([...h.doc.awareness.meta.keys()]).toEqual([h.doc.awareness.clientID]);
     expect(a.closed).toBeUndefined();
   });
 
@@ -452,18 +523,26 @@ describe("RoomDoc: seeded fuzz of editors sending valid and hostile updates", ()
           trail.push(`${client.id} reconnects`);
           continue;
         }
-        const [name, edit] = pick(edits);
-        trail.push(`${client.id}:${name}`);
-        client.edit(edit);
+        if (rand() < 0.25) {
+          // A crafted update: items pointing anywhere the room has (or not), with any content.
+          trail.push(`${client.id}:crafted`);
+          client.send(syncFrame(2, crafted(h.doc.doc, rand)));
+        } else {
+          const [name, edit] = pick(edits);
+          trail.push(`${client.id}:${name}`);
+          client.edit(edit);
+        }
         const problem =
           h.errors().length > 0
             ? `room threw: ${JSON.stringify(h.errors())}`
             : JSON.stringify(graphOf(h.reloaded())) !== JSON.stringify(graphOf(h.doc.doc))
               ? "storage does not reload to the room's document"
-              : (() => {
-                  const check = validateGraph(JSON.parse(JSON.stringify(h.doc.exportGraph())), "g");
-                  return check.ok ? "" : `export does not import: ${check.problem.message}`;
-                })();
+              : h.doc.inspect().foreign
+                ? "the document holds Yjs types outside the model"
+                : (() => {
+                    const check = validateGraph(JSON.parse(JSON.stringify(h.doc.exportGraph())), "g");
+                    return check.ok ? "" : `export does not import: ${check.problem.message}`;
+                  })();
         if (problem) throw new Error(`seed ${seed} step ${step}: ${problem}\nafter: ${trail.slice(-20).join(", ")}`);
       }
       // Every graph stays deletable, whatever happened.

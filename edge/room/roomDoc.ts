@@ -22,6 +22,13 @@ const MESSAGE_AWARENESS = 1;
 const MESSAGE_AUTH = 2;
 const MESSAGE_QUERY_AWARENESS = 3;
 
+/** Largest binary message from an editor: an update at its limit plus the message's framing. */
+const MAX_EDITOR_FRAME_BYTES = LIMITS.maxUpdateBytes + 1024;
+/** Largest state vector in a sync step 1 (a document at its item limit, written by one client each, fits). */
+const MAX_STATE_VECTOR_BYTES = 2 * 1024 * 1024;
+/** Awareness clocks kept for clients no longer present. */
+const MAX_AWARENESS_META = 10_000;
+
 /** Transaction origin of the room's own edits (HTTP import, start/stop); anything else is a connection id. */
 export const LOCAL = Symbol("room");
 
@@ -61,6 +68,10 @@ export class RoomDoc {
   readonly view: GraphView;
   private pending: GraphChange | undefined;
   private localFailure: unknown;
+  /** Broadcasts and scheduling of an editor update being applied, released once it applied whole. */
+  private held: Array<() => void> | undefined;
+  /** When the room last folded its log because an update would not fit (at most once a minute). */
+  private lastForcedCompaction = Number.NEGATIVE_INFINITY;
   private readonly owners = new Map<number, string>();
   private readonly messages = new Limiter(RATES.editorMessages);
   private readonly awarenessRate = new Limiter(RATES.awareness);
@@ -117,11 +128,16 @@ export class RoomDoc {
         return;
       }
     }
-    const message = syncMessage(update);
-    for (const connId of this.ports.editors()) if (connId !== origin) this.ports.send(connId, message);
     const change = this.pending;
     this.pending = undefined;
-    this.ports.changed(change);
+    const effect = () => {
+      const message = syncMessage(update);
+      for (const connId of this.ports.editors()) if (connId !== origin) this.ports.send(connId, message);
+      this.ports.changed(change);
+    };
+    // While an editor's update is being applied, its effects wait until Yjs has finished without throwing.
+    if (this.held) this.held.push(effect);
+    else effect();
   }
 
   // ---- editor connections ---------------------------------------------------------------------------
@@ -154,6 +170,14 @@ export class RoomDoc {
   }
 
   private handle(conn: EditorConn, data: Uint8Array): void {
+    if (data.length > MAX_EDITOR_FRAME_BYTES) {
+      const reason = `a message of ${data.length} bytes; the limit is ${MAX_EDITOR_FRAME_BYTES}`;
+      // A sync message carries the editor's edits: refusing it (4011) makes the editor app resync, where a
+      // plain close would have it send the same message again on every reconnect.
+      if (data[0] === MESSAGE_SYNC) this.refuse(conn.id, "update_too_large", `the update is too large (${reason})`);
+      else this.ports.close(conn.id, CloseCode.FrameTooLarge, reason);
+      return;
+    }
     const decoder = decoding.createDecoder(data);
     const type = readOrFail(() => decoding.readVarUint(decoder));
     switch (type) {
@@ -183,6 +207,11 @@ export class RoomDoc {
   }
 
   private answerStep1(connId: string, stateVector: Uint8Array): void {
+    if (stateVector.length > MAX_STATE_VECTOR_BYTES) {
+      throw new MalformedMessage(
+        `sync step 1 carries a ${stateVector.length}-byte state vector; the limit is ${MAX_STATE_VECTOR_BYTES}`,
+      );
+    }
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     try {
@@ -195,8 +224,16 @@ export class RoomDoc {
 
   private receiveUpdate(conn: EditorConn, update: Uint8Array): void {
     let verdict = this.verdict(update);
-    if (verdict.kind === "refuse" && verdict.code === "document_too_large" && this.store.compact(this.doc)) {
-      verdict = this.verdict(update);
+    // Folding the log may make room; a full rewrite is costly, so only for editors and at most once a minute.
+    const now = this.ports.now();
+    if (
+      verdict.kind === "refuse" &&
+      verdict.code === "document_too_large" &&
+      conn.access !== "viewer" &&
+      now - this.lastForcedCompaction >= 60_000
+    ) {
+      this.lastForcedCompaction = now;
+      if (this.store.compact(this.doc)) verdict = this.verdict(update);
     }
     if (conn.access === "viewer") {
       if (verdict.kind === "noop") return;
@@ -252,15 +289,20 @@ export class RoomDoc {
       this.refuse(connId, "storage_failed", `the room could not store this edit (${String(error).slice(0, 80)})`);
       return;
     }
+    this.held = [];
     try {
       Y.applyUpdate(this.doc, update, connId);
     } catch (error) {
+      this.held = undefined;
       this.store.drop(id, update.length);
       this.ports.report("update_apply_failed", { connId, bytes: update.length, error: String(error) });
       this.reloadFromStorage();
       this.refuse(connId, "invalid_update", "the room could not apply this edit; reload the graph");
       return;
     }
+    const effects = this.held;
+    this.held = undefined;
+    for (const effect of effects) effect();
     this.store.applied(this.doc, items);
   }
 
@@ -308,12 +350,20 @@ export class RoomDoc {
     } finally {
       this.awareness.off("update", listen);
     }
+    this.trimAwarenessMeta();
     const ids = [...mine];
     if (ids.length !== conn.awarenessIds.length || ids.some((id) => !conn.awarenessIds.includes(id))) {
       this.ports.setAwarenessIds(conn.id, ids);
     }
     const message = awarenessFrame(filtered);
     for (const connId of this.ports.editors()) if (connId !== conn.id) this.ports.send(connId, message);
+  }
+
+  /** Awareness keeps the clock of every client it ever saw; past MAX_AWARENESS_META, those gone are forgotten. */
+  private trimAwarenessMeta(): void {
+    const meta = this.awareness.meta;
+    if (meta.size <= MAX_AWARENESS_META) return;
+    for (const id of [...meta.keys()]) if (!this.awareness.states.has(id)) meta.delete(id);
   }
 
   /**
@@ -332,9 +382,9 @@ export class RoomDoc {
     const fresh: AwarenessEntry[] = [];
     for (const entry of entries) {
       const known = this.awareness.meta.get(entry.clientId)?.clock ?? 0;
-      const news =
-        entry.clock > known ||
-        (entry.clock === known && entry.state === null && this.awareness.states.has(entry.clientId));
+      const present = this.awareness.states.has(entry.clientId);
+      // A removal of a client the room does not show is no news either (and would only grow `meta`).
+      const news = entry.state === null ? present && entry.clock >= known : entry.clock > known;
       if (!news) continue;
       const owner = this.owners.get(entry.clientId);
       if (owner !== undefined && owner !== conn.id) return `client ${entry.clientId} belongs to another connection`;

@@ -98,3 +98,23 @@ describe("http-request node", () => {
     }
   });
 });
+
+describe("secrets stay out of what a process reports (SECRET-2)", () => {
+  it("scrubSecrets replaces a value as it is and as it reads inside JSON; short values are left alone", async () => {
+    const { scrubSecrets } = await import("../process.ts");
+    expect(scrubSecrets('bad header "Bearer sk_1\nX: 1"', ["Bearer sk_1\nX: 1"])).toBe('bad header "[secret]"');
+    expect(scrubSecrets('{"h":"Bearer sk_1\\nX: 1"}', ["Bearer sk_1\nX: 1"])).toBe('{"h":"[secret]"}');
+    expect(scrubSecrets("abc", ["ab"])).toBe("abc");
+  });
+
+  it("a header value that fetch refuses gives an error that does not repeat it", async () => {
+    const { url } = await serve(() => ({ status: 200, body: "ok" }));
+    const process = httpRequestNode.create();
+    await process.start(context({ url, authorization: "Bearer sk_live_TOPSECRET\nX-Extra: 1" }, []));
+    const error = await Promise.resolve(process.onMessage?.(1, "in", { id: "m", value: 1, ts: 1 })).catch(
+      (e: Error) => e,
+    );
+    expect(String(error)).toMatch(/not a valid HTTP header value/);
+    expect(String(error)).not.toContain("TOPSECRET");
+  });
+});

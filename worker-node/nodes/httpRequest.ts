@@ -58,7 +58,13 @@ export const httpRequestNode: NodeImpl = {
             signal: AbortSignal.any([ctx.signal, timeout]),
           });
         } catch (error) {
-          const why = timeout.aborted ? `no answer within ${timeoutMs} ms` : String((error as Error).message ?? error);
+          const text = String((error as Error).message ?? error);
+          // undici quotes a bad header value in its message; never repeat what a secret holds.
+          const why = timeout.aborted
+            ? `no answer within ${timeoutMs} ms`
+            : /header/i.test(text) && authorization
+              ? "the authorization secret is not a valid HTTP header value (line breaks or non-Latin-1 text?)"
+              : text;
           throw new Error(`${where} failed: ${why}`);
         }
         const body = await response.text();
