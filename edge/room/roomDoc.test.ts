@@ -305,8 +305,14 @@ describe("RoomDoc: the editors' sync protocol", () => {
   it("a message over the frame limit closes with 4009; a huge state vector in sync step 1 is refused", () => {
     const h = seeded();
     const a = h.client("viewer");
-    a.send(new Uint8Array(LIMITS.maxUpdateBytes + 2048));
+    const big = new Uint8Array(LIMITS.maxUpdateBytes + 2048);
+    big[0] = 1; // an awareness message
+    a.send(big);
     expect(a.closed).toMatchObject({ code: CloseCode.FrameTooLarge });
+    // A sync message that large carries edits: it is refused (4011), so the editor app resyncs.
+    const c = h.client();
+    c.send(new Uint8Array(LIMITS.maxUpdateBytes + 2048));
+    expect(c.closed).toMatchObject({ code: CloseCode.UpdateRefused, reason: expect.stringMatching(/too large/) });
     const b = h.client("viewer");
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, 0);
