@@ -153,10 +153,10 @@ export class GraphRoom extends Server<Env> {
   }
 
   override async onMessage(connection: Connection, message: string | ArrayBuffer | ArrayBufferView): Promise<void> {
-    const data = isBlob(message) ? new Uint8Array(await message.arrayBuffer()) : message;
     await this.guard("message", connection, async () => {
       // Frames still queued from a connection the room closed (a flood cut off by its rate) are dropped.
       if (connection.readyState !== WebSocket.OPEN) return;
+      const data = isBlob(message) ? new Uint8Array(await message.arrayBuffer()) : message;
       const state = connection.state as ConnState | null;
       if (state?.role === "worker") await this.onWorkerMessage(connection, state, data);
       else if (state?.role === "editor") this.onEditorMessage(connection, state, data);
