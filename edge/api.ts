@@ -204,15 +204,7 @@ async function handleWorkerTokens(
   if (tokenId === undefined) {
     allow(request.method, ["GET", "POST"]);
     if (request.method === "GET") return json(await catalogue.listWorkerTokens());
-    const name = ((await readJson(request)) as { name?: unknown } | null)?.name;
-    if (typeof name !== "string" || name.trim() === "" || name.length > LIMITS.maxNameLength) {
-      throw new ApiError(
-        400,
-        "invalid_name",
-        `name must be a non-empty string of at most ${LIMITS.maxNameLength} characters`,
-      );
-    }
-    return json(await catalogue.createWorkerToken(name.trim()), 201);
+    return json(await catalogue.createWorkerToken(await readName(request)), 201);
   }
   allow(request.method, ["DELETE"]);
   const revoked = await catalogue.revokeWorkerToken(tokenId.slice(0, 64));
@@ -272,18 +264,10 @@ export async function requireGraph(env: Env, graphId: string): Promise<void> {
 }
 
 async function createGraph(request: Request, env: Env): Promise<Response> {
-  const body = await readJson(request);
-  const name = (body as { name?: unknown } | null)?.name;
-  if (typeof name !== "string" || name.trim() === "" || name.length > LIMITS.maxNameLength) {
-    throw new ApiError(
-      400,
-      "invalid_name",
-      `name must be a non-empty string of at most ${LIMITS.maxNameLength} characters`,
-    );
-  }
+  const name = await readName(request);
   const id = newGraphId();
-  unwrap(await (await getServerByName(env.Graph, id)).initGraph(name.trim()));
-  await env.Catalogue.getByName("main").upsert(id, name.trim());
+  unwrap(await (await getServerByName(env.Graph, id)).initGraph(name));
+  await env.Catalogue.getByName("main").upsert(id, name);
   return json({ id }, 201);
 }
 
@@ -293,6 +277,19 @@ async function importGraph(request: Request, env: Env, graphId: string): Promise
   unwrap(await (await getServerByName(env.Graph, graphId)).importGraph(JSON.stringify(checked.graph)));
   const created = await env.Catalogue.getByName("main").upsert(graphId, checked.graph.name);
   return json({ id: graphId, created, warnings: checked.warnings }, created ? 201 : 200);
+}
+
+/** The trimmed `name` of a JSON body `{ name }` (a new graph, a new worker token), or 400 invalid_name. */
+async function readName(request: Request): Promise<string> {
+  const name = ((await readJson(request)) as { name?: unknown } | null)?.name;
+  if (typeof name !== "string" || name.trim() === "" || name.length > LIMITS.maxNameLength) {
+    throw new ApiError(
+      400,
+      "invalid_name",
+      `name must be a non-empty string of at most ${LIMITS.maxNameLength} characters`,
+    );
+  }
+  return name.trim();
 }
 
 /**

@@ -3,6 +3,7 @@
 // guarantees that no exception escapes a handler. Who may connect was decided by the Worker (edge/index.ts),
 // which passes the verified identity in x-weft-* headers.
 import { type Connection, type ConnectionContext, Server } from "partyserver";
+import { utf8Bytes } from "../shared/docModel.ts";
 import type { GraphExport } from "../shared/graph.ts";
 import { CONNECTIONS, LIMITS, RATES } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
@@ -370,7 +371,7 @@ export class GraphRoom extends Server<Env> {
           "this hub has no WEFT_SECRETS_KEY or WEFT_AUTH_SECRET to encrypt secrets with",
         );
       }
-      if (new TextEncoder().encode(value).length > MAX_SECRET_BYTES) {
+      if (utf8Bytes(value) > MAX_SECRET_BYTES) {
         return failure(413, "secret_too_large", `a secret value may be at most ${MAX_SECRET_BYTES} bytes`);
       }
       if (this.vault.value(name) === undefined && this.vault.size >= MAX_SECRETS) {

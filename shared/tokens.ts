@@ -1,6 +1,7 @@
 // Access tokens (signed JWTs, HS256 with the hub's WEFT_AUTH_SECRET) and the roles they grant.
 // Used by the hub to check every request and by `weft token create` to sign one.
 import { errors, jwtVerify, SignJWT } from "jose";
+import { utf8Bytes } from "./docModel.ts";
 
 import { type AccessGrant, ROLES, type Role } from "./roles.ts";
 
@@ -94,7 +95,7 @@ function malformed(why: string): TokenCheck {
 /** Why `secret` cannot sign or verify tokens, or undefined. */
 export function secretProblem(secret: string | undefined): string | undefined {
   if (!secret) return "WEFT_AUTH_SECRET is not set";
-  if (new TextEncoder().encode(secret).length < MIN_SECRET_LENGTH) {
+  if (utf8Bytes(secret) < MIN_SECRET_LENGTH) {
     return `WEFT_AUTH_SECRET must be at least ${MIN_SECRET_LENGTH} bytes`;
   }
   return undefined;

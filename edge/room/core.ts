@@ -187,19 +187,15 @@ export class RoomCore {
     const plan = this.plan;
     const now = this.ports.now();
     for (const a of [...this.assignments.values()]) {
-      const want = plan.desired.get(a.nodeId);
-      const worker = this.workers.get(a.workerId);
-      if (!want) this.unassign(a, "node is no longer wanted (graph stopped, node removed or disabled)");
-      else if (want.type !== a.type || want.paramsJson !== a.paramsJson) this.unassign(a, "params changed; restarting");
-      else if (worker?.draining) this.unassign(a, `worker ${worker.id} is draining`);
+      const stale = this.staleReason(a);
+      if (stale) this.unassign(a, stale);
     }
     // Stopping and crash-waiting nodes are not placed until they stopped or their backoff ended.
     const placeable = [...plan.desired.values()].filter(
       (d) => !this.stopping.has(d.nodeId) && (this.crashes.get(d.nodeId)?.nextAt ?? 0) <= now,
     );
     const current = new Map([...this.assignments.values()].map((a) => [a.nodeId, a.workerId]));
-    const draining = [...this.workers.values()].filter((w) => w.draining && w.connId !== "").length;
-    const result = place(placeable, this.placementWorkers(), current, { draining });
+    const result = place(placeable, this.placementWorkers(), current, { draining: this.drainingCount() });
     for (const [nodeId, workerId] of result.placed) {
       const held = this.assignments.get(nodeId);
       if (held?.workerId === workerId) continue;
@@ -226,13 +222,15 @@ export class RoomCore {
     for (const nodeId of ids) {
       const a = this.assignments.get(nodeId);
       if (!a) continue;
+      // Here nothing re-places the held node, so a holder that no longer qualifies is stopped outright.
       const want = plan.desired.get(nodeId);
       const worker = this.workers.get(a.workerId);
-      if (!want) this.unassign(a, "node is no longer wanted (graph stopped, node removed or disabled)");
-      else if (want.type !== a.type || want.paramsJson !== a.paramsJson) this.unassign(a, "params changed; restarting");
-      else if (worker?.draining) this.unassign(a, `worker ${worker.id} is draining`);
-      else if (worker && !qualifies(worker, want))
-        this.unassign(a, `worker ${worker.id} no longer has what the node needs`);
+      const stale =
+        this.staleReason(a) ??
+        (want && worker && !qualifies(worker, want)
+          ? `worker ${worker.id} no longer has what the node needs`
+          : undefined);
+      if (stale) this.unassign(a, stale);
     }
     const placeable: Desired[] = [];
     for (const nodeId of ids) {
@@ -245,8 +243,7 @@ export class RoomCore {
       const held = new Map<string, number>();
       for (const a of this.assignments.values()) held.set(a.workerId, (held.get(a.workerId) ?? 0) + 1);
       const workers = this.placementWorkers().map((w) => ({ ...w, otherLoad: w.otherLoad + (held.get(w.id) ?? 0) }));
-      const draining = [...this.workers.values()].filter((w) => w.draining && w.connId !== "").length;
-      const result = place(placeable, workers, new Map(), { draining });
+      const result = place(placeable, workers, new Map(), { draining: this.drainingCount() });
       for (const [nodeId, workerId] of result.placed) {
         const want = plan.desired.get(nodeId);
         if (want) this.assign(want, workerId);
@@ -255,6 +252,22 @@ export class RoomCore {
     }
     this.sendDrained();
     this.ports.statusChanged();
+  }
+
+  /** Why an assignment must stop as the plan stands (not wanted, params changed, worker draining), or undefined. */
+  private staleReason(a: Assignment): string | undefined {
+    const want = this.plan.desired.get(a.nodeId);
+    if (!want) return "node is no longer wanted (graph stopped, node removed or disabled)";
+    if (want.type !== a.type || want.paramsJson !== a.paramsJson) return "params changed; restarting";
+    const worker = this.workers.get(a.workerId);
+    return worker?.draining ? `worker ${worker.id} is draining` : undefined;
+  }
+
+  /** Connected workers left out of placement because they drain (for pending reasons). */
+  private drainingCount(): number {
+    let n = 0;
+    for (const w of this.workers.values()) if (w.draining && w.connId !== "") n++;
+    return n;
   }
 
   /**
@@ -728,9 +741,8 @@ export class RoomCore {
   private rebalance(): void {
     const moves = this.ports.config.rebalanceMoves;
     if (moves <= 0 || this.stopping.size > 0) return;
-    const plan = this.plan;
     const placed = new Map([...this.assignments.values()].map((a) => [a.nodeId, a.workerId]));
-    for (const move of rebalance([...plan.desired.values()], this.placementWorkers(), placed, moves)) {
+    for (const move of rebalance([...this.plan.desired.values()], this.placementWorkers(), placed, moves)) {
       const a = this.assignments.get(move.nodeId);
       if (a) this.unassign(a, `rebalancing from ${move.from} to ${move.to}`);
     }
@@ -741,8 +753,7 @@ export class RoomCore {
     const due: number[] = [];
     if (this.workers.size > 0 || unregistered) due.push(now + HEARTBEAT.intervalMs);
     for (const s of this.stopping.values()) due.push(s.since + STOP_TIMEOUT_MS);
-    const plan = this.plan;
-    for (const c of this.crashes.values()) if (plan.desired.has(c.nodeId) && c.nextAt > now) due.push(c.nextAt);
+    for (const c of this.crashes.values()) if (this.plan.desired.has(c.nodeId) && c.nextAt > now) due.push(c.nextAt);
     return due.length > 0 ? Math.max(now + 50, Math.min(...due)) : null;
   }
 

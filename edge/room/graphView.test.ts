@@ -136,6 +136,7 @@ describe("GraphView", () => {
       (d) => addNode(d, { id: `n${++seq}`, type: "log", name: "", x: 0, y: 0, params: {} }),
       (d) => removeNode(d, "b"),
       (d) => addEdge(d, { id: `e${++seq}`, from: "a", fromPort: "out", to: "c", toPort: "in" }),
+      (d) => addEdge(d, { id: "ab", from: seq % 2 ? "b" : "a", fromPort: "out", to: "c", toPort: "in" }),
       (d) => moveNode(d, "a", seq, seq),
       (d) => setParam(d, "a", "intervalMs", ++seq),
       (d) => addNode(d, GRAPH.nodes[1]!),
@@ -146,6 +147,16 @@ describe("GraphView", () => {
       const fresh = readGraph(doc, "g");
       expect([...view.nodes()].map((n) => n.id).sort()).toEqual(fresh.nodes.map((n) => n.id));
       expect([...view.liveEdges()].map((e) => e.id).sort()).toEqual(fresh.edges.map((e) => e.id));
+      for (const port of new Set(fresh.edges.map((e) => `${e.from}.${e.fromPort}`))) {
+        const [from, fromPort] = port.split(".") as [string, string];
+        const want = fresh.edges.filter((e) => e.from === from && e.fromPort === fromPort).map((e) => e.id);
+        expect(
+          view
+            .edgesFrom(from, fromPort)
+            .map((e) => e.id)
+            .sort(),
+        ).toEqual(want);
+      }
     }
   });
 });

@@ -49,6 +49,8 @@ export class GraphView implements RoomGraph {
   private readonly live = new Set<string>();
   private readonly byNode = new Map<string, Set<string>>();
   private readonly from = new Map<string, GraphEdge[]>();
+  /** The `from` key each filed edge is under, so a change refiles only that edge. */
+  private readonly fromKey = new Map<string, string>();
   private doc!: Y.Doc;
   private meta!: Y.Map<unknown>;
   private nodesRoot!: Y.Map<unknown>;
@@ -74,6 +76,7 @@ export class GraphView implements RoomGraph {
     this.live.clear();
     this.byNode.clear();
     this.from.clear();
+    this.fromKey.clear();
     const meta = readMeta(this.doc);
     this.running = meta.running;
     this.name = meta.name;
@@ -192,20 +195,24 @@ export class GraphView implements RoomGraph {
         if (isLive) this.live.add(id);
         else this.live.delete(id);
       } else if (isLive && edited.has(id)) changed = true; // a live edge was rewired or its settings changed
+      this.indexFrom(id, isLive ? edge : undefined);
     }
-    if (changed || this.from.size === 0) this.indexFrom();
     return changed;
   }
 
-  private indexFrom(): void {
-    this.from.clear();
-    for (const id of this.live) {
-      const edge = this.edgeMap.get(id) as GraphEdge;
-      const key = `${edge.from}\u0000${edge.fromPort}`;
-      const list = this.from.get(key);
-      if (list) list.push(edge);
-      else this.from.set(key, [edge]);
+  /** Files a live edge under its source port (edgesFrom), first taking out what was filed for its id. */
+  private indexFrom(id: string, edge: GraphEdge | undefined): void {
+    const old = this.fromKey.get(id);
+    if (old !== undefined) {
+      const rest = (this.from.get(old) ?? []).filter((e) => e.id !== id);
+      if (rest.length > 0) this.from.set(old, rest);
+      else this.from.delete(old);
+      this.fromKey.delete(id);
     }
+    if (!edge) return;
+    const key = `${edge.from}\u0000${edge.fromPort}`;
+    this.from.set(key, [...(this.from.get(key) ?? []), edge]);
+    this.fromKey.set(id, key);
   }
 
   nodes(): Iterable<ViewNode> {

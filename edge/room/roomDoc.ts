@@ -6,6 +6,7 @@ import * as encoding from "lib0/encoding";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
+import { utf8Bytes } from "../../shared/docModel.ts";
 import type { GraphExport } from "../../shared/graph.ts";
 import { LIMITS, RATES } from "../../shared/limits.ts";
 import { CloseCode } from "../../shared/protocol.ts";
@@ -144,10 +145,7 @@ export class RoomDoc {
 
   onConnect(connId: string): void {
     this.guard("connect", () => {
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      syncProtocol.writeSyncStep1(encoder, this.doc);
-      this.ports.send(connId, encoding.toUint8Array(encoder));
+      this.sendStep1(connId);
       const states = [...this.awareness.getStates().keys()];
       if (states.length > 0) this.ports.send(connId, awarenessMessage(this.awareness, states));
     });
@@ -248,7 +246,7 @@ export class RoomDoc {
         return;
       case "missing":
         // It builds on edits the room lacks: ask the client for everything it has that the room has not.
-        this.answerMissing(conn.id);
+        this.sendStep1(conn.id);
         return;
       case "refuse":
         this.ports.report("update_refused", { connId: conn.id, code: verdict.code, reason: verdict.reason });
@@ -272,7 +270,8 @@ export class RoomDoc {
     });
   }
 
-  private answerMissing(connId: string): void {
+  /** Sync step 1: the room's state vector, so the client sends everything the room lacks. */
+  private sendStep1(connId: string): void {
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
     syncProtocol.writeSyncStep1(encoder, this.doc);
@@ -598,6 +597,6 @@ function permissionDenied(reason: string): Uint8Array {
 /** A WebSocket close reason must fit in 123 bytes of UTF-8. */
 export function closeReason(text: string): string {
   let out = text.length > 123 ? `${text.slice(0, 122)}…` : text;
-  while (new TextEncoder().encode(out).length > 123) out = `${out.slice(0, Math.max(0, out.length - 4))}…`;
+  while (utf8Bytes(out) > 123) out = `${out.slice(0, Math.max(0, out.length - 4))}…`;
   return out;
 }
