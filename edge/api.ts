@@ -70,6 +70,8 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     return json({ id: workerId, graphs: [graphId], draining: true });
   }
   if (action === "secrets") return handleSecrets(request, env, caller, graphId, rest);
+  if (action === "edges" || action === "dead-letters")
+    return handleEdges(request, env, caller, graphId, [action, ...rest]);
   if (rest.length > 0) throw notFound();
   if (action === undefined) {
     allow(method, ["GET", "PUT", "DELETE"]);
@@ -215,6 +217,92 @@ async function handleWorkerTokens(
   });
   // A room that did not answer still refuses the token at its workers' next hello, and at any new connect.
   return json({ ...revoked, disconnected, unreachable });
+}
+
+const EDGE_ROUTES =
+  "edge routes are /api/graphs/<id>/dead-letters, /edges/<edge>/peek, /edges/<edge>/dead-letters, " +
+  ".../dead-letters/replay and .../dead-letters/<n>[/replay]";
+
+/**
+ * Messages on a graph's edges (DELIVERY-6, -9): peek at what is queued (viewer), list dead letters
+ * (viewer), replay or purge them, one or a page at a time (editor).
+ */
+async function handleEdges(
+  request: Request,
+  env: Env,
+  caller: Caller | undefined,
+  graphId: string,
+  path: string[],
+): Promise<Response> {
+  const url = new URL(request.url);
+  const method = request.method;
+  const [first, edgeId, what, item, verb, ...extra] = path;
+  if (first === "dead-letters" && path.length === 1) {
+    allow(method, ["GET"]);
+    requireRole(caller, graphId, "viewer");
+    await requireGraph(env, graphId);
+    const room = await getServerByName(env.Graph, graphId);
+    return jsonText(
+      unwrap(await room.deadLetters(undefined, intParam(url, "after", 0), intParam(url, "limit", 100, 1000))),
+    );
+  }
+  if (first !== "edges" || edgeId === undefined || !isValidId(edgeId) || extra.length > 0) {
+    throw new ApiError(404, "not_found", EDGE_ROUTES);
+  }
+  const room = async () => {
+    await requireGraph(env, graphId);
+    return getServerByName(env.Graph, graphId);
+  };
+  if (what === "peek" && item === undefined) {
+    allow(method, ["GET"]);
+    requireRole(caller, graphId, "viewer");
+    return jsonText(unwrap(await (await room()).peekEdge(edgeId, intParam(url, "n", 10, 100))));
+  }
+  if (what !== "dead-letters") throw new ApiError(404, "not_found", EDGE_ROUTES);
+  if (item === undefined) {
+    allow(method, ["GET", "DELETE"]);
+    requireRole(caller, graphId, method === "GET" ? "viewer" : "editor");
+    if (method === "GET") {
+      const after = intParam(url, "after", 0);
+      return jsonText(unwrap(await (await room()).deadLetters(edgeId, after, intParam(url, "limit", 100, 1000))));
+    }
+    return json({ edge: edgeId, purged: unwrap(await (await room()).purgeDeadLetters(edgeId, "all")) });
+  }
+  if (item === "replay" && verb === undefined) {
+    allow(method, ["POST"]);
+    requireRole(caller, graphId, "editor");
+    return json({ edge: edgeId, ...unwrap(await (await room()).replayDeadLetters(edgeId, "all")) });
+  }
+  const id = Number(item);
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new ApiError(400, "invalid_dead_letter", `dead letter id "${item.slice(0, 40)}" must be a positive integer`);
+  }
+  if (verb === "replay") {
+    allow(method, ["POST"]);
+    requireRole(caller, graphId, "editor");
+    const outcome = unwrap(await (await room()).replayDeadLetters(edgeId, [id]));
+    if (outcome.replayed === 0)
+      throw new ApiError(404, "dead_letter_not_found", `edge ${edgeId} has no dead letter ${id}`);
+    return json({ edge: edgeId, id, ...outcome });
+  }
+  if (verb !== undefined) throw new ApiError(404, "not_found", EDGE_ROUTES);
+  allow(method, ["DELETE"]);
+  requireRole(caller, graphId, "editor");
+  if (unwrap(await (await room()).purgeDeadLetters(edgeId, [id])) === 0) {
+    throw new ApiError(404, "dead_letter_not_found", `edge ${edgeId} has no dead letter ${id}`);
+  }
+  return json({ edge: edgeId, id, purged: 1 });
+}
+
+/** A non-negative integer query parameter, at most `max`; a bad value is a 400 naming it. */
+function intParam(url: URL, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
+    throw new ApiError(400, "invalid_query", `${name} must be an integer from 0 to ${max}, got "${raw.slice(0, 40)}"`);
+  }
+  return value;
 }
 
 /**

@@ -5,18 +5,19 @@
 import { type Connection, type ConnectionContext, Server } from "partyserver";
 import { utf8Bytes } from "../shared/docModel.ts";
 import type { GraphExport } from "../shared/graph.ts";
-import { CONNECTIONS, LIMITS, RATES } from "../shared/limits.ts";
+import { CONNECTIONS, LIMITS, RATES, TIMING } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
 import type { EditorPush } from "../shared/status.ts";
 import { replaceGraph, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
 import { type RoomIdentity, readRoomIdentity } from "./identity.ts";
-import { DEFAULT_CONFIG, HELLO_TIMEOUT_MS, type RoomConfig, RoomCore } from "./room/core.ts";
+import { DEFAULT_CONFIG, type RoomConfig, RoomCore } from "./room/core.ts";
 import { SqlDocLog } from "./room/docLog.ts";
+import { SqlLeaderStore } from "./room/leaderStore.ts";
 import { Limiter } from "./room/limiter.ts";
+import { SqlQueueStore } from "./room/queueStore.ts";
 import { type Access, closeReason, type EditOutcome, RoomDoc } from "./room/roomDoc.ts";
 import { MAX_SECRET_BYTES, MAX_SECRETS, type SecretInfo, SecretVault } from "./room/secrets.ts";
-import { SqlRoomStore } from "./room/store.ts";
 import { failure, type RoomResult, rpc, success } from "./rpc.ts";
 
 const STATUS_PUSH_MS = 250;
@@ -78,16 +79,19 @@ export class GraphRoom extends Server<Env> {
     });
     this.core = new RoomCore({
       graphId: this.name,
-      store: new SqlRoomStore(this.ctx.storage.sql),
+      leaderStore: new SqlLeaderStore(this.ctx.storage),
+      queueStore: new SqlQueueStore(this.ctx.storage),
       config: roomConfig(this.env),
       isOpen: (connId) => this.getConnection(connId) !== undefined,
       now: () => Date.now(),
       send: (connId, frame) => this.sendFrame(connId, frame),
+      sendText: (connId, text) => this.send(connId, text),
       close: (connId, code, reason) => this.closeConnection(connId, code, reason),
       graph: this.doc.view,
       secrets: this.vault,
       statusChanged: () => this.scheduleStatusPush(),
       log: (event, fields) => this.log(event, fields),
+      storageBytes: () => this.ctx.storage.sql.databaseSize,
     });
     this.core.awaitReturningWorkers();
     this.log("room_started", { bytes: this.doc.store.bytes, items: this.doc.store.items });
@@ -114,7 +118,7 @@ export class GraphRoom extends Server<Env> {
           openedAt: Date.now(),
           tokenId: identity.tokenId,
         } satisfies WorkerConnState);
-        await this.armAlarm(Date.now() + HELLO_TIMEOUT_MS);
+        await this.armAlarm(Date.now() + TIMING.helloTimeoutMs);
         return;
       }
       connection.setState({
@@ -267,7 +271,7 @@ export class GraphRoom extends Server<Env> {
         if (state && !state.workerId) unregistered.push({ connId: connection.id, openedAt: state.openedAt });
       }
       const next = this.core.onAlarm(unregistered);
-      const hello = unregistered.map((c) => c.openedAt + HELLO_TIMEOUT_MS).filter((t) => t > Date.now());
+      const hello = unregistered.map((c) => c.openedAt + TIMING.helloTimeoutMs).filter((t) => t > Date.now());
       const due = [next, ...hello, ...expiries].filter((t): t is number => t !== null);
       if (due.length > 0) await this.ctx.storage.setAlarm(Math.min(...due));
     } catch (error) {
@@ -331,6 +335,43 @@ export class GraphRoom extends Server<Env> {
   /** GraphStatus as JSON text. */
   status(): RoomResult<string> {
     return rpc(this.name, "status", () => success(JSON.stringify(this.core.status())));
+  }
+
+  /** The first `n` messages queued on an edge, as JSON text (DELIVERY-9); 404 when the edge has no channel. */
+  peekEdge(edgeId: string, n: number): RoomResult<string> {
+    return rpc(this.name, "peekEdge", () => {
+      const messages = this.core.broker.peek(edgeId, n);
+      if (!messages) return failure(404, "edge_not_found", `graph ${this.name} has no live edge ${edgeId}`);
+      return success(JSON.stringify({ edge: edgeId, messages }));
+    });
+  }
+
+  /** Dead letters (of one edge, or all), oldest first after id `after`, as JSON text (DELIVERY-6). */
+  deadLetters(edgeId: string | undefined, after: number, limit: number): RoomResult<string> {
+    return rpc(this.name, "deadLetters", () => {
+      const rows = this.core.broker.deadLetters(edgeId, after, limit);
+      const deadLetters = rows.map((row) => ({ ...row, msg: undefined, message: JSON.parse(row.msg) as unknown }));
+      const next = rows.length === limit ? rows.at(-1)?.id : undefined;
+      return success(JSON.stringify({ deadLetters, next: next ?? null }));
+    });
+  }
+
+  /** Puts dead letters back on their edge (one page of them); 409 when the edge is gone. */
+  replayDeadLetters(edgeId: string, ids: number[] | "all"): RoomResult<{ replayed: number; left: number }> {
+    return rpc(this.name, "replayDeadLetters", () => {
+      const outcome = this.core.broker.replay(edgeId, ids);
+      if ("error" in outcome) return failure(409, "edge_not_found", outcome.error);
+      this.log("dead_letters_replayed", { edge: edgeId, count: outcome.replayed });
+      return success(outcome);
+    });
+  }
+
+  purgeDeadLetters(edgeId: string, ids: number[] | "all"): RoomResult<number> {
+    return rpc(this.name, "purgeDeadLetters", () => {
+      const purged = this.core.broker.purge(edgeId, ids);
+      this.log("dead_letters_purged", { edge: edgeId, count: purged });
+      return success(purged);
+    });
   }
 
   /** Drains a worker from this graph (DRAIN-1); false when it is not connected here. */
@@ -470,8 +511,12 @@ export class GraphRoom extends Server<Env> {
     this.statusTimer = setTimeout(() => {
       this.statusTimer = undefined;
       try {
+        // Built once for every watching editor, and only when one watches.
+        let text: string | undefined;
         for (const connection of this.getConnections<EditorConnState>("editor")) {
-          if (connection.state?.watch) this.pushStatusTo(connection);
+          if (!connection.state?.watch) continue;
+          text ??= this.statusPushText();
+          this.send(connection.id, text);
         }
       } catch (error) {
         this.log("status_push_failed", { error: String(error) });
@@ -480,8 +525,12 @@ export class GraphRoom extends Server<Env> {
   }
 
   private pushStatusTo(connection: Connection): void {
+    this.send(connection.id, this.statusPushText());
+  }
+
+  private statusPushText(): string {
     const push: EditorPush = { type: "status", status: this.core.status() };
-    this.send(connection.id, `__YPS:${JSON.stringify(push)}`);
+    return `__YPS:${JSON.stringify(push)}`;
   }
 
   /** Tells the catalogue the graph's name and time, at most every 2 s, always ending with the latest state. */

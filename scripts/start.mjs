@@ -2,7 +2,7 @@
 // `npm run hub` (--hub-only): the hub alone. Ctrl-C stops everything this script started.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { wranglerDevArgs } from "./wrangler.mjs";
 
@@ -72,7 +72,7 @@ async function stopAll(code = 0) {
   if (stopping) return;
   stopping = true;
   const [hub, ...workers] = children;
-  await Promise.all(workers.map((child) => signalAndWait(child, 5000)));
+  await Promise.all(workers.filter(Boolean).map((child) => signalAndWait(child, 5000)));
   if (hub) await signalAndWait(hub, 3000);
   process.exit(code);
 }
@@ -138,17 +138,8 @@ async function main() {
   mkdirSync(stateDir, { recursive: true });
   const logFile = join(ROOT, ".weft/hub.log");
   say(`starting the hub on ${hubUrl} (wrangler dev; state in .weft/state, log in .weft/hub.log)`);
-  const hub = run("npx", wranglerDevArgs({ port, persistTo: stateDir }), { stdio: ["ignore", "pipe", "pipe"] });
-  const { createWriteStream } = await import("node:fs");
-  const log = createWriteStream(logFile);
-  hub.stdout.pipe(log);
-  hub.stderr.pipe(log);
-  hub.on("exit", (code) => {
-    if (stopping) return;
-    say(`the hub exited (code ${code}); see .weft/hub.log`);
-    void stopAll(1);
-  });
-  if (!(await waitForHub(hub))) {
+  const hub = await startHub(stateDir, logFile);
+  if (!hub) {
     say(`the hub did not start; is port ${port} in use? Set PORT=… to pick another. Last lines of .weft/hub.log:`);
     console.log(readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n"));
     await stopAll(1);
@@ -166,6 +157,90 @@ async function main() {
   const page = `${hubUrl}/${hubOnly ? "" : "g/demo"}`;
   say(`ready in ${elapsed()}: open ${page}?token=${token}`);
   say("  (that link signs this browser in as a local admin for 30 days; Ctrl-C stops everything)");
+  void watchHub(stateDir, logFile);
+}
+
+/** Starts wrangler dev as children[0]; resolves with it once /api/health answers, or undefined. */
+async function startHub(stateDir, logFile) {
+  const hub = spawn("npx", wranglerDevArgs({ port, persistTo: stateDir }), {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children[0] = hub;
+  const log = createWriteStream(logFile, { flags: "a" });
+  hub.stdout.pipe(log);
+  hub.stderr.pipe(log);
+  hub.on("exit", (code) => {
+    if (stopping || children[0] !== hub) return;
+    say(`the hub exited (code ${code}); see .weft/hub.log`);
+    void stopAll(1);
+  });
+  return (await waitForHub(hub)) ? hub : undefined;
+}
+
+/** Health checks every HEALTH_EVERY_MS; this many failures in a row mean workerd is dead or hung. */
+const HEALTH_EVERY_MS = 5000;
+const HEALTH_TIMEOUT_MS = 3000;
+const HEALTH_FAILURES = 3;
+/** Restarts allowed within RESTART_WINDOW_MS before giving up. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Watches the running hub: wrangler dev can stay up while its workerd has crashed or hangs, answering 503
+ * or nothing. After 15 s without a healthy answer the hub is restarted (state is on disk; workers
+ * reconnect by themselves), at most 3 times in 10 minutes; then this script stops with the reason.
+ */
+async function watchHub(stateDir, logFile) {
+  const restarts = [];
+  let failures = 0;
+  while (!stopping) {
+    await new Promise((r) => setTimeout(r, HEALTH_EVERY_MS));
+    if (stopping) return;
+    const problem = await healthProblem();
+    if (!problem) {
+      failures = 0;
+      continue;
+    }
+    failures += 1;
+    if (failures < HEALTH_FAILURES) continue;
+    failures = 0;
+    const now = Date.now();
+    while (restarts.length > 0 && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+    if (restarts.length >= MAX_RESTARTS) {
+      say(
+        `the hub stopped answering again (${problem}) after ${MAX_RESTARTS} restarts in 10 minutes; stopping. See .weft/hub.log`,
+      );
+      await stopAll(1);
+      return;
+    }
+    restarts.push(now);
+    say(
+      `the hub stopped answering for ${(HEALTH_EVERY_MS * HEALTH_FAILURES) / 1000} s (${problem}): workerd is dead or hung; restarting it`,
+    );
+    const old = children[0];
+    children[0] = undefined;
+    if (old) await signalAndWait(old, 3000);
+    const hub = await startHub(stateDir, logFile);
+    if (!hub) {
+      say("the hub did not come back; stopping. Last lines of .weft/hub.log:");
+      console.log(readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n"));
+      await stopAll(1);
+      return;
+    }
+    say("hub restarted; workers reconnect by themselves");
+  }
+}
+
+/** Why /api/health did not answer 200 within HEALTH_TIMEOUT_MS, or undefined when it did. */
+async function healthProblem() {
+  try {
+    const response = await fetch(`${hubUrl}/api/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    return response.ok ? undefined : `/api/health answered ${response.status}`;
+  } catch (error) {
+    return error.name === "TimeoutError" ? `no answer within ${HEALTH_TIMEOUT_MS} ms` : error.message;
+  }
 }
 
 process.on("SIGINT", () => {

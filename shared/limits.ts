@@ -7,6 +7,8 @@ export const LIMITS = {
   maxMessageBytes: 256 * 1024,
   /** Messages in one publish or deliver frame. */
   maxBatchMessages: 1000,
+  /** Delivery ids in one ack or nack frame. */
+  maxAckIds: 10_000,
   /** Nodes and edges in one graph. */
   maxNodes: 5000,
   maxEdges: 20000,
@@ -14,12 +16,10 @@ export const LIMITS = {
   maxIdLength: 64,
   maxNameLength: 200,
   maxDescriptionLength: 5000,
+  /** An error text in a report or nack. */
+  maxErrorChars: 2000,
   /** Invalid frames tolerated from a worker before the room closes it. */
   maxInvalidFrames: 20,
-  /** Messages a channel holds before the room refuses more publishes to it. */
-  maxChannelDepth: 10000,
-  /** Deliveries outstanding (sent, not acked) per consumer channel. */
-  deliveryWindow: 500,
   /** Largest body of an HTTP API request, in bytes as received. */
   maxRequestBytes: 4 * 1024 * 1024,
 
@@ -66,9 +66,63 @@ export const CONNECTIONS = {
   perUser: 50,
 } as const;
 
-export const HEARTBEAT = {
-  intervalMs: 2000,
-  timeoutMs: 6000,
+const HELLO_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Timings both sides must agree on. One that depends on another is derived from it here, so the coupling
+ * is in code, not in a comment.
+ */
+export const TIMING = {
+  /** A worker heartbeats this often... */
+  heartbeatIntervalMs: 2000,
+  /** ...and is presumed dead after this much silence (SCHED-5). */
+  heartbeatTimeoutMs: 6000,
+  /** A connection that sends no hello within this is closed with 4003 (HELLO-1). */
+  helloTimeoutMs: HELLO_TIMEOUT_MS,
+  /** A worker waits for `welcome` as long as the room waits for a hello. */
+  welcomeTimeoutMs: HELLO_TIMEOUT_MS,
+  /** How long a stopping process may take to flush and report stopped before the room places it again (SCHED-6). */
+  stopTimeoutMs: STOP_TIMEOUT_MS,
+  /** A worker gives up flushing a stopping process 2 s before the room's stop timeout, so its report arrives in time. */
+  stopFlushMs: STOP_TIMEOUT_MS - 2000,
+  /** Longest a node implementation's own stop() may take on the worker (shutdown must finish within 2 s). */
+  nodeStopMs: 500,
+} as const;
+
+/** Room for a frame's envelope around its messages, so a full batch still fits LIMITS.maxFrameBytes. */
+export const FRAME_BUDGET = {
+  /** Bytes of the publish frame's fields around `messages` (seq, nodeId, epoch, port). */
+  publishEnvelopeBytes: 512,
+  /** Bytes of a deliver frame's fields, plus the `d` and `attempt` each message gets. */
+  deliverEnvelopeBytes: 512,
+  deliverPerMessageBytes: 48,
+} as const;
+
+/** The broker's defaults (DESIGN "Messaging"); an edge's own settings override the first four. */
+export const BROKER = {
+  /** High water of a channel: past it the producer gets no more credit; it resumes at half. */
+  maxDepth: 10_000,
+  maxBytes: 64 * 1024 * 1024,
+  /** Deliveries of one message (nacks and ack timeouts) before it is dead-lettered. */
+  maxAttempts: 5,
+  /** A delivery not acked within this is delivered again (a lease). */
+  ackTimeoutMs: 30_000,
+  /** Deliveries outstanding (sent, not acked) per channel. */
+  deliveryWindow: 2000,
+  /** A producer may overshoot its credit by one batch (the one that used it up); past that the room refuses. */
+  creditSlackMessages: LIMITS.maxBatchMessages,
+  creditSlackBytes: LIMITS.maxFrameBytes,
+  /** A memory edge keeps this many messages in memory; past it, messages go to SQLite as on a durable edge. */
+  memorySpillDepth: 5000,
+  /** Message bytes the room keeps in memory across all channels; the rest is read back from SQLite when sent. */
+  maxResidentBytes: 32 * 1024 * 1024,
+  /** Message ids remembered for de-duplication of re-sent batches (DELIVERY-2). */
+  dedupWindow: 100_000,
+  /** Producer: how long an emitted message waits for more to share its frame. */
+  lingerMs: 3,
+  /** Messages one dead-letter replay or listing handles per request. */
+  deadLetterPage: 1000,
 } as const;
 
 /** Graph, node, edge and worker ids: letters, digits, `_`, `-`, 1..64 characters. */

@@ -26,6 +26,10 @@ export interface ParamSpec {
   default: string | number | boolean;
   min?: number;
   max?: number;
+  /** A string param must be one of these. */
+  choices?: readonly string[];
+  /** A string param that must not be empty. */
+  required?: boolean;
 }
 
 export interface NodeTypeDef {
@@ -58,6 +62,36 @@ export const BUILTIN_NODE_TYPES: readonly NodeTypeDef[] = [
         default: 1000,
         min: 1,
         max: 3_600_000,
+      },
+    },
+    labels: [],
+  },
+  {
+    type: "counter",
+    version: "1.0.0",
+    title: "Counter",
+    category: "source",
+    description:
+      "Emits the integers start, start + 1, … at ratePerSecond, or as fast as the downstream edges take them when ratePerSecond is 0; stops after count numbers (0: never).",
+    inputs: [],
+    outputs: ["out"],
+    params: {
+      ratePerSecond: {
+        type: "integer",
+        title: "Rate (per second)",
+        description: "Numbers per second; 0 emits as fast as credit allows.",
+        default: 10,
+        min: 0,
+        max: 1_000_000,
+      },
+      start: { type: "integer", title: "Start", description: "The first number.", default: 0, min: 0, max: 2 ** 52 },
+      count: {
+        type: "integer",
+        title: "Count",
+        description: "How many numbers to emit; 0 never stops.",
+        default: 0,
+        min: 0,
+        max: 2 ** 52,
       },
     },
     labels: [],
@@ -98,6 +132,34 @@ export const BUILTIN_NODE_TYPES: readonly NodeTypeDef[] = [
         default: 10_000,
         min: 100,
         max: 300_000,
+      },
+    },
+    labels: [],
+  },
+  {
+    type: "file-write",
+    version: "1.0.0",
+    title: "File write",
+    category: "sink",
+    description:
+      "Appends each message as one NDJSON line ({ id, key?, value, headers?, ts }) to a file on the worker; a message is acknowledged once written (and synced, per fsync).",
+    inputs: ["in"],
+    outputs: [],
+    params: {
+      path: {
+        type: "string",
+        title: "Path",
+        description: "File to append to, on the worker's disk; its directory must exist.",
+        default: "",
+        required: true,
+      },
+      fsync: {
+        type: "string",
+        title: "fsync",
+        description:
+          "always: sync before each acknowledgement (nothing acknowledged is lost if the machine dies); interval: sync every second; never: leave it to the OS.",
+        default: "always",
+        choices: ["always", "interval", "never"],
       },
     },
     labels: [],
@@ -172,7 +234,12 @@ function paramProblem(spec: ParamSpec, value: unknown): string | undefined {
     case "boolean":
       return typeof value === "boolean" ? undefined : `must be a boolean, got ${describe(value)}`;
     case "string":
-      return typeof value === "string" ? undefined : `must be a string, got ${describe(value)}`;
+      if (typeof value !== "string") return `must be a string, got ${describe(value)}`;
+      if (spec.required && value === "") return "is required";
+      if (spec.choices && !spec.choices.includes(value)) {
+        return `must be one of ${spec.choices.map((c) => JSON.stringify(c)).join(", ")}, got ${JSON.stringify(value.slice(0, 40))}`;
+      }
+      return undefined;
     case "integer":
     case "number": {
       if (typeof value !== "number" || !Number.isFinite(value)) return `must be a number, got ${describe(value)}`;

@@ -3,9 +3,11 @@
 import { z } from "zod";
 import { utf8Bytes } from "./docModel.ts";
 import type { JsonValue } from "./graph.ts";
+import { hotFrameProblem, isHotType } from "./hotFrames.ts";
 import { ID_PATTERN, LIMITS } from "./limits.ts";
 
-export const PROTOCOL_VERSION = 1;
+/** 2: per-edge channels, credit, nack and leases (PROTOCOL.md "Delivery"). */
+export const PROTOCOL_VERSION = 2;
 
 /** WebSocket close codes the room uses with workers (PROTOCOL.md CLOSE-*). */
 export const CloseCode = {
@@ -50,12 +52,16 @@ export type ErrorCode =
   | "not_assigned"
   | "unknown_port"
   | "channel_full"
+  | "unknown_delivery"
+  | "storage_failed"
   | "hello_required"
   | "already_registered"
   | "unknown_node_type"
   | "duplicate_worker";
 
 const id = z.string().regex(ID_PATTERN, "must be 1-64 letters, digits, _ or -");
+const portName = z.string().min(1).max(64);
+
 const counter = z.number().int().nonnegative();
 const jsonValue = z.json() as z.ZodType<JsonValue>;
 
@@ -67,7 +73,7 @@ export const messageSchema = z.strictObject({
   ts: z.number(),
 });
 export type Message = z.infer<typeof messageSchema>;
-export type Delivery = Message & { d: number };
+export type Delivery = Message & { d: number; attempt?: number };
 
 const processReport = z.strictObject({
   nodeId: id,
@@ -76,7 +82,7 @@ const processReport = z.strictObject({
   in: counter,
   out: counter,
   errors: counter,
-  lastError: z.string().max(2000).nullable(),
+  lastError: z.string().max(LIMITS.maxErrorChars).nullable(),
   recent: z.array(jsonValue).max(100).optional(),
 });
 export type ProcessReport = z.infer<typeof processReport>;
@@ -104,17 +110,22 @@ const workerFrameSchemas = {
     seq: counter,
     nodeId: id,
     epoch: counter,
-    port: z.string().min(1).max(64),
+    port: portName,
     messages: z.array(messageSchema).min(1).max(LIMITS.maxBatchMessages),
   }),
   ack: z.strictObject({
     type: z.literal("ack"),
     nodeId: id,
     epoch: counter,
-    deliveries: z
-      .array(counter)
-      .min(1)
-      .max(LIMITS.maxBatchMessages * 10),
+    deliveries: z.array(counter).min(1).max(LIMITS.maxAckIds),
+  }),
+  /** The process failed these deliveries (DELIVERY-6): each counts an attempt and goes again, or to dead letter. */
+  nack: z.strictObject({
+    type: z.literal("nack"),
+    nodeId: id,
+    epoch: counter,
+    deliveries: z.array(counter).min(1).max(LIMITS.maxAckIds),
+    error: z.string().max(LIMITS.maxErrorChars),
   }),
   drain: z.strictObject({ type: z.literal("drain") }),
 } as const;
@@ -123,7 +134,8 @@ type Schemas = typeof workerFrameSchemas;
 export type WorkerFrame = { [K in keyof Schemas]: z.infer<Schemas[K]> }[keyof Schemas];
 export type WorkerFrameOf<T extends WorkerFrame["type"]> = Extract<WorkerFrame, { type: T }>;
 
-const deliverySchema = messageSchema.extend({ d: counter });
+/** A message as delivered: `d` names this delivery (ack or nack it), `attempt` counts from 1. */
+const deliverySchema = messageSchema.extend({ d: counter, attempt: z.number().int().min(1).optional() });
 
 const roomFrameSchemas = {
   welcome: z.strictObject({
@@ -144,14 +156,35 @@ const roomFrameSchemas = {
     outputs: z.array(z.string()),
   }),
   unassign: z.strictObject({ type: z.literal("unassign"), nodeId: id, epoch: counter, reason: z.string() }),
-  published: z.strictObject({ type: z.literal("published"), seq: counter }),
+  published: z.strictObject({
+    type: z.literal("published"),
+    seq: counter,
+    /** Messages of the batch the room refused (too large); the rest is stored (DELIVERY-5). */
+    rejected: z
+      .array(z.strictObject({ id: z.string(), code: z.string() as z.ZodType<ErrorCode>, message: z.string() }))
+      .optional(),
+  }),
   drained: z.strictObject({ type: z.literal("drained") }),
   deliver: z.strictObject({
     type: z.literal("deliver"),
     nodeId: id,
     epoch: counter,
     port: z.string(),
+    /** The edge (channel) the messages come through. */
+    edge: z.string(),
     messages: z.array(deliverySchema),
+  }),
+  /**
+   * Credit (DELIVERY-7): the producer may publish on `port` until it has sent `messages` messages and `bytes`
+   * bytes of message JSON in total on this connection under this epoch. Limits only grow.
+   */
+  credit: z.strictObject({
+    type: z.literal("credit"),
+    nodeId: id,
+    epoch: counter,
+    port: z.string(),
+    messages: counter,
+    bytes: counter,
   }),
   error: z.strictObject({
     type: z.literal("error"),
@@ -167,8 +200,13 @@ export type RoomFrameOf<T extends RoomFrame["type"]> = Extract<RoomFrame, { type
 
 export type ParseResult<T> = { ok: true; frame: T } | { ok: false; code: ErrorCode; message: string };
 
-/** Parses and validates one worker → room frame (PROTOCOL.md FRAME-1..4). */
+/** Parses and validates one worker → room frame (PROTOCOL.md FRAME-1..4); hot frames are checked by hand. */
 export function parseWorkerFrame(text: string): ParseResult<WorkerFrame> {
+  return parseFrame(text, workerFrameSchemas, hotFrameProblem) as ParseResult<WorkerFrame>;
+}
+
+/** parseWorkerFrame with zod for every frame: the reference the hand checks are compared with. */
+export function parseWorkerFrameStrict(text: string): ParseResult<WorkerFrame> {
   return parseFrame(text, workerFrameSchemas) as ParseResult<WorkerFrame>;
 }
 
@@ -177,7 +215,11 @@ export function parseRoomFrame(text: string): ParseResult<RoomFrame> {
   return parseFrame(text, roomFrameSchemas) as ParseResult<RoomFrame>;
 }
 
-function parseFrame(text: string, schemas: Record<string, z.ZodType>): ParseResult<unknown> {
+function parseFrame(
+  text: string,
+  schemas: Record<string, z.ZodType>,
+  hot?: (data: Record<string, unknown>) => string | undefined,
+): ParseResult<unknown> {
   if (exceedsFrameLimit(text)) {
     return { ok: false, code: "frame_too_large", message: `frame exceeds ${LIMITS.maxFrameBytes} bytes` };
   }
@@ -194,6 +236,10 @@ function parseFrame(text: string, schemas: Record<string, z.ZodType>): ParseResu
   if (typeof type !== "string") return { ok: false, code: "invalid_frame", message: "type: must be a string" };
   const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
   if (!schema) return { ok: false, code: "unknown_frame_type", message: `unknown frame type "${type.slice(0, 40)}"` };
+  if (hot && isHotType(type)) {
+    const problem = hot(data as Record<string, unknown>);
+    return problem ? { ok: false, code: "invalid_frame", message: `${type}: ${problem}` } : { ok: true, frame: data };
+  }
   const parsed = schema.safeParse(data);
   if (!parsed.success) return { ok: false, code: "invalid_frame", message: `${type}: ${formatZodError(parsed.error)}` };
   return { ok: true, frame: parsed.data };

@@ -36,10 +36,38 @@ export interface WorkerStatus {
   draining: boolean;
 }
 
+/** One edge's channel as the broker counts it (DELIVERY-9). */
+export interface EdgeStatus {
+  id: string;
+  from: string;
+  fromPort: string;
+  to: string;
+  toPort: string;
+  mode: "durable" | "memory";
+  /** Messages queued: ready plus in flight. */
+  depth: number;
+  inflight: number;
+  bytes: number;
+  /** Messages per second in (published) and out (acknowledged), over the last whole second. */
+  rateIn: number;
+  rateOut: number;
+  /** Messages accepted onto the edge and acknowledged by its consumer since the room started. */
+  totalIn: number;
+  totalOut: number;
+  deadLetters: number;
+  /** At its high water: the producer gets no credit until the channel is back under half. */
+  paused: boolean;
+  maxDepth: number;
+  maxBytes: number;
+}
+
 export interface GraphStatus {
   running: boolean;
   workers: WorkerStatus[];
   processes: ProcessStatus[];
+  edges: EdgeStatus[];
+  /** Bytes of the room's SQLite database (document, queues, dead letters), when the room knows it. */
+  storageBytes?: number;
 }
 
 /** Editor → room custom message (y-partyserver `__YPS:` frames). */

@@ -5,6 +5,8 @@ import { demoGraph, type Hub, jsonRequest, startHub, startWorker, type Worker, w
 
 let hub: Hub;
 const workers: Worker[] = [];
+/** The worker that takes over the flow after the first is killed. */
+let flow2: Worker | undefined;
 beforeAll(async () => {
   hub = await startHub();
 });
@@ -52,6 +54,7 @@ describe("weft worker", () => {
     expect(proc(pending, "random").reason).toMatch(/no live worker/);
     const next = startWorker(hub, ["--graph", "demo", "--name", "flow-2", "--id", "flow-2"]);
     workers.push(next);
+    flow2 = next;
     await waitFor(
       async () => {
         const s = await status("demo");
@@ -71,9 +74,19 @@ describe("weft worker", () => {
   });
 
   it("after a restart of the hub (same state, same port), the worker reconnects and the flow resumes", async () => {
-    const worker = workers.at(-1)!;
+    // The worker now running the flow (not the wrong-token one the previous test started).
+    const worker = flow2;
+    if (!worker) throw new Error("worker flow-2 is not running");
     const starts = () => worker.output.split("running random").length - 1;
     const startsBefore = starts();
+    // The count must be able to change: flow-2 started the source once already.
+    expect(
+      startsBefore,
+      worker.output
+        .split("\n")
+        .filter((l) => l.includes("random"))
+        .join("\n"),
+    ).toBe(1);
     await hub.stop();
     hub = await startHub({ persistDir: hub.persistDir, port: hub.port });
     const s = await waitFor(

@@ -2,12 +2,12 @@
 
 import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
-import type { RoomFrame, RoomFrameOf } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, type RoomFrame, type RoomFrameOf } from "../shared/protocol.ts";
 import { type Hub, startHub, TOKEN, waitFor } from "./harness.ts";
 
 export const HELLO = {
   type: "hello",
-  protocol: 1,
+  protocol: PROTOCOL_VERSION,
   name: "raw",
   version: "test",
   labels: [] as string[],

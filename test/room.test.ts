@@ -57,7 +57,7 @@ describe("registration and bad frames", () => {
       nodeTypes: [],
       load: 0,
     });
-    expect(await w.waitClosed()).toEqual({ code: 4002, reason: "protocol 99 not supported; this hub speaks 1" });
+    expect(await w.waitClosed()).toEqual({ code: 4002, reason: "protocol 99 not supported; this hub speaks 2" });
   });
 
   it("HELLO-1: a first frame that is not hello is closed with 4003", async () => {
@@ -74,7 +74,7 @@ describe("registration and bad frames", () => {
     await w.open();
     w.send({
       type: "hello",
-      protocol: 1,
+      protocol: 2,
       workerId: "w1",
       name: "x",
       version: "1",
@@ -155,11 +155,13 @@ describe("scheduling and brokering", () => {
     expect(refused.code).toBe("stale_epoch");
     await w.next((f) => f.type === "unassign" && f.nodeId === "random", mark2, "fencing unassign");
 
-    // DELIVERY-5: an oversized message refuses the batch.
+    // DELIVERY-5: an oversized message is rejected by id; nothing of it is delivered.
     const big = { id: "big", value: "x".repeat(300 * 1024), ts: 0 };
     w.send({ type: "publish", seq: 9, nodeId: "random", epoch: epochOf("random"), port: "out", messages: [big] });
-    const tooBig = await w.next<RoomFrameOf<"error">>((f) => f.type === "error" && f.ref === 9, mark2);
-    expect(tooBig.code).toBe("message_too_large");
+    const tooBig = await w.next<RoomFrameOf<"published">>((f) => f.type === "published" && f.seq === 9, mark2);
+    expect(tooBig.rejected).toEqual([
+      { id: "big", code: "message_too_large", message: expect.stringMatching(/^message big is \d+ bytes/) },
+    ]);
     expect(w.frames.slice(mark2).some((f) => f.type === "deliver")).toBe(false);
 
     // Reports show up in status.

@@ -1,5 +1,6 @@
 // One graph connection: connect, hello/welcome, heartbeats, reconnect with backoff, drain; frames go to a GraphRuntime.
 import WebSocket from "ws";
+import { TIMING } from "../shared/limits.ts";
 import { CloseCode, PROTOCOL_VERSION, parseRoomFrame, type WorkerFrameOf } from "../shared/protocol.ts";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import type { Logger } from "./log.ts";
@@ -208,7 +209,7 @@ export class GraphAgent {
           if (ws.readyState === WebSocket.OPEN) ws.send(text);
         },
       };
-      const welcomeTimeoutMs = this.options.welcomeTimeoutMs ?? 10_000;
+      const welcomeTimeoutMs = this.options.welcomeTimeoutMs ?? TIMING.welcomeTimeoutMs;
       const welcomeTimer = setTimeout(() => {
         this.log.warn(`no welcome from graph ${this.graphId} within ${welcomeTimeoutMs} ms`);
         ws.terminate();

@@ -149,6 +149,8 @@ describe("log node on the pretty log", () => {
       log: log.child({ graphId: "demo", nodeId: "log" }),
       signal: new AbortController().signal,
       emit: () => true,
+      credit: () => true,
+      waitForCredit: async () => {},
     });
     node.onMessage?.({ text: "a\u009bb" }, "in", { id: "m1", value: null, ts: 0 });
     expect(written).toHaveLength(1);

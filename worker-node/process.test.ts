@@ -17,6 +17,8 @@ describe("NodeRunner", () => {
         params: { authorization: secret },
         secrets: [secret],
         publish: () => undefined,
+        credit: () => true,
+        waitForCredit: async () => {},
         create: () => ({
           start() {},
           onMessage() {

@@ -1,5 +1,6 @@
 // One node process on this worker: its lifecycle, counters and guarded calls into the node implementation.
 import type { JsonValue } from "../shared/graph.ts";
+import { LIMITS, TIMING } from "../shared/limits.ts";
 import type { ParamValue } from "../shared/nodeTypes.ts";
 import type { Delivery, ProcessReport } from "../shared/protocol.ts";
 import type { Logger } from "./log.ts";
@@ -7,9 +8,10 @@ import type { NodeContext, NodeProcess } from "./nodes/types.ts";
 
 export type ProcessState = ProcessReport["state"] | "starting";
 
-/** Longest a node's stop() may take before the worker moves on (shutdown must finish within 2 s). */
-export const STOP_TIMEOUT_MS = 500;
-const MAX_ERROR_CHARS = 2000;
+const MAX_ERROR_CHARS = LIMITS.maxErrorChars;
+
+/** How one delivery went: handled, failed (it is nacked with the error), or not handed over (not running). */
+export type DeliveryOutcome = "done" | "skipped" | { error: string };
 
 export interface ProcessSpec {
   graphId: string;
@@ -28,6 +30,10 @@ export interface RunnableSpec extends ProcessSpec {
   secrets?: readonly string[];
   /** Hands an emitted value to the publisher; returns an error text when refused. */
   publish(port: string, value: JsonValue): string | undefined;
+  /** Whether an output port may emit now (the room's credit, DELIVERY-7). */
+  credit(port: string): boolean;
+  /** Resolves once an output port has credit. */
+  waitForCredit(port: string): Promise<void>;
 }
 
 export type StateListener = (process: NodeRunner) => void;
@@ -105,24 +111,43 @@ export class NodeRunner {
     return next;
   }
 
-  /** Calls onMessage for one delivery; an exception counts as an error. True when it ran. */
-  async deliver(message: Delivery, port: string): Promise<boolean> {
-    if (this.state !== "running" || !this.impl) return false;
+  /**
+   * Calls onMessage for one delivery. An exception counts as an error and fails the delivery (it is
+   * nacked, so it goes again or to dead letter, DELIVERY-6); it never crashes the process.
+   */
+  async deliver(message: Delivery, port: string): Promise<DeliveryOutcome> {
+    if (this.state !== "running" || !this.impl) return "skipped";
     this.in += 1;
     if (!this.impl.onMessage) {
       this.fail(new Error(`node type ${this.nodeType} has no inputs; a message on port "${port}" was ignored`));
-      return true;
+      return "done";
     }
-    const { d: _d, ...plain } = message;
+    const { d: _d, attempt: _attempt, ...plain } = message;
     this.inHand += 1;
     try {
       await this.impl.onMessage(message.value, port, plain);
+      return "done";
     } catch (error) {
       this.fail(error);
+      return { error: this.lastError ?? "onMessage failed" };
     } finally {
       this.inHand -= 1;
     }
-    return true;
+  }
+
+  /**
+   * Makes what onMessage did durable (NodeProcess.flush) before a batch is acknowledged; returns the error
+   * text when that failed (the batch is then nacked), or undefined.
+   */
+  async flush(): Promise<string | undefined> {
+    if (!this.impl?.flush) return undefined;
+    try {
+      await this.impl.flush();
+      return undefined;
+    } catch (error) {
+      this.fail(error);
+      return this.lastError ?? "flush failed";
+    }
   }
 
   /**
@@ -137,7 +162,7 @@ export class NodeRunner {
     this.abort.abort();
   }
 
-  /** Second half: calls the implementation's stop() once (bounded by STOP_TIMEOUT_MS). */
+  /** Second half: calls the implementation's stop() once (bounded by TIMING.nodeStopMs). */
   async finish(): Promise<void> {
     if (!this.owesStop) return;
     this.owesStop = false;
@@ -213,6 +238,14 @@ export class NodeRunner {
         this.fail(new Error(refused));
         return false;
       },
+      credit: (port) => !this.abort.signal.aborted && spec.credit(port),
+      waitForCredit: (port) => {
+        if (this.abort.signal.aborted) return Promise.resolve();
+        const aborted = new Promise<void>((resolve) =>
+          this.abort.signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
+        return Promise.race([spec.waitForCredit(port), aborted]);
+      },
     };
   }
 
@@ -242,7 +275,7 @@ export class NodeRunner {
     this.onState(this);
   }
 
-  /** The implementation's stop() (at most once), bounded by STOP_TIMEOUT_MS; an exception counts as an error. */
+  /** The implementation's stop() (at most once), bounded by TIMING.nodeStopMs; an exception counts as an error. */
   private async callStop(): Promise<void> {
     if (!this.impl?.stop || this.stopCalled) return;
     this.stopCalled = true;
@@ -251,7 +284,7 @@ export class NodeRunner {
       await Promise.race([
         this.impl.stop(),
         new Promise((resolve) => {
-          timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+          timer = setTimeout(resolve, TIMING.nodeStopMs);
         }),
       ]);
     } catch (error) {

@@ -1,7 +1,10 @@
-// Producer side of DELIVERY-2: batches emits per (node, port), numbers the batches, keeps them until
-// `published{seq}`, and re-sends them after a reconnect once the room confirms the same epoch.
+// Producer side of DELIVERY-2 and -7: batches emits per (node, port), numbers the batches, sends them
+// within the credit the room grants, keeps them until `published{seq}`, and re-sends them after a reconnect
+// once the room confirms the same epoch.
 import type { JsonValue } from "../shared/graph.ts";
-import { LIMITS } from "../shared/limits.ts";
+import { encodePublish } from "../shared/hotFrames.ts";
+import { BROKER, FRAME_BUDGET, LIMITS } from "../shared/limits.ts";
+import type { RoomFrameOf } from "../shared/protocol.ts";
 import { randomSuffix } from "./identity.ts";
 
 /**
@@ -21,12 +24,12 @@ export interface PublisherOptions {
   /** A buffer of this many messages is sent at once. */
   maxBatch?: number;
   maxPendingPerNode?: number;
-  /** After `channel_full` the refused batch is sent again after this delay. */
-  channelFullRetryMs?: number;
+  /** After `storage_failed` the refused batch is sent again after this delay. */
+  retryMs?: number;
   maxFrameBytes?: number;
   /** The room stored `count` messages of (nodeId, epoch). */
   onAcked?(nodeId: string, epoch: number, count: number): void;
-  /** The room refused a batch for good; its `count` messages are lost. */
+  /** The room refused a batch (or `count` messages of it) for good; they are lost. */
   onRefused?(nodeId: string, epoch: number, count: number, reason: string): void;
 }
 
@@ -48,13 +51,21 @@ interface Batch {
   epoch: number;
   port: string;
   count: number;
+  /** Bytes of its messages' JSON, as the room counts them for credit. */
+  bytes: number;
   text: string;
   /** Link generation it was last sent on; 0 = not sent on any. */
   sentOn: number;
 }
 
-/** Room for the publish frame's fields around the messages. */
-const FRAME_OVERHEAD_BYTES = 512;
+/** What the room lets one port publish on this link and epoch (DELIVERY-7), and what it has used. */
+interface Credit {
+  epoch: number;
+  limit: number;
+  limitBytes: number;
+  sent: number;
+  sentBytes: number;
+}
 
 export class Publisher {
   private readonly lingerMs: number;
@@ -70,11 +81,15 @@ export class Publisher {
   private readonly buffers = new Map<string, PortBuffer>();
   /** seq → batch, in seq order (Map keeps insertion order). */
   private readonly unacked = new Map<number, Batch>();
+  /** (node, port) → its unacked batches in seq order: they go out in that order, within credit. */
+  private readonly byPort = new Map<string, Batch[]>();
+  private readonly credits = new Map<string, Credit>();
   private readonly pendingByNode = new Map<string, number>();
   /** nodeId → seqs of its unacked batches, ascending. */
   private readonly seqsByNode = new Map<string, Set<number>>();
   private settledWaiters: Array<{ nodeId: string; upTo: number; resolve: () => void }> = [];
   private readonly roomWaiters = new Map<string, Array<() => void>>();
+  private creditWaiters: Array<{ nodeId: string; ports: readonly string[]; resolve: () => void }> = [];
   private drainWaiters: Array<() => void> = [];
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private lingerTimer: NodeJS.Timeout | undefined;
@@ -82,10 +97,10 @@ export class Publisher {
   private counter = 0;
 
   constructor(private readonly options: PublisherOptions) {
-    this.lingerMs = options.lingerMs ?? 2;
-    this.maxBatch = Math.min(options.maxBatch ?? 500, LIMITS.maxBatchMessages);
+    this.lingerMs = options.lingerMs ?? BROKER.lingerMs;
+    this.maxBatch = Math.min(options.maxBatch ?? LIMITS.maxBatchMessages, LIMITS.maxBatchMessages);
     this.maxPending = options.maxPendingPerNode ?? MAX_PENDING_PER_NODE;
-    this.retryMs = options.channelFullRetryMs ?? 1000;
+    this.retryMs = options.retryMs ?? 1000;
     this.maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
     this.idPrefix = `${options.workerId}-${randomSuffix()}`;
   }
@@ -108,14 +123,15 @@ export class Publisher {
     if (bytes > LIMITS.maxMessageBytes) {
       return `message of ${bytes} bytes exceeds the ${LIMITS.maxMessageBytes}-byte limit; dropped`;
     }
-    const key = `${nodeId}\u0000${port}`;
+    const key = portKey(nodeId, port);
     let buffer = this.buffers.get(key);
-    if (buffer && (buffer.epoch !== epoch || buffer.bytes + bytes + FRAME_OVERHEAD_BYTES > this.maxFrameBytes)) {
+    const envelope = FRAME_BUDGET.publishEnvelopeBytes;
+    if (buffer && (buffer.epoch !== epoch || buffer.bytes + bytes + envelope > this.maxFrameBytes)) {
       this.flushBuffer(key, buffer);
       buffer = undefined;
     }
     if (!buffer) {
-      buffer = { nodeId, epoch, port, parts: [], bytes: JSON.stringify(port).length + JSON.stringify(nodeId).length };
+      buffer = { nodeId, epoch, port, parts: [], bytes: 0 };
       this.buffers.set(key, buffer);
     }
     buffer.parts.push(json);
@@ -126,42 +142,80 @@ export class Publisher {
     return undefined;
   }
 
-  /** Turns every buffer into a numbered batch (sent if its node is live on the link). */
+  /** Turns every buffer into a numbered batch (sent if its node is live on the link and has credit). */
   flush(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
     for (const [key, buffer] of this.buffers) this.flushBuffer(key, buffer);
   }
 
-  /** A new connection: nothing is sent until the room confirms each node's epoch with claim(). */
+  /** A new connection: nothing is sent until the room confirms each node's epoch with claim() and grants credit. */
   attach(link: PublishLink): void {
     this.link = link;
     this.generation += 1;
     this.live.clear();
+    this.credits.clear();
   }
 
   detach(): void {
     this.link = undefined;
     this.live.clear();
+    this.credits.clear();
   }
 
   /**
    * The room (re-)assigned `nodeId` with `epoch` on the current link: batches of that epoch not yet
-   * sent on this link go out in seq order; batches of any other epoch are dropped (fencing).
-   * Returns how many batches were sent again.
+   * sent on this link go out in seq order as credit allows; batches of any other epoch are dropped
+   * (fencing). Returns how many batches were sent again.
    */
   claim(nodeId: string, epoch: number): number {
     this.live.set(nodeId, epoch);
-    let resent = 0;
     for (const [key, buffer] of this.buffers) {
       if (buffer.nodeId === nodeId && buffer.epoch !== epoch) this.dropBuffer(key, buffer);
     }
-    for (const batch of this.unacked.values()) {
-      if (batch.nodeId !== nodeId) continue;
-      if (batch.epoch !== epoch) this.dropBatch(batch);
-      else if (this.send(batch)) resent += 1;
+    for (const batch of [...this.unacked.values()]) {
+      if (batch.nodeId === nodeId && batch.epoch !== epoch) this.dropBatch(batch);
     }
+    let resent = 0;
+    for (const [key, batches] of this.byPort) if (batches[0]?.nodeId === nodeId) resent += this.pump(key);
     return resent;
+  }
+
+  /** `credit` (DELIVERY-7): the port may publish up to these totals on this link; held batches go out. */
+  credit(frame: RoomFrameOf<"credit">): void {
+    const key = portKey(frame.nodeId, frame.port);
+    const old = this.credits.get(key);
+    const credit: Credit =
+      old && old.epoch === frame.epoch
+        ? { ...old, limit: Math.max(old.limit, frame.messages), limitBytes: Math.max(old.limitBytes, frame.bytes) }
+        : { epoch: frame.epoch, limit: frame.messages, limitBytes: frame.bytes, sent: 0, sentBytes: 0 };
+    this.credits.set(key, credit);
+    this.pump(key);
+    this.wakeCredit();
+  }
+
+  /**
+   * Whether `port` of `nodeId` may take another message now: it has credit beyond what is already
+   * waiting to go. A source checks this before generating (ctx.credit).
+   */
+  hasCredit(nodeId: string, port: string): boolean {
+    const key = portKey(nodeId, port);
+    const credit = this.credits.get(key);
+    if (!credit || credit.epoch !== this.live.get(nodeId)) return false;
+    let queued = this.buffers.get(key)?.parts.length ?? 0;
+    let queuedBytes = this.buffers.get(key)?.bytes ?? 0;
+    for (const batch of this.byPort.get(key) ?? []) {
+      if (batch.sentOn === this.generation) continue;
+      queued += batch.count;
+      queuedBytes += batch.bytes;
+    }
+    return credit.sent + queued < credit.limit && credit.sentBytes + queuedBytes < credit.limitBytes;
+  }
+
+  /** Resolves once every one of `ports` has credit (a transform without output credit takes no input). */
+  waitForCredit(nodeId: string, ports: readonly string[]): Promise<void> {
+    if (ports.every((port) => this.hasCredit(nodeId, port))) return Promise.resolve();
+    return new Promise((resolve) => this.creditWaiters.push({ nodeId, ports, resolve }));
   }
 
   /** Forgets everything of `nodeId` (the process stopped or was replaced). Returns messages dropped. */
@@ -169,9 +223,10 @@ export class Publisher {
     this.live.delete(nodeId);
     const before = this.pending(nodeId);
     for (const [key, buffer] of this.buffers) if (buffer.nodeId === nodeId) this.dropBuffer(key, buffer);
-    for (const batch of this.unacked.values()) if (batch.nodeId === nodeId) this.dropBatch(batch);
+    for (const batch of [...this.unacked.values()]) if (batch.nodeId === nodeId) this.dropBatch(batch);
     this.pendingByNode.delete(nodeId);
     this.wake(nodeId);
+    this.releaseCreditWaiters(nodeId);
     return before;
   }
 
@@ -185,36 +240,51 @@ export class Publisher {
     for (const [key, buffer] of this.buffers) {
       if (buffer.nodeId === nodeId && buffer.epoch === epoch) this.dropBuffer(key, buffer);
     }
-    for (const batch of this.unacked.values()) {
+    for (const batch of [...this.unacked.values()]) {
       if (batch.nodeId === nodeId && batch.epoch === epoch) this.dropBatch(batch);
     }
+    this.releaseCreditWaiters(nodeId);
     return before - this.pending(nodeId);
   }
 
-  /** `published{seq}`: the room stored the batch. False for an unknown seq. */
-  published(seq: number): boolean {
-    const batch = this.unacked.get(seq);
+  /** `published{seq}`: the room stored the batch (less any messages it rejected). False for an unknown seq. */
+  published(frame: RoomFrameOf<"published">): boolean {
+    const batch = this.unacked.get(frame.seq);
     if (!batch) return false;
     this.dropBatch(batch);
-    this.options.onAcked?.(batch.nodeId, batch.epoch, batch.count);
+    const rejected = frame.rejected ?? [];
+    this.options.onAcked?.(batch.nodeId, batch.epoch, batch.count - rejected.length);
+    if (rejected.length > 0) {
+      const first = rejected[0];
+      const reason = `${first?.code}: ${first?.message}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ""}`;
+      this.options.onRefused?.(batch.nodeId, batch.epoch, rejected.length, reason);
+    }
     return true;
   }
 
   /**
-   * `error{ref: seq}`: the room refused the batch. `channel_full` is back-pressure: the batch is
-   * kept and sent again after channelFullRetryMs (so under back-pressure a port's batches may be
-   * stored out of order). Any other code drops it for good and reports it through onRefused.
+   * `error{ref: seq}`: the room refused the batch. `channel_full` (credit overrun) and `storage_failed`
+   * keep it: it goes again, in order, once credit allows (after retryMs for a storage failure). Any other
+   * code drops it for good and reports it through onRefused.
    */
   refused(seq: number, code: string, message: string): boolean {
     const batch = this.unacked.get(seq);
     if (!batch) return false;
-    if (code === "channel_full") {
+    if (code === "channel_full" || code === "storage_failed") {
+      const key = portKey(batch.nodeId, batch.port);
+      const credit = this.credits.get(key);
+      if (batch.sentOn === this.generation && credit?.epoch === batch.epoch) {
+        credit.sent -= batch.count;
+        credit.sentBytes -= batch.bytes;
+      }
       batch.sentOn = 0;
-      const timer = setTimeout(() => {
-        this.retryTimers.delete(timer);
-        if (this.unacked.get(seq) === batch) this.send(batch);
-      }, this.retryMs);
-      this.retryTimers.add(timer);
+      if (code === "storage_failed") {
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          this.pump(key);
+        }, this.retryMs);
+        this.retryTimers.add(timer);
+      }
       return true;
     }
     this.dropBatch(batch);
@@ -286,6 +356,9 @@ export class Publisher {
     const settled = this.settledWaiters;
     this.settledWaiters = [];
     for (const waiter of settled) waiter.resolve();
+    const credit = this.creditWaiters;
+    this.creditWaiters = [];
+    for (const waiter of credit) waiter.resolve();
   }
 
   private nextId(): string {
@@ -297,30 +370,53 @@ export class Publisher {
     this.buffers.delete(key);
     if (buffer.parts.length === 0) return;
     this.seq += 1;
-    const text =
-      `{"type":"publish","seq":${this.seq},"nodeId":${JSON.stringify(buffer.nodeId)},"epoch":${buffer.epoch},` +
-      `"port":${JSON.stringify(buffer.port)},"messages":[${buffer.parts.join(",")}]}`;
     const batch: Batch = {
       seq: this.seq,
       nodeId: buffer.nodeId,
       epoch: buffer.epoch,
       port: buffer.port,
       count: buffer.parts.length,
-      text,
+      bytes: buffer.bytes - buffer.parts.length,
+      text: encodePublish(
+        { seq: this.seq, nodeId: buffer.nodeId, epoch: buffer.epoch, port: buffer.port },
+        buffer.parts,
+      ),
       sentOn: 0,
     };
     this.unacked.set(batch.seq, batch);
+    const list = this.byPort.get(key) ?? [];
+    list.push(batch);
+    this.byPort.set(key, list);
     const seqs = this.seqsByNode.get(batch.nodeId) ?? new Set<number>();
     seqs.add(batch.seq);
     this.seqsByNode.set(batch.nodeId, seqs);
-    this.send(batch);
+    this.pump(key);
   }
 
-  private send(batch: Batch): boolean {
-    if (!this.link || this.live.get(batch.nodeId) !== batch.epoch || batch.sentOn === this.generation) return false;
-    batch.sentOn = this.generation;
-    this.link.send(batch.text);
-    return true;
+  /** Sends a port's unsent batches in seq order while its credit lasts; returns how many went. */
+  private pump(key: string): number {
+    const batches = this.byPort.get(key);
+    if (!batches || !this.link) return 0;
+    let sent = 0;
+    for (const batch of batches) {
+      if (batch.sentOn === this.generation) continue;
+      if (this.live.get(batch.nodeId) !== batch.epoch) break;
+      const credit = this.credits.get(key);
+      // One batch may overshoot the credit it starts within; the room allows for that.
+      if (
+        !credit ||
+        credit.epoch !== batch.epoch ||
+        credit.sent >= credit.limit ||
+        credit.sentBytes >= credit.limitBytes
+      )
+        break;
+      credit.sent += batch.count;
+      credit.sentBytes += batch.bytes;
+      batch.sentOn = this.generation;
+      this.link.send(batch.text);
+      sent += 1;
+    }
+    return sent;
   }
 
   private dropBuffer(key: string, buffer: PortBuffer): void {
@@ -330,6 +426,13 @@ export class Publisher {
 
   private dropBatch(batch: Batch): void {
     if (!this.unacked.delete(batch.seq)) return;
+    const key = portKey(batch.nodeId, batch.port);
+    const list = this.byPort.get(key);
+    if (list) {
+      const index = list.indexOf(batch);
+      if (index >= 0) list.splice(index, 1);
+      if (list.length === 0) this.byPort.delete(key);
+    }
     const seqs = this.seqsByNode.get(batch.nodeId);
     seqs?.delete(batch.seq);
     if (seqs?.size === 0) this.seqsByNode.delete(batch.nodeId);
@@ -360,6 +463,26 @@ export class Publisher {
     this.settledWaiters = keep;
   }
 
+  private wakeCredit(): void {
+    if (this.creditWaiters.length === 0) return;
+    const keep: typeof this.creditWaiters = [];
+    for (const waiter of this.creditWaiters) {
+      if (waiter.ports.every((port) => this.hasCredit(waiter.nodeId, port))) waiter.resolve();
+      else keep.push(waiter);
+    }
+    this.creditWaiters = keep;
+  }
+
+  /** A released node's waiters go on (their process is stopping, so they will find nothing to do). */
+  private releaseCreditWaiters(nodeId: string): void {
+    const keep: typeof this.creditWaiters = [];
+    for (const waiter of this.creditWaiters) {
+      if (waiter.nodeId === nodeId) waiter.resolve();
+      else keep.push(waiter);
+    }
+    this.creditWaiters = keep;
+  }
+
   private wake(nodeId: string): void {
     if (this.pending(nodeId) >= this.maxPending) return;
     const waiters = this.roomWaiters.get(nodeId);
@@ -367,4 +490,8 @@ export class Publisher {
     this.roomWaiters.delete(nodeId);
     for (const resolve of waiters) resolve();
   }
+}
+
+function portKey(nodeId: string, port: string): string {
+  return `${nodeId}\u0000${port}`;
 }

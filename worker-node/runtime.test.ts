@@ -65,7 +65,16 @@ function assign(
 
 function deliver(nodeId: string, epoch: number, values: unknown[], firstD = 1): RoomFrame {
   const messages = values.map((value, i) => ({ id: `m${firstD + i}`, value: value as never, ts: 1, d: firstD + i }));
-  return { type: "deliver", nodeId, epoch, port: "in", messages };
+  return { type: "deliver", nodeId, epoch, port: "in", edge: "e1", messages };
+}
+
+/** The room's assign, then its credit for every output (DELIVERY-7), as the room sends them. */
+function handleAssign(runtime: GraphRuntime, frame: RoomFrame): void {
+  runtime.handle(frame);
+  if (frame.type !== "assign") return;
+  for (const port of frame.outputs) {
+    runtime.handle({ type: "credit", nodeId: frame.nodeId, epoch: frame.epoch, port, messages: 1e9, bytes: 1e15 });
+  }
 }
 
 afterEach(async () => {
@@ -78,9 +87,9 @@ afterEach(async () => {
 describe("GraphRuntime", () => {
   it("blocks an unknown node type or invalid params with the reason, without throwing", () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("a", 1, "teleport"));
-    runtime.handle(assign("b", 2, "random", { intervalMs: -5 }));
-    runtime.handle(assign("c", 3, "factorize", { typo: 1 }));
+    handleAssign(runtime, assign("a", 1, "teleport"));
+    handleAssign(runtime, assign("b", 2, "random", { intervalMs: -5 }));
+    handleAssign(runtime, assign("c", 3, "factorize", { typo: 1 }));
     expect(link.of("state").map((f) => [f.process.nodeId, f.process.state, f.process.lastError])).toEqual([
       ["a", "blocked", 'unknown node type "teleport"'],
       ["b", "blocked", 'param "intervalMs" must be at least 1, got -5'],
@@ -92,7 +101,7 @@ describe("GraphRuntime", () => {
   it("reports a process whose start throws as crashed and keeps it until unassigned (SCHED-7)", async () => {
     const broken = crashingRandom();
     const { runtime, link } = setup({ random: broken });
-    runtime.handle(assign("r", 1, "random"));
+    handleAssign(runtime, assign("r", 1, "random"));
     const state = await waitFor(() => link.of("state")[0], "a state frame");
     expect(state.process).toMatchObject({ state: "crashed", errors: 1, lastError: "no entropy" });
     expect(runtime.processCount()).toBe(1);
@@ -103,9 +112,9 @@ describe("GraphRuntime", () => {
     expect(runtime.processCount()).toBe(0);
   });
 
-  it("delivers in order, publishes results and acks only after the room stored them", async () => {
+  it("delivers in order, publishes results, acks only after the room stored them, nacks what threw", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("f", 7, "factorize"));
+    handleAssign(runtime, assign("f", 7, "factorize"));
     await waitFor(() => link.of("state").some((f) => f.process.state === "running"), "running");
     runtime.handle(deliver("f", 7, [12, "nope", 97]));
     const publish = await waitFor(() => link.of("publish")[0], "a publish");
@@ -117,15 +126,54 @@ describe("GraphRuntime", () => {
     expect(link.of("ack")).toHaveLength(0);
     runtime.handle({ type: "published", seq: publish.seq });
     const ack = await waitFor(() => link.of("ack")[0], "an ack");
-    expect(ack).toEqual({ type: "ack", nodeId: "f", epoch: 7, deliveries: [1, 2, 3] });
+    expect(ack).toEqual({ type: "ack", nodeId: "f", epoch: 7, deliveries: [1, 3] });
+    // The message its onMessage threw on is nacked with the error (DELIVERY-6), not acked away.
+    expect(link.of("nack")).toEqual([
+      { type: "nack", nodeId: "f", epoch: 7, deliveries: [2], error: expect.stringMatching(/integer/) },
+    ]);
     const report = JSON.parse(runtime.heartbeat(1)).processes[0];
     expect(report).toMatchObject({ nodeId: "f", epoch: 7, state: "running", in: 3, out: 2, errors: 1 });
     expect(report.lastError).toMatch(/integer/);
   });
 
+  it("DELIVERY-7: a transform without output credit takes no input; credit lets it go on", async () => {
+    const { runtime, link } = setup();
+    runtime.handle(assign("f", 7, "factorize"));
+    await waitFor(() => link.of("state").some((f) => f.process.state === "running"), "running");
+    runtime.handle(deliver("f", 7, [12]));
+    await turn();
+    await turn();
+    expect(link.of("publish")).toEqual([]);
+    expect(JSON.parse(runtime.heartbeat(1)).processes[0]).toMatchObject({ in: 0 });
+    runtime.handle({ type: "credit", nodeId: "f", epoch: 7, port: "out", messages: 10, bytes: 1e9 });
+    const publish = await waitFor(() => link.of("publish")[0], "a publish once credit came");
+    expect(publish.messages.map((m) => m.value)).toEqual([{ n: 12, factors: [2, 2, 3] }]);
+  });
+
+  it("DELIVERY-6: a sink whose flush fails nacks the whole batch with the error", async () => {
+    const failing: NodeImpl = {
+      type: "log",
+      version: "1.0.0",
+      create: () => ({
+        start() {},
+        onMessage() {},
+        flush() {
+          throw new Error("disk full");
+        },
+      }),
+    };
+    const { runtime, link } = setup({ log: failing });
+    handleAssign(runtime, assign("s", 3, "log"));
+    await waitFor(() => link.of("state").some((f) => f.process.state === "running"), "running");
+    runtime.handle(deliver("s", 3, [1, 2]));
+    const nack = await waitFor(() => link.of("nack")[0], "a nack");
+    expect([nack.deliveries, nack.error]).toEqual([[1, 2], "disk full"]);
+    expect(link.of("ack")).toEqual([]);
+  });
+
   it("does not ack deliveries for another epoch or an unknown node", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("l", 2, "log"));
+    handleAssign(runtime, assign("l", 2, "log"));
     runtime.handle(deliver("l", 1, [1]));
     runtime.handle(deliver("zz", 2, [1]));
     runtime.handle(deliver("l", 2, ["x"], 5));
@@ -136,7 +184,7 @@ describe("GraphRuntime", () => {
 
   it("reports the log node's recent messages in heartbeats", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("l", 1, "log", { prefix: ">" }));
+    handleAssign(runtime, assign("l", 1, "log", { prefix: ">" }));
     runtime.handle(
       deliver(
         "l",
@@ -154,8 +202,8 @@ describe("GraphRuntime", () => {
 
   it("stops on unassign for the held or a newer epoch, reporting stopped (SCHED-6)", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("r", 4, "random", { intervalMs: 1000 }));
-    runtime.handle(assign("s", 5, "random", { intervalMs: 1000 }));
+    handleAssign(runtime, assign("r", 4, "random", { intervalMs: 1000 }));
+    handleAssign(runtime, assign("s", 5, "random", { intervalMs: 1000 }));
     await waitFor(() => link.of("state").length === 2, "both running");
     runtime.handle({ type: "unassign", nodeId: "r", epoch: 3, reason: "stale" });
     expect(runtime.processCount()).toBe(2);
@@ -176,7 +224,7 @@ describe("GraphRuntime", () => {
 
   it("flushes on unassign: acks what settled, then reports stopped (SCHED-6, DELIVERY-3a)", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("f", 7, "factorize"));
+    handleAssign(runtime, assign("f", 7, "factorize"));
     await waitFor(() => link.of("state").some((f) => f.process.state === "running"), "running");
     runtime.handle(deliver("f", 7, [12, 97]));
     const publish = await waitFor(() => link.of("publish")[0], "a publish");
@@ -203,7 +251,7 @@ describe("GraphRuntime", () => {
   it("lets the message in hand finish and emit, hands over no more, and acks only what ran", async () => {
     const { impl, gates } = gatedNode();
     const { runtime, link } = setup({ factorize: impl });
-    runtime.handle(assign("t", 2, "factorize"));
+    handleAssign(runtime, assign("t", 2, "factorize"));
     runtime.handle(deliver("t", 2, [1, 2, 3]));
     await waitFor(() => gates.length === 1, "the first message in hand");
     runtime.handle({ type: "unassign", nodeId: "t", epoch: 2, reason: "moving" });
@@ -219,7 +267,7 @@ describe("GraphRuntime", () => {
 
   it("gives up flushing after stopFlushMs: drops, counts errors, warns and reports stopped", async () => {
     const { runtime, link, lines } = setup({}, 30);
-    runtime.handle(assign("f", 1, "factorize"));
+    handleAssign(runtime, assign("f", 1, "factorize"));
     runtime.handle(deliver("f", 1, [6]));
     await waitFor(() => link.of("publish")[0], "a publish");
     runtime.handle({ type: "unassign", nodeId: "f", epoch: 1, reason: "moving" });
@@ -236,11 +284,11 @@ describe("GraphRuntime", () => {
 
   it("starts a newer epoch only after the old one flushed, keeping the old batches' acks", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("f", 1, "factorize"));
+    handleAssign(runtime, assign("f", 1, "factorize"));
     runtime.handle(deliver("f", 1, [10]));
     const publish = await waitFor(() => link.of("publish")[0], "epoch 1 publishes");
     runtime.handle({ type: "unassign", nodeId: "f", epoch: 1, reason: "params changed" });
-    runtime.handle(assign("f", 2, "factorize"));
+    handleAssign(runtime, assign("f", 2, "factorize"));
     runtime.handle(deliver("f", 2, [21], 5));
     await turn();
     await turn();
@@ -261,7 +309,7 @@ describe("GraphRuntime", () => {
 
   it("ends a flush at once when the connection closes, dropping what was un-acknowledged", async () => {
     const { runtime, link, lines } = setup();
-    runtime.handle(assign("f", 1, "factorize"));
+    handleAssign(runtime, assign("f", 1, "factorize"));
     runtime.handle(deliver("f", 1, [6, 7]));
     await waitFor(() => link.of("publish")[0], "a publish");
     runtime.handle({ type: "unassign", nodeId: "f", epoch: 1, reason: "moving" });
@@ -274,10 +322,10 @@ describe("GraphRuntime", () => {
 
   it("replaces an older epoch on a new assign and keeps the process on a repeated one", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("r", 1, "random", { intervalMs: 1000 }));
+    handleAssign(runtime, assign("r", 1, "random", { intervalMs: 1000 }));
     await waitFor(() => link.of("state").length === 1, "running epoch 1");
-    runtime.handle(assign("r", 1, "random", { intervalMs: 1000 }));
-    runtime.handle(assign("r", 2, "random", { intervalMs: 1000 }));
+    handleAssign(runtime, assign("r", 1, "random", { intervalMs: 1000 }));
+    handleAssign(runtime, assign("r", 2, "random", { intervalMs: 1000 }));
     await waitFor(() => link.of("state").some((f) => f.process.epoch === 2), "running epoch 2");
     expect(link.of("state").map((f) => [f.process.epoch, f.process.state])).toEqual([
       [1, "running"],
@@ -289,13 +337,13 @@ describe("GraphRuntime", () => {
 
   it("stops processes the room does not re-assign after a reconnect", async () => {
     const { runtime, link } = setup();
-    runtime.handle(assign("keep", 1, "log"));
-    runtime.handle(assign("drop", 2, "log"));
+    handleAssign(runtime, assign("keep", 1, "log"));
+    handleAssign(runtime, assign("drop", 2, "log"));
     await waitFor(() => link.of("state").length === 2, "both running");
     runtime.detach();
     const next = new RecordingLink();
     runtime.attach(next, 20);
-    runtime.handle(assign("keep", 1, "log"));
+    handleAssign(runtime, assign("keep", 1, "log"));
     await waitFor(() => runtime.processCount() === 1, "the unclaimed process stopped");
     expect(JSON.parse(runtime.heartbeat(1)).processes.map((p: { nodeId: string }) => p.nodeId)).toEqual(["keep"]);
   });

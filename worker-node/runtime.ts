@@ -1,16 +1,16 @@
 // One graph's runtime behind a room connection: its processes, its publisher and the room-frame
 // handlers. Sans-IO: the agent hands it a link to send on and the validated frames it receives.
 import type { JsonValue } from "../shared/graph.ts";
-import { LIMITS } from "../shared/limits.ts";
+import { LIMITS, TIMING } from "../shared/limits.ts";
 import { checkParams, findNodeType, type NodeTypeDef } from "../shared/nodeTypes.ts";
-import type { RoomFrame, RoomFrameOf, WorkerFrame, WorkerFrameOf } from "../shared/protocol.ts";
+import type { RoomFrame, RoomFrameOf, WorkerFrame } from "../shared/protocol.ts";
 import { heartbeatText } from "./heartbeat.ts";
 import type { Logger } from "./log.ts";
 import { findImpl as findBuiltinImpl } from "./nodes/index.ts";
 import type { NodeImpl } from "./nodes/types.ts";
 import { NodeRunner, type ProcessSpec } from "./process.ts";
 import { Publisher, type PublisherOptions } from "./publisher.ts";
-import { STOP_FLUSH_MS, Stops } from "./stops.ts";
+import { Stops } from "./stops.ts";
 
 export interface RoomLink {
   send(text: string): void;
@@ -26,11 +26,9 @@ export interface RuntimeOptions {
   publisher?: Omit<PublisherOptions, "workerId" | "onAcked" | "onRefused">;
   /** The number of processes held changed (the worker's load). */
   onProcessesChanged?: () => void;
-  /** Longest a stopping process may take to get what it emitted acknowledged; default STOP_FLUSH_MS. */
+  /** Longest a stopping process may take to get what it emitted acknowledged; default TIMING.stopFlushMs. */
   stopFlushMs?: number;
 }
-
-const MAX_ACK_IDS = LIMITS.maxBatchMessages * 10;
 
 export class GraphRuntime {
   readonly publisher: Publisher;
@@ -41,6 +39,8 @@ export class GraphRuntime {
   private readonly stops: Stops;
   /** Acks of a process waiting for what it emitted to be acknowledged (DELIVERY-3a). */
   private readonly acks = new Map<NodeRunner, Set<Promise<void>>>();
+  /** Output ports of each node's current process (a transform takes input only while they have credit). */
+  private readonly outputs = new Map<string, string[]>();
   /** Nodes whose current epoch the room assigned or confirmed on the current link. */
   private readonly claimed = new Set<string>();
   private link: RoomLink | undefined;
@@ -62,7 +62,7 @@ export class GraphRuntime {
     });
     this.stops = new Stops({
       publisher: this.publisher,
-      flushMs: options.stopFlushMs ?? STOP_FLUSH_MS,
+      flushMs: options.stopFlushMs ?? TIMING.stopFlushMs,
       acked: (runner) => Promise.all(this.acks.get(runner) ?? []),
       report: (runner) => {
         // Only on the connection that asked: after a reconnect the stop was abandoned anyway.
@@ -113,7 +113,10 @@ export class GraphRuntime {
         this.deliver(frame);
         return;
       case "published":
-        if (!this.publisher.published(frame.seq)) this.log.debug({ seq: frame.seq }, "published for an unknown seq");
+        if (!this.publisher.published(frame)) this.log.debug({ seq: frame.seq }, "published for an unknown seq");
+        return;
+      case "credit":
+        this.publisher.credit(frame);
         return;
       case "error":
         this.roomError(frame);
@@ -232,6 +235,7 @@ export class GraphRuntime {
     const checked = checkParams(def, frame.params, "runtime");
     if (!checked.ok) return NodeRunner.blocked(spec, checked.error, this.onState);
     const ports = new Set([...def.outputs, ...frame.outputs]);
+    this.outputs.set(frame.nodeId, [...ports]);
     let runner: NodeRunner | undefined;
     const publish = (port: string, value: JsonValue): string | undefined => {
       // A message in hand may still emit while its process stops, not once the stop is over.
@@ -243,8 +247,10 @@ export class GraphRuntime {
     const secrets = Object.entries(def.params)
       .filter(([key, param]) => param.type === "secret" && typeof checked.params[key] === "string")
       .map(([key]) => checked.params[key] as string);
+    const credit = (port: string) => this.publisher.hasCredit(frame.nodeId, port);
+    const waitForCredit = (port: string) => this.publisher.waitForCredit(frame.nodeId, [port]);
     runner = NodeRunner.start(
-      { ...spec, params: checked.params, secrets, create: () => impl.create(), publish },
+      { ...spec, params: checked.params, secrets, create: () => impl.create(), publish, credit, waitForCredit },
       this.onState,
       after,
     );
@@ -329,16 +335,29 @@ export class GraphRuntime {
     const generation = this.generation;
     const current = () => this.generation === generation && this.holds(runner);
     void runner.enqueue(async () => {
+      // No input while the output may not emit (credit) or the publish buffer is full: pressure goes upstream.
+      await this.publisher.waitForCredit(frame.nodeId, this.outputs.get(frame.nodeId) ?? []);
       await this.publisher.waitForRoom(frame.nodeId);
       const done: number[] = [];
+      const failed: Array<{ d: number; error: string }> = [];
       for (const message of frame.messages) {
         if (!current()) break;
-        if (await runner.deliver(message, frame.port)) done.push(message.d);
+        const outcome = await runner.deliver(message, frame.port);
+        if (outcome === "done") done.push(message.d);
+        else if (outcome !== "skipped") failed.push({ d: message.d, error: outcome.error });
       }
-      if (done.length === 0) return;
-      // Ack only once what the node emitted meanwhile is stored (see Publisher.settled); a stop waits for it.
+      // A sink that buffers makes its writes durable before anything is acked; if it cannot, all of it fails.
+      const flushError = done.length > 0 ? await runner.flush() : undefined;
+      if (flushError !== undefined) failed.push(...done.splice(0).map((d) => ({ d, error: flushError })));
+      if (done.length === 0 && failed.length === 0) return;
+      // Ack (or nack) only once what the node emitted meanwhile is stored (see Publisher.settled); a stop waits for it.
       const acked = this.publisher.settled(frame.nodeId).then(() => {
-        if (current()) this.sendAck(frame.nodeId, frame.epoch, done);
+        if (!current()) return;
+        if (done.length > 0) this.sendIds("ack", frame.nodeId, frame.epoch, done);
+        // One nack per distinct error, naming every delivery that failed with it.
+        const byError = new Map<string, number[]>();
+        for (const { d, error } of failed) byError.set(error, [...(byError.get(error) ?? []), d]);
+        for (const [error, ds] of byError) this.sendIds("nack", frame.nodeId, frame.epoch, ds, error);
       });
       const pending = this.acks.get(runner) ?? new Set<Promise<void>>();
       this.acks.set(runner, pending);
@@ -347,15 +366,12 @@ export class GraphRuntime {
     });
   }
 
-  private sendAck(nodeId: string, epoch: number, deliveries: number[]): void {
-    for (let i = 0; i < deliveries.length; i += MAX_ACK_IDS) {
-      const frame: WorkerFrameOf<"ack"> = {
-        type: "ack",
-        nodeId,
-        epoch,
-        deliveries: deliveries.slice(i, i + MAX_ACK_IDS),
-      };
-      this.send(frame);
+  private sendIds(type: "ack" | "nack", nodeId: string, epoch: number, deliveries: number[], error = ""): void {
+    for (let i = 0; i < deliveries.length; i += LIMITS.maxAckIds) {
+      const ids = deliveries.slice(i, i + LIMITS.maxAckIds);
+      this.send(
+        type === "ack" ? { type, nodeId, epoch, deliveries: ids } : { type, nodeId, epoch, deliveries: ids, error },
+      );
     }
   }
 

@@ -3,9 +3,6 @@
 import type { NodeRunner } from "./process.ts";
 import type { Publisher } from "./publisher.ts";
 
-/** The room places a stopping node again after 10 s (SCHED-6); a worker gives up flushing a little earlier. */
-export const STOP_FLUSH_MS = 8000;
-
 export interface StopHooks {
   publisher: Publisher;
   /** Longest a stop may wait for acknowledgements before it drops what is left. */

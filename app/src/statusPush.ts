@@ -1,5 +1,5 @@
 // Checks a custom message from the room (EDITOR-1, UPDATE-3) before the editor acts on it.
-import type { EditorPush, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
+import type { EdgeStatus, EditorPush, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
 
 /**
  * Accepts only well-formed pushes: status (entries missing their key fields are dropped, with a warning)
@@ -34,8 +34,20 @@ export function parsePush(message: string): EditorPush | undefined {
   if (processes.length !== status.processes.length || workers.length !== status.workers.length) {
     console.warn("[weft] status push had malformed entries; they were dropped");
   }
-  const clean: GraphStatus = { running: status.running === true, workers, processes };
+  const edges = Array.isArray(status.edges) ? status.edges.filter(isEdge) : [];
+  const clean: GraphStatus = { running: status.running === true, workers, processes, edges };
   return { type: "status", status: clean };
+}
+
+function isEdge(value: unknown): value is EdgeStatus {
+  return (
+    isObject(value) &&
+    typeof value.id === "string" &&
+    typeof value.depth === "number" &&
+    typeof value.inflight === "number" &&
+    typeof value.deadLetters === "number" &&
+    typeof value.paused === "boolean"
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

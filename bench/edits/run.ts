@@ -5,7 +5,8 @@ import * as syncProtocol from "y-protocols/sync";
 import * as Y from "yjs";
 import { DEFAULT_CONFIG, RoomCore } from "../../edge/room/core.ts";
 import { MemoryDocLog } from "../../edge/room/docLog.ts";
-import { MemoryRoomStore } from "../../edge/room/memoryStore.ts";
+import { MemoryLeaderStore } from "../../edge/room/leaderStore.ts";
+import { MemoryQueueStore } from "../../edge/room/queueStore.ts";
 import { RoomDoc } from "../../edge/room/roomDoc.ts";
 import { type GraphExport, nodeProblem } from "../../shared/graph.ts";
 import { moveNode, readGraph, replaceGraph, setParam } from "../../shared/ydoc.ts";
@@ -39,7 +40,7 @@ const graph: Omit<GraphExport, "id"> = {
 let now = 1_700_000_000_000;
 /** Frames the room sent to the worker: a move must send none (SCHED-4). */
 let workerFrames = 0;
-const store = new MemoryRoomStore();
+
 let core: RoomCore | undefined;
 const doc = new RoomDoc({
   graphId: "big",
@@ -57,12 +58,17 @@ const doc = new RoomDoc({
   changed: (change) => core?.graphChanged(change),
   report: () => {},
 });
+const leaderStore = new MemoryLeaderStore();
 core = new RoomCore({
   graphId: "big",
-  store,
+  leaderStore,
+  queueStore: new MemoryQueueStore(),
   config: DEFAULT_CONFIG,
   now: () => now,
   send: () => {
+    workerFrames++;
+  },
+  sendText: () => {
     workerFrames++;
   },
   close: () => {},
@@ -78,7 +84,7 @@ core.onWorkerFrame(
   undefined,
   JSON.stringify({
     type: "hello",
-    protocol: 1,
+    protocol: 2,
     workerId: "w1",
     name: "w1",
     version: "bench",
@@ -118,8 +124,8 @@ function wholeGraphReplan(): void {
   JSON.stringify([desired, edges]);
 }
 
-if (store.assignments().length !== NODES)
-  throw new Error(`expected ${NODES} assignments, got ${store.assignments().length}`);
+const assigned = leaderStore.runs().filter((r) => r.kind === "assigned").length;
+if (assigned !== NODES) throw new Error(`expected ${NODES} assignments, got ${assigned}`);
 const baseline = timePerEdit(Math.min(EDITS, 200), () => wholeGraphReplan());
 workerFrames = 0;
 const move = timePerEdit(EDITS, (i) => moveNode(client, `n${i % NODES}`, i, i));

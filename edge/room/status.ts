@@ -1,7 +1,7 @@
 // Builds a graph's runtime status from the room's state: one entry per node, one per live worker.
 import type { ProcessReport } from "../../shared/protocol.ts";
-import type { GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
-import type { Assignment, Crash, Stopping, WorkerRecord } from "./store.ts";
+import type { EdgeStatus, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
+import type { Crash, NodeRun, WorkerRecord } from "./leaderStore.ts";
 
 export interface StatusInput {
   running: boolean;
@@ -11,19 +11,21 @@ export interface StatusInput {
   desired: ReadonlySet<string>;
   blocked: ReadonlyMap<string, string>;
   pending: ReadonlyMap<string, string>;
-  assignments: ReadonlyMap<string, Assignment>;
-  stopping: ReadonlyMap<string, Stopping>;
+  runs: ReadonlyMap<string, NodeRun>;
   crashes: ReadonlyMap<string, Crash>;
   reports: ReadonlyMap<string, ProcessReport>;
   workers: readonly WorkerRecord[];
+  edges: EdgeStatus[];
 }
 
 export function buildStatus(input: StatusInput): GraphStatus {
   const processes = input.nodes.map((node) => processStatus(input, node.id, node.type, node.disabled));
   const own = new Map<string, number>();
-  for (const a of input.assignments.values()) own.set(a.workerId, (own.get(a.workerId) ?? 0) + 1);
+  for (const run of input.runs.values()) {
+    if (run.kind === "assigned") own.set(run.workerId, (own.get(run.workerId) ?? 0) + 1);
+  }
   const workers: WorkerStatus[] = [...input.workers]
-    .filter((w) => w.connId !== "")
+    .filter((w) => w.link.kind === "connected")
     .map((w) => ({
       id: w.id,
       name: w.name,
@@ -35,13 +37,13 @@ export function buildStatus(input: StatusInput): GraphStatus {
       processes: own.get(w.id) ?? 0,
       draining: w.draining === true,
     }));
-  return { running: input.running, workers, processes };
+  return { running: input.running, workers, processes, edges: input.edges };
 }
 
 function processStatus(input: StatusInput, nodeId: string, type: string, disabled: boolean): ProcessStatus {
-  const a = input.assignments.get(nodeId);
-  const stopping = input.stopping.get(nodeId);
-  const held = a ?? stopping;
+  const held = input.runs.get(nodeId);
+  const a = held?.kind === "assigned" ? held : undefined;
+  const stopping = held?.kind === "stopping" ? held : undefined;
   const report = input.reports.get(nodeId);
   const live = held && report && report.epoch === held.epoch ? report : undefined;
   const base: ProcessStatus = {
@@ -75,7 +77,7 @@ function processStatus(input: StatusInput, nodeId: string, type: string, disable
 }
 
 function connected(input: StatusInput, workerId: string): boolean {
-  for (const w of input.workers) if (w.id === workerId) return w.connId !== "";
+  for (const w of input.workers) if (w.id === workerId) return w.link.kind === "connected";
   return false;
 }
 

@@ -3,13 +3,16 @@
 import { DurableObject } from "cloudflare:workers";
 import { SqlDocLog } from "../../edge/room/docLog.ts";
 import { docLogContract } from "../../edge/room/docLogContract.ts";
-import { SqlRoomStore } from "../../edge/room/store.ts";
-import { storeContract } from "../../edge/room/storeContract.ts";
+import { SqlLeaderStore } from "../../edge/room/leaderStore.ts";
+import { leaderStoreContract } from "../../edge/room/leaderStoreContract.ts";
+import { SqlQueueStore } from "../../edge/room/queueStore.ts";
+import { queueStoreContract } from "../../edge/room/queueStoreContract.ts";
+import { dropTables, firstCutMigration } from "./migration.ts";
 import { tests } from "./shim.ts";
 
-const TABLES = ["room_kv", "workers", "assignments", "reports", "stopping", "crashes", "queue", "sqlite_sequence"];
+const LEADER_TABLES = ["room_kv", "workers", "node_runs", "reports", "crashes"];
+const QUEUE_TABLES = ["broker_kv", "batches", "attempts", "dead_letters", "sqlite_sequence"];
 const DOC_TABLES = ["ydoc_chunks", "ydoc_entries", "ydoc_kv"];
-let sql: SqlStorage | undefined;
 let storage: DurableObjectStorage | undefined;
 
 docLogContract("SqlDocLog", (fail) => {
@@ -44,17 +47,26 @@ function failing(real: DurableObjectStorage, fail: "append" | "compact"): Durabl
   });
 }
 
-storeContract("SqlRoomStore", () => {
-  if (!sql) throw new Error("no SQLite: tests run inside ContractRunner.run()");
-  const store = new SqlRoomStore(sql);
-  // Every test starts from an empty database, as the contract requires.
-  for (const table of TABLES) sql.exec(`DELETE FROM ${table}`);
-  return store;
+// Every test starts from an empty database, as the contracts require.
+leaderStoreContract("SqlLeaderStore", () => {
+  if (!storage) throw new Error("no storage: tests run inside ContractRunner.run()");
+  dropTables(storage, LEADER_TABLES);
+  return new SqlLeaderStore(storage);
 });
+
+queueStoreContract("SqlQueueStore", () => {
+  if (!storage) throw new Error("no storage: tests run inside ContractRunner.run()");
+  dropTables(storage, QUEUE_TABLES);
+  return new SqlQueueStore(storage);
+});
+
+firstCutMigration(() => {
+  if (!storage) throw new Error("no storage: tests run inside ContractRunner.run()");
+  return storage;
+}, [...LEADER_TABLES, ...QUEUE_TABLES]);
 
 export class ContractRunner extends DurableObject {
   async run(): Promise<Array<{ name: string; error?: string }>> {
-    sql = this.ctx.storage.sql;
     storage = this.ctx.storage;
     const results: Array<{ name: string; error?: string }> = [];
     for (const test of tests) {

@@ -62,6 +62,8 @@ describe("factorize node", () => {
       log: silentLogger(),
       signal: new AbortController().signal,
       emit: (port, value) => emitted.push([port, value]) > 0,
+      credit: () => true,
+      waitForCredit: async () => {},
     });
     const message = { id: "m1", value: 84, ts: 0 };
     await process.onMessage?.(84, "in", message);

@@ -52,6 +52,8 @@ function context(params: Record<string, unknown>, emitted: Array<[string, JsonVa
     params: checked.params,
     log: silentLogger(),
     signal: new AbortController().signal,
+    credit: () => true,
+    waitForCredit: async () => {},
     emit: (port, value) => {
       emitted.push([port, value]);
       return true;

@@ -41,6 +41,8 @@ describe("random node", () => {
       log: silentLogger(),
       signal: new AbortController().signal,
       emit: (port, value) => emitted.push([port, value]) > 0,
+      credit: () => true,
+      waitForCredit: async () => {},
     });
     vi.advanceTimersByTime(55);
     expect(emitted).toHaveLength(5);

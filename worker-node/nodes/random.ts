@@ -16,7 +16,10 @@ export function createRandomNode(random: () => number = Math.random): NodeImpl {
       return {
         start(ctx) {
           const intervalMs = Number(ctx.params.intervalMs);
-          timer = setInterval(() => ctx.emit("out", randomInt(random)), intervalMs);
+          // Without credit the tick is skipped: the source slows to what the consumers take.
+          timer = setInterval(() => {
+            if (ctx.credit("out")) ctx.emit("out", randomInt(random));
+          }, intervalMs);
         },
         stop() {
           clearInterval(timer);

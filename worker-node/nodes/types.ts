@@ -19,6 +19,13 @@ export interface NodeContext {
    * and returns false. After stop it returns false and does nothing.
    */
   emit(port: string, value: JsonValue): boolean;
+  /**
+   * Whether `port` may emit now: the room grants credit from the free room downstream (DELIVERY-7). A
+   * source checks it before generating, so a slow consumer slows the source instead of filling queues.
+   */
+  credit(port: string): boolean;
+  /** Resolves once `port` has credit, or the process is stopping (check `signal`). */
+  waitForCredit(port: string): Promise<void>;
 }
 
 /** One running instance of a node type. An exception in start crashes it; one in onMessage counts as an error. */
@@ -26,6 +33,11 @@ export interface NodeProcess {
   start(ctx: NodeContext): void | Promise<void>;
   onMessage?(value: JsonValue, port: string, message: Message): void | Promise<void>;
   stop?(): void | Promise<void>;
+  /**
+   * Makes what onMessage did so far durable (a sink that buffers writes). The worker calls it before it
+   * acknowledges a delivery batch; an exception fails every message of that batch (they are nacked).
+   */
+  flush?(): void | Promise<void>;
   /** Last values kept for status (sink nodes), newest last, at most 100. */
   recent?(): JsonValue[];
 }

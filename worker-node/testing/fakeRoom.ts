@@ -24,6 +24,8 @@ export class FakeConnection {
   draining = false;
   private drainedSent = false;
   private readonly acked = new Set<number>();
+  /** Send credit with every assign (switch off to test a producer without credit). */
+  autoCredit = true;
 
   constructor(
     readonly graphId: string,
@@ -35,6 +37,12 @@ export class FakeConnection {
     this.events.push({ dir: "out", frame });
     if (frame.type === "published") this.acked.add(frame.seq);
     this.ws.send(JSON.stringify(frame));
+    // Like the room (DELIVERY-7): an assignment comes with credit for each output, here plenty.
+    if (frame.type === "assign" && this.autoCredit) {
+      for (const port of frame.outputs) {
+        this.send({ type: "credit", nodeId: frame.nodeId, epoch: frame.epoch, port, messages: 1e9, bytes: 1e15 });
+      }
+    }
   }
 
   /** Sends `published` for every publish not yet acknowledged; returns how many. */

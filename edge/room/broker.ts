@@ -1,0 +1,881 @@
+// The room as broker (DESIGN "Messaging", PROTOCOL.md DELIVERY-*): one channel per edge, group commit of
+// publish frames, leased deliveries, nacks and dead letters, and credit that carries back-pressure upstream.
+// It sees the leader only through `BrokerLeader`: who may publish and ack for a node, and who receives.
+import { utf8Bytes } from "../../shared/docModel.ts";
+import type { GraphEdge } from "../../shared/graph.ts";
+import { type DeliveryText, encodeDeliver } from "../../shared/hotFrames.ts";
+import { BROKER, FRAME_BUDGET, LIMITS } from "../../shared/limits.ts";
+import type { ErrorCode, Message, RoomFrame, WorkerFrameOf } from "../../shared/protocol.ts";
+import type { EdgeStatus } from "../../shared/status.ts";
+import type { DeadLetterRow, NewDeadLetter, QueueStore } from "./queueStore.ts";
+import { RateMeter } from "./rateMeter.ts";
+
+/** A process the leader lets publish and ack: where it runs and the ports it was started with. */
+export interface Holder {
+  workerId: string;
+  connId: string;
+  epoch: number;
+  inputs: readonly string[];
+  outputs: readonly string[];
+}
+
+export interface BrokerLeader {
+  /** The process of `nodeId` that receives deliveries: assigned (not stopping) on a connected worker. */
+  consumer(nodeId: string): Holder | undefined;
+  /** The process (assigned or stopping) of `nodeId` at `epoch` on `workerId`, or undefined. */
+  holder(nodeId: string, epoch: number, workerId: string): Holder | undefined;
+}
+
+export interface BrokerPorts {
+  store: QueueStore;
+  leader: BrokerLeader;
+  now(): number;
+  send(connId: string, frame: RoomFrame): void;
+  /** Sends a frame already encoded (hot frames: deliver). */
+  sendText(connId: string, text: string): void;
+  /** Live edges leaving a node's output port (the dangling-edge rule applied). */
+  edgesFrom(nodeId: string, port: string): readonly GraphEdge[];
+  log(event: string, fields: Record<string, unknown>): void;
+  /** Something shown in status changed (depths, dead letters). */
+  changed(): void;
+}
+
+/** An edge's settings with defaults filled in. */
+export interface EdgeSpec {
+  id: string;
+  from: string;
+  fromPort: string;
+  to: string;
+  toPort: string;
+  mode: "durable" | "memory";
+  maxDepth: number;
+  maxBytes: number;
+  maxAttempts: number;
+}
+
+export function edgeSpec(edge: GraphEdge): EdgeSpec {
+  return {
+    id: edge.id,
+    from: edge.from,
+    fromPort: edge.fromPort,
+    to: edge.to,
+    toPort: edge.toPort,
+    mode: edge.mode ?? "durable",
+    maxDepth: edge.maxDepth ?? BROKER.maxDepth,
+    maxBytes: edge.maxBytes ?? BROKER.maxBytes,
+    maxAttempts: edge.maxAttempts ?? BROKER.maxAttempts,
+  };
+}
+
+/** One message queued on one channel. */
+interface Entry {
+  /** Order in its channel: appended entries count up; a redelivered one goes back to its place. */
+  seq: number;
+  /** Its stored batch, or 0 for a message held only in memory (memory edge). */
+  b: number;
+  /** Its index in the batch. */
+  i: number;
+  /** JSON text of the Message; undefined while only SQLite holds it (read back when sent). */
+  text: string | undefined;
+  bytes: number;
+  attempts: number;
+  lastError: string;
+}
+
+interface Lease {
+  d: number;
+  entry: Entry;
+  until: number;
+  nodeId: string;
+  workerId: string;
+  connId: string;
+  epoch: number;
+}
+
+interface Channel {
+  spec: EdgeSpec;
+  /** Ready entries in seq order, from `head` on (a deque without shifting). */
+  ready: Entry[];
+  head: number;
+  /** Leases in the order they were given, so the oldest expires first. */
+  inflight: Map<number, Lease>;
+  depth: number;
+  bytes: number;
+  /** No credit for the producer until the channel is back under half its limits (hysteresis). */
+  paused: boolean;
+  nextSeq: number;
+  dead: number;
+  meterIn: RateMeter;
+  meterOut: RateMeter;
+  totalIn: number;
+  totalOut: number;
+}
+
+/** Credit given to one producer port on one connection and epoch (DELIVERY-7). */
+interface Credit {
+  workerId: string;
+  connId: string;
+  epoch: number;
+  /** Messages and bytes received from it under this grant. */
+  received: number;
+  receivedBytes: number;
+  /** The limits last sent: it may publish until `received` reaches them. They only grow. */
+  limit: number;
+  limitBytes: number;
+}
+
+/** Credit of a port no edge leaves: publish freely (its messages go nowhere). */
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+/** Delivery ids of one room start: start × 2^32 + a counter, so ids never repeat across restarts. */
+const START_SPAN = 2 ** 32;
+const DELIVER_BUDGET = LIMITS.maxFrameBytes - FRAME_BUDGET.deliverEnvelopeBytes;
+
+export interface PublishOutcome {
+  /** `published` answered; or refused whole with a code. */
+  ok: boolean;
+}
+
+export class Broker {
+  private readonly store: QueueStore;
+  private readonly channels = new Map<string, Channel>();
+  /** Outstanding leases by delivery id. */
+  private readonly leases = new Map<number, { channel: Channel; lease: Lease }>();
+  /** Entries (across channels) still owed by each stored batch; the row goes once it reaches 0. */
+  private readonly owed = new Map<number, number>();
+  /** Batches with attempt rows (their delete removes those too). */
+  private readonly attempted = new Set<number>();
+  private readonly credits = new Map<string, Credit>();
+  /** Message ids recently stored, oldest first, for de-duplication (DELIVERY-2). */
+  private readonly seen = new Set<string>();
+  private readonly deadByEdge: Map<string, number>;
+  private nextD: number;
+  private nextB = 1;
+  private resident = 0;
+
+  constructor(
+    private readonly ports: BrokerPorts,
+    edges: Iterable<GraphEdge>,
+  ) {
+    this.store = ports.store;
+    this.nextD = ports.store.nextStart() * START_SPAN;
+    this.deadByEdge = ports.store.deadLetterCounts();
+    for (const edge of edges) this.channels.set(edge.id, this.newChannel(edgeSpec(edge)));
+    this.load();
+  }
+
+  // ---- start: the stored batches become queued entries again ----------------------------------------
+
+  private load(): void {
+    const rows = this.store.attempts();
+    const attempts = new Map(rows.map((row) => [`${row.b}\u0000${row.edge}\u0000${row.i}`, row]));
+    for (const row of rows) this.attempted.add(row.b);
+    const orphans: NewDeadLetter[] = [];
+    const done: number[] = [];
+    const now = this.ports.now();
+    for (const batch of this.store.batches()) {
+      this.nextB = Math.max(this.nextB, batch.b + 1);
+      let owed = 0;
+      for (const edgeId of batch.edges) {
+        const channel = this.channels.get(edgeId);
+        batch.messages.forEach((text, i) => {
+          const row = attempts.get(`${batch.b}\u0000${edgeId}\u0000${i}`);
+          if (!channel) {
+            orphans.push({ edge: edgeId, msg: text, attempts: row?.attempts ?? 0, error: "edge removed", at: now });
+            return;
+          }
+          owed += 1;
+          this.append(channel, { b: batch.b, i, text, attempts: row?.attempts ?? 0, lastError: row?.error ?? "" });
+        });
+      }
+      for (const text of batch.messages) this.remember(messageId(text));
+      if (owed > 0) this.owed.set(batch.b, owed);
+      else done.push(batch.b);
+    }
+    if (orphans.length > 0 || done.length > 0) {
+      this.store.transaction(() => {
+        this.store.addDeadLetters(orphans);
+        this.store.deleteBatches(done, true);
+      });
+      for (const row of orphans) this.deadByEdge.set(row.edge, (this.deadByEdge.get(row.edge) ?? 0) + 1);
+    }
+  }
+
+  // ---- edges ----------------------------------------------------------------------------------------
+
+  /**
+   * The live edges changed: new ones get a channel, changed settings apply at once, and a removed edge's
+   * messages go to its dead letters with reason `edge removed`, never silently away (DELIVERY-8).
+   */
+  syncEdges(edges: Iterable<GraphEdge>): void {
+    const live = new Set<string>();
+    const touchedProducers = new Set<string>();
+    for (const edge of edges) {
+      live.add(edge.id);
+      const spec = edgeSpec(edge);
+      const channel = this.channels.get(edge.id);
+      if (!channel) {
+        this.channels.set(edge.id, this.newChannel(spec));
+        touchedProducers.add(producerKey(spec.from, spec.fromPort));
+        continue;
+      }
+      if (JSON.stringify(channel.spec) === JSON.stringify(spec)) continue;
+      const rewired = channel.spec.from !== spec.from || channel.spec.fromPort !== spec.fromPort;
+      if (rewired) touchedProducers.add(producerKey(channel.spec.from, channel.spec.fromPort));
+      const moved = channel.spec.to !== spec.to || channel.spec.toPort !== spec.toPort;
+      channel.spec = spec;
+      if (moved) this.requeueChannel(channel, () => true);
+      this.updatePause(channel);
+      touchedProducers.add(producerKey(spec.from, spec.fromPort));
+      this.pump(channel);
+    }
+    const removed = [...this.channels.values()].filter((c) => !live.has(c.spec.id));
+    for (const channel of removed) touchedProducers.add(producerKey(channel.spec.from, channel.spec.fromPort));
+    if (removed.length > 0) this.deadLetterChannels(removed, "edge removed");
+    for (const key of touchedProducers) this.refreshCredit(key);
+    this.ports.changed();
+  }
+
+  private newChannel(spec: EdgeSpec): Channel {
+    return {
+      spec,
+      ready: [],
+      head: 0,
+      inflight: new Map(),
+      depth: 0,
+      bytes: 0,
+      paused: false,
+      nextSeq: 1,
+      dead: 0,
+      meterIn: new RateMeter(),
+      meterOut: new RateMeter(),
+      totalIn: 0,
+      totalOut: 0,
+    };
+  }
+
+  // ---- the leader's one event -------------------------------------------------------------------------
+
+  /**
+   * Who holds `nodeId` changed (assigned, stopping, moved, crashed, its worker gone or back). Leases held by
+   * a process that may no longer ack go out again (DELIVERY-4); a new consumer gets the channel's messages,
+   * and a new producer its credit.
+   */
+  holderChanged(nodeId: string): void {
+    const consumer = this.ports.leader.consumer(nodeId);
+    for (const channel of this.channels.values()) {
+      if (channel.spec.to !== nodeId) continue;
+      this.requeueChannel(
+        channel,
+        (lease) => this.ports.leader.holder(nodeId, lease.epoch, lease.workerId)?.connId !== lease.connId,
+      );
+      if (consumer) this.pump(channel);
+    }
+    for (const [key, credit] of [...this.credits]) {
+      if (key.startsWith(`${nodeId}\u0000`) && !this.creditHolderLive(nodeId, credit)) this.credits.delete(key);
+    }
+    if (consumer) for (const port of consumer.outputs) this.grant(nodeId, port, consumer);
+  }
+
+  /** A producer keeps its credit while it holds the node, stopping (flushing) included. */
+  private creditHolderLive(nodeId: string, credit: Credit): boolean {
+    return this.ports.leader.holder(nodeId, credit.epoch, credit.workerId)?.connId === credit.connId;
+  }
+
+  // ---- publish (DELIVERY-2, -5, -7) ---------------------------------------------------------------------
+
+  publish(holder: Holder, frame: WorkerFrameOf<"publish">): void {
+    const connId = holder.connId;
+    if (!holder.outputs.includes(frame.port)) {
+      this.refuse(connId, "unknown_port", `node ${frame.nodeId} has no output port "${frame.port}"`, frame.seq);
+      return;
+    }
+    const texts: string[] = [];
+    const sizes: number[] = [];
+    const rejected: Array<{ id: string; code: ErrorCode; message: string }> = [];
+    let total = 0;
+    for (const message of frame.messages) {
+      if (this.seen.has(message.id)) continue;
+      const text = JSON.stringify(message);
+      const bytes = text.length * 3 <= LIMITS.maxMessageBytes ? text.length : utf8Bytes(text);
+      if (bytes > LIMITS.maxMessageBytes) {
+        rejected.push({
+          id: message.id,
+          code: "message_too_large",
+          message: `message ${message.id} is ${bytes} bytes; the limit is ${LIMITS.maxMessageBytes}`,
+        });
+        continue;
+      }
+      texts.push(text);
+      sizes.push(bytes);
+      total += bytes;
+    }
+    const channels = this.ports
+      .edgesFrom(frame.nodeId, frame.port)
+      .map((e) => this.channels.get(e.id))
+      .filter((c) => c !== undefined);
+    for (const channel of channels) {
+      const { maxDepth, maxBytes } = channel.spec;
+      if (
+        channel.depth + texts.length > maxDepth + BROKER.creditSlackMessages ||
+        channel.bytes + total > maxBytes + BROKER.creditSlackBytes
+      ) {
+        const text =
+          `edge ${channel.spec.id} holds ${channel.depth} messages (${channel.bytes} bytes; limits ${maxDepth} / ${maxBytes}); ` +
+          "publish only within the credit the room grants";
+        this.refuse(connId, "channel_full", text, frame.seq);
+        return;
+      }
+    }
+    const stored = channels.filter((c) => c.spec.mode === "durable" || c.depth >= BROKER.memorySpillDepth);
+    const b = stored.length > 0 && texts.length > 0 ? this.nextB++ : 0;
+    if (b > 0) {
+      try {
+        this.store.insertBatch({ b, edges: stored.map((c) => c.spec.id), messages: texts });
+      } catch (error) {
+        this.ports.log("publish_store_failed", { nodeId: frame.nodeId, seq: frame.seq, error: String(error) });
+        this.refuse(
+          connId,
+          "storage_failed",
+          "the room could not store the batch; it will be accepted when sent again",
+          frame.seq,
+        );
+        return;
+      }
+      this.owed.set(b, stored.length * texts.length);
+    }
+    for (const message of frame.messages) this.remember(message.id);
+    const credit = this.credits.get(producerKey(frame.nodeId, frame.port));
+    if (credit && credit.connId === connId && credit.epoch === frame.epoch) {
+      credit.received += frame.messages.length;
+      credit.receivedBytes += total;
+    }
+    for (const channel of channels) {
+      const durable = stored.includes(channel);
+      for (let i = 0; i < texts.length; i++) {
+        this.append(channel, { b: durable ? b : 0, i, text: texts[i], attempts: 0, lastError: "" }, sizes[i]);
+      }
+      channel.meterIn.add(this.ports.now(), texts.length);
+      channel.totalIn += texts.length;
+      this.updatePause(channel);
+    }
+    this.ports.send(
+      connId,
+      rejected.length > 0 ? { type: "published", seq: frame.seq, rejected } : { type: "published", seq: frame.seq },
+    );
+    for (const channel of channels) this.pump(channel);
+    if (channels.length > 0) this.ports.changed();
+  }
+
+  private append(channel: Channel, item: Omit<Entry, "seq" | "bytes">, knownBytes?: number): void {
+    const text = item.text ?? "";
+    const bytes = knownBytes ?? utf8Bytes(text);
+    const entry: Entry = { ...item, seq: channel.nextSeq++, bytes };
+    // Past the resident budget a stored message is read back from SQLite when it is sent.
+    if (entry.b > 0 && this.resident + bytes > BROKER.maxResidentBytes) entry.text = undefined;
+    else this.resident += bytes;
+    channel.ready.push(entry);
+    channel.depth += 1;
+    channel.bytes += bytes;
+  }
+
+  private remember(id: string | undefined): void {
+    if (id === undefined || this.seen.has(id)) return;
+    this.seen.add(id);
+    if (this.seen.size > BROKER.dedupWindow) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+
+  // ---- credit (DELIVERY-7) ------------------------------------------------------------------------
+
+  /** Free room of a channel for its producer: none while paused. */
+  private free(channel: Channel): { messages: number; bytes: number } {
+    if (channel.paused) return { messages: 0, bytes: 0 };
+    return {
+      messages: Math.max(0, channel.spec.maxDepth - channel.depth),
+      bytes: Math.max(0, channel.spec.maxBytes - channel.bytes),
+    };
+  }
+
+  private updatePause(channel: Channel): boolean {
+    const { maxDepth, maxBytes } = channel.spec;
+    const was = channel.paused;
+    if (!was && (channel.depth >= maxDepth || channel.bytes >= maxBytes)) channel.paused = true;
+    else if (was && channel.depth <= maxDepth / 2 && channel.bytes <= maxBytes / 2) channel.paused = false;
+    return was !== channel.paused;
+  }
+
+  /** Sends a first grant (a new producer on this connection and epoch) or a larger one. */
+  private grant(nodeId: string, port: string, holder: Holder): void {
+    const key = producerKey(nodeId, port);
+    let credit = this.credits.get(key);
+    if (!credit || credit.connId !== holder.connId || credit.epoch !== holder.epoch) {
+      credit = {
+        workerId: holder.workerId,
+        connId: holder.connId,
+        epoch: holder.epoch,
+        received: 0,
+        receivedBytes: 0,
+        limit: -1,
+        limitBytes: -1,
+      };
+      this.credits.set(key, credit);
+    }
+    this.sendCredit(nodeId, port, credit, true);
+  }
+
+  private refreshCredit(key: string): void {
+    const credit = this.credits.get(key);
+    if (!credit) return;
+    const [nodeId, port] = key.split("\u0000") as [string, string];
+    this.sendCredit(nodeId, port, credit, false);
+  }
+
+  private sendCredit(nodeId: string, port: string, credit: Credit, force: boolean): void {
+    let messages = UNLIMITED;
+    let bytes = UNLIMITED;
+    let threshold: number = LIMITS.maxBatchMessages;
+    for (const edge of this.ports.edgesFrom(nodeId, port)) {
+      const channel = this.channels.get(edge.id);
+      if (!channel) continue;
+      const free = this.free(channel);
+      messages = Math.min(messages, free.messages);
+      bytes = Math.min(bytes, free.bytes);
+      threshold = Math.min(threshold, Math.ceil(channel.spec.maxDepth / 4));
+    }
+    // No free room (a paused channel) grants nothing, even to a producer that overshot its last limit.
+    const room = messages > 0 && bytes > 0;
+    const limit = room
+      ? Math.max(credit.limit, messages === UNLIMITED ? UNLIMITED : credit.received + messages)
+      : Math.max(credit.limit, 0);
+    const limitBytes = room
+      ? Math.max(credit.limitBytes, bytes === UNLIMITED ? UNLIMITED : credit.receivedBytes + bytes)
+      : Math.max(credit.limitBytes, 0);
+    const grew = limit > credit.limit || limitBytes > credit.limitBytes;
+    // Small increases wait until they add up or the producer is about to run out (fewer frames).
+    const starved =
+      credit.limit - credit.received < threshold || credit.limitBytes - credit.receivedBytes < LIMITS.maxFrameBytes;
+    const worth = limit - credit.limit >= threshold || starved;
+    if (!force && !(grew && worth)) return;
+    credit.limit = limit;
+    credit.limitBytes = limitBytes;
+    this.ports.send(credit.connId, {
+      type: "credit",
+      nodeId,
+      epoch: credit.epoch,
+      port,
+      messages: limit,
+      bytes: limitBytes,
+    });
+  }
+
+  // ---- deliver (DELIVERY-3) ---------------------------------------------------------------------------
+
+  /** Sends ready messages to the channel's consumer, up to its window, in frames under the size limit. */
+  private pump(channel: Channel): void {
+    const consumer = this.ports.leader.consumer(channel.spec.to);
+    if (!consumer?.inputs.includes(channel.spec.toPort)) return;
+    while (channel.head < channel.ready.length && channel.inflight.size < BROKER.deliveryWindow) {
+      const room = Math.min(BROKER.deliveryWindow - channel.inflight.size, LIMITS.maxBatchMessages);
+      const entries: Entry[] = [];
+      let bytes = 0;
+      while (entries.length < room && channel.head < channel.ready.length) {
+        const entry = channel.ready[channel.head] as Entry;
+        const size = entry.bytes + FRAME_BUDGET.deliverPerMessageBytes;
+        if (entries.length > 0 && bytes + size > DELIVER_BUDGET) break;
+        entries.push(entry);
+        bytes += size;
+        channel.head += 1;
+      }
+      this.compact(channel);
+      this.readBack(entries);
+      const until = this.ports.now() + BROKER.ackTimeoutMs;
+      const items: DeliveryText[] = [];
+      for (const entry of entries) {
+        const d = this.nextD++;
+        const lease: Lease = {
+          d,
+          entry,
+          until,
+          nodeId: channel.spec.to,
+          workerId: consumer.workerId,
+          connId: consumer.connId,
+          epoch: consumer.epoch,
+        };
+        channel.inflight.set(d, lease);
+        this.leases.set(d, { channel, lease });
+        items.push({ d, attempt: entry.attempts + 1, text: entry.text ?? "{}" });
+      }
+      this.ports.sendText(
+        consumer.connId,
+        encodeDeliver(
+          { nodeId: channel.spec.to, epoch: consumer.epoch, port: channel.spec.toPort, edge: channel.spec.id },
+          items,
+        ),
+      );
+    }
+  }
+
+  /** Drops the delivered prefix of the ready list once it is large. */
+  private compact(channel: Channel): void {
+    if (channel.head > 1024 && channel.head * 2 > channel.ready.length) {
+      channel.ready = channel.ready.slice(channel.head);
+      channel.head = 0;
+    }
+  }
+
+  /** Fills in texts of entries only SQLite holds, reading each batch once. */
+  private readBack(entries: Entry[]): void {
+    const batches = new Map<number, string[] | undefined>();
+    for (const entry of entries) {
+      if (entry.text !== undefined) continue;
+      if (!batches.has(entry.b)) batches.set(entry.b, this.store.batchMessages(entry.b));
+      entry.text = batches.get(entry.b)?.[entry.i];
+      if (entry.text !== undefined) this.resident += entry.bytes;
+    }
+  }
+
+  // ---- ack, nack, lease expiry (DELIVERY-3, -4, -6) ------------------------------------------------------
+
+  ack(holder: Holder, frame: WorkerFrameOf<"ack">): void {
+    const touched = new Set<Channel>();
+    const emptied: number[] = [];
+    for (const d of frame.deliveries) {
+      const found = this.lease(d, frame.nodeId, holder);
+      if (!found) continue;
+      this.finish(found.channel, found.lease, emptied);
+      found.channel.meterOut.add(this.ports.now(), 1);
+      found.channel.totalOut += 1;
+      touched.add(found.channel);
+    }
+    if (emptied.length > 0) this.deleteBatches(emptied);
+    this.afterRemoval(touched);
+  }
+
+  nack(holder: Holder, frame: WorkerFrameOf<"nack">): void {
+    const touched = new Set<Channel>();
+    const unknown: number[] = [];
+    const dead: Array<{ channel: Channel; lease: Lease }> = [];
+    for (const d of frame.deliveries) {
+      const found = this.lease(d, frame.nodeId, holder);
+      if (!found) {
+        unknown.push(d);
+        continue;
+      }
+      const { channel, lease } = found;
+      const entry = lease.entry;
+      entry.attempts += 1;
+      entry.lastError = frame.error.slice(0, LIMITS.maxErrorChars);
+      if (entry.attempts >= channel.spec.maxAttempts) dead.push(found);
+      else {
+        this.unlease(channel, lease);
+        this.putBack(channel, [entry]);
+        if (entry.b > 0) this.saveAttempt(channel, entry);
+      }
+      touched.add(channel);
+    }
+    for (const { channel, lease } of dead) this.unlease(channel, lease);
+    if (dead.length > 0) {
+      this.deadLetter(
+        dead.map(({ channel, lease }) => ({
+          channel,
+          entry: lease.entry,
+          error: `failed ${lease.entry.attempts} times (maxAttempts ${channel.spec.maxAttempts}); last error: ${lease.entry.lastError}`,
+        })),
+      );
+    }
+    if (unknown.length > 0) {
+      const named = unknown.slice(0, 5).join(", ");
+      this.refuse(
+        holder.connId,
+        "unknown_delivery",
+        `nack for unknown or finished deliveries ${named}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ""}`,
+      );
+    }
+    this.afterRemoval(touched);
+    for (const channel of touched) this.pump(channel);
+  }
+
+  /** Leases past their ack timeout count an attempt and go again, or to dead letter. */
+  expireLeases(): void {
+    const now = this.ports.now();
+    const dead: Array<{ channel: Channel; entry: Entry; error: string }> = [];
+    const touched = new Set<Channel>();
+    for (const channel of this.channels.values()) {
+      const back: Entry[] = [];
+      for (const lease of channel.inflight.values()) {
+        if (lease.until > now) break;
+        this.unlease(channel, lease);
+        const entry = lease.entry;
+        entry.attempts += 1;
+        entry.lastError = `not acknowledged within ${BROKER.ackTimeoutMs} ms`;
+        if (entry.attempts >= channel.spec.maxAttempts) {
+          dead.push({ channel, entry, error: `${entry.lastError}, ${entry.attempts} times` });
+        } else {
+          back.push(entry);
+          if (entry.b > 0) this.saveAttempt(channel, entry);
+        }
+        touched.add(channel);
+      }
+      if (back.length > 0) this.putBack(channel, back);
+    }
+    if (dead.length > 0) this.deadLetter(dead);
+    this.afterRemoval(touched);
+    for (const channel of touched) this.pump(channel);
+  }
+
+  /** When the next lease expires, or null. */
+  wakeAt(): number | null {
+    let next = Number.POSITIVE_INFINITY;
+    for (const channel of this.channels.values()) {
+      const first = channel.inflight.values().next().value;
+      if (first) next = Math.min(next, first.until);
+    }
+    return Number.isFinite(next) ? next : null;
+  }
+
+  private lease(d: number, nodeId: string, holder: Holder): { channel: Channel; lease: Lease } | undefined {
+    const found = this.leases.get(d);
+    if (!found) return undefined;
+    const { lease } = found;
+    if (lease.nodeId !== nodeId || lease.epoch !== holder.epoch || lease.workerId !== holder.workerId) return undefined;
+    return found;
+  }
+
+  private unlease(channel: Channel, lease: Lease): void {
+    channel.inflight.delete(lease.d);
+    this.leases.delete(lease.d);
+  }
+
+  /** An entry is done on its channel (acked or dead-lettered): its batch owes one less. */
+  private finish(channel: Channel, lease: Lease, emptied: number[]): void {
+    this.unlease(channel, lease);
+    this.drop(channel, lease.entry, emptied);
+  }
+
+  private drop(channel: Channel, entry: Entry, emptied: number[]): void {
+    channel.depth -= 1;
+    channel.bytes -= entry.bytes;
+    if (entry.text !== undefined) this.resident -= entry.bytes;
+    if (entry.b === 0) return;
+    const owed = (this.owed.get(entry.b) ?? 1) - 1;
+    if (owed > 0) this.owed.set(entry.b, owed);
+    else {
+      this.owed.delete(entry.b);
+      emptied.push(entry.b);
+    }
+  }
+
+  private deleteBatches(bs: number[]): void {
+    const attempts = bs.some((b) => this.attempted.delete(b));
+    this.store.deleteBatches(bs, attempts);
+  }
+
+  private saveAttempt(channel: Channel, entry: Entry): void {
+    this.attempted.add(entry.b);
+    this.store.putAttempt({
+      edge: channel.spec.id,
+      b: entry.b,
+      i: entry.i,
+      attempts: entry.attempts,
+      error: entry.lastError,
+    });
+  }
+
+  /** Puts entries back at their place in the ready list (FIFO apart from redeliveries). */
+  private putBack(channel: Channel, entries: Entry[]): void {
+    const rest = channel.ready.slice(channel.head);
+    channel.ready = [...entries, ...rest].sort((a, b) => a.seq - b.seq);
+    channel.head = 0;
+  }
+
+  private requeueChannel(channel: Channel, stale: (lease: Lease) => boolean): void {
+    const back: Entry[] = [];
+    for (const lease of [...channel.inflight.values()]) {
+      if (!stale(lease)) continue;
+      this.unlease(channel, lease);
+      back.push(lease.entry);
+    }
+    if (back.length > 0) this.putBack(channel, back);
+  }
+
+  private afterRemoval(touched: Set<Channel>): void {
+    for (const channel of touched) {
+      this.updatePause(channel);
+      this.refreshCredit(producerKey(channel.spec.from, channel.spec.fromPort));
+      this.pump(channel);
+    }
+    if (touched.size > 0) this.ports.changed();
+  }
+
+  // ---- dead letters (DELIVERY-6, -8) ------------------------------------------------------------------
+
+  private deadLetter(items: Array<{ channel: Channel; entry: Entry; error: string }>): void {
+    const now = this.ports.now();
+    this.readBack(items.map((item) => item.entry));
+    const rows: NewDeadLetter[] = items.map(({ channel, entry, error }) => ({
+      edge: channel.spec.id,
+      msg: entry.text ?? "{}",
+      attempts: entry.attempts,
+      error,
+      at: now,
+    }));
+    const emptied: number[] = [];
+    this.store.transaction(() => {
+      this.store.addDeadLetters(rows);
+      for (const { channel, entry } of items) this.drop(channel, entry, emptied);
+      this.deleteBatches(emptied);
+    });
+    for (const { channel } of items) {
+      channel.dead += 1;
+      this.deadByEdge.set(channel.spec.id, (this.deadByEdge.get(channel.spec.id) ?? 0) + 1);
+    }
+    this.ports.log("dead_lettered", { count: rows.length, edges: [...new Set(rows.map((r) => r.edge))].slice(0, 10) });
+  }
+
+  private deadLetterChannels(channels: Channel[], error: string): void {
+    const items: Array<{ channel: Channel; entry: Entry; error: string }> = [];
+    for (const channel of channels) {
+      for (const lease of [...channel.inflight.values()]) {
+        this.unlease(channel, lease);
+        items.push({ channel, entry: lease.entry, error });
+      }
+      for (let i = channel.head; i < channel.ready.length; i++)
+        items.push({ channel, entry: channel.ready[i] as Entry, error });
+      channel.ready = [];
+      channel.head = 0;
+    }
+    if (items.length > 0) this.deadLetter(items);
+    for (const channel of channels) this.channels.delete(channel.spec.id);
+  }
+
+  /** Dead letters of an edge (all edges when undefined), oldest first, after id `after`. */
+  deadLetters(edge: string | undefined, after: number, limit: number): DeadLetterRow[] {
+    return this.store.deadLetters(edge, after, Math.min(limit, BROKER.deadLetterPage));
+  }
+
+  /**
+   * Puts dead letters back on their edge, at the end, with their attempts reset (one page per call).
+   * Refused when the edge is gone.
+   */
+  replay(edge: string, ids: readonly number[] | "all"): { replayed: number; left: number } | { error: string } {
+    const channel = this.channels.get(edge);
+    if (!channel) return { error: `edge ${edge} is not in the graph; its dead letters can only be purged` };
+    const rows = this.store.transaction(() => {
+      const taken = this.store.takeDeadLetters(edge, ids, BROKER.deadLetterPage);
+      if (taken.length === 0) return taken;
+      const b = channel.spec.mode === "durable" ? this.nextB++ : 0;
+      if (b > 0) {
+        this.store.insertBatch({ b, edges: [edge], messages: taken.map((r) => r.msg) });
+        this.owed.set(b, taken.length);
+      }
+      for (const [i, row] of taken.entries()) this.append(channel, { b, i, text: row.msg, attempts: 0, lastError: "" });
+      return taken;
+    });
+    this.adjustDead(edge, -rows.length);
+    this.updatePause(channel);
+    this.pump(channel);
+    this.ports.changed();
+    return { replayed: rows.length, left: this.deadByEdge.get(edge) ?? 0 };
+  }
+
+  purge(edge: string, ids: readonly number[] | "all"): number {
+    const rows = this.store.takeDeadLetters(edge, ids, ids === "all" ? Number.MAX_SAFE_INTEGER : BROKER.deadLetterPage);
+    this.adjustDead(edge, -rows.length);
+    this.ports.changed();
+    return rows.length;
+  }
+
+  private adjustDead(edge: string, by: number): void {
+    const n = Math.max(0, (this.deadByEdge.get(edge) ?? 0) + by);
+    if (n > 0) this.deadByEdge.set(edge, n);
+    else this.deadByEdge.delete(edge);
+    const channel = this.channels.get(edge);
+    if (channel) channel.dead = n;
+  }
+
+  // ---- visibility ----------------------------------------------------------------------------------
+
+  /** The first `n` messages queued on an edge (in flight first), without changing anything. */
+  peek(edge: string, n: number): Array<{ message: Message; attempts: number; inflight: boolean }> | undefined {
+    const channel = this.channels.get(edge);
+    if (!channel) return undefined;
+    const out: Array<{ entry: Entry; inflight: boolean }> = [];
+    for (const lease of channel.inflight.values()) {
+      if (out.length >= n) break;
+      out.push({ entry: lease.entry, inflight: true });
+    }
+    for (let i = channel.head; i < channel.ready.length && out.length < n; i++)
+      out.push({ entry: channel.ready[i] as Entry, inflight: false });
+    const texts = new Map<number, string[] | undefined>();
+    return out.map(({ entry, inflight }) => {
+      let text = entry.text;
+      if (text === undefined) {
+        if (!texts.has(entry.b)) texts.set(entry.b, this.store.batchMessages(entry.b));
+        text = texts.get(entry.b)?.[entry.i] ?? "{}";
+      }
+      return { message: JSON.parse(text) as Message, attempts: entry.attempts, inflight };
+    });
+  }
+
+  hasEdge(edge: string): boolean {
+    return this.channels.has(edge) || this.deadByEdge.has(edge);
+  }
+
+  edgeStatus(): EdgeStatus[] {
+    const now = this.ports.now();
+    return [...this.channels.values()]
+      .map((c) => ({
+        id: c.spec.id,
+        from: c.spec.from,
+        fromPort: c.spec.fromPort,
+        to: c.spec.to,
+        toPort: c.spec.toPort,
+        mode: c.spec.mode,
+        depth: c.depth,
+        inflight: c.inflight.size,
+        bytes: c.bytes,
+        rateIn: c.meterIn.rate(now),
+        rateOut: c.meterOut.rate(now),
+        totalIn: c.totalIn,
+        totalOut: c.totalOut,
+        deadLetters: this.deadByEdge.get(c.spec.id) ?? 0,
+        paused: c.paused,
+        maxDepth: c.spec.maxDepth,
+        maxBytes: c.spec.maxBytes,
+      }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** The graph was deleted: forget every queue and dead letter (the document is gone, and with it every edge). */
+  reset(): void {
+    this.store.clear();
+    for (const map of [this.channels, this.leases, this.owed, this.credits, this.deadByEdge]) map.clear();
+    this.attempted.clear();
+    this.seen.clear();
+    this.resident = 0;
+    this.ports.changed();
+  }
+
+  private refuse(connId: string, code: ErrorCode, message: string, ref?: number): void {
+    this.ports.send(
+      connId,
+      ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref },
+    );
+  }
+}
+
+function producerKey(nodeId: string, port: string): string {
+  return `${nodeId}\u0000${port}`;
+}
+
+/** The id of a stored message text, for de-duplication after a restart. */
+function messageId(text: string): string | undefined {
+  try {
+    const id = (JSON.parse(text) as { id?: unknown }).id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

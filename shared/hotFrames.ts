@@ -1,0 +1,151 @@
+// The worker protocol's hot frames (publish, ack, nack) checked by hand, and the hot frames both sides build
+// from message JSON they already hold. zod is exact but costs ~30 % of the room's CPU on a busy edge; these
+// checks accept exactly what the schemas in protocol.ts accept (hotFrames.test.ts compares them).
+import { ID_PATTERN, LIMITS } from "./limits.ts";
+import type { RoomFrameOf, WorkerFrameOf } from "./protocol.ts";
+
+type Hot = WorkerFrameOf<"publish"> | WorkerFrameOf<"ack"> | WorkerFrameOf<"nack">;
+export type HotType = Hot["type"];
+
+export function isHotType(type: string): type is HotType {
+  return type === "publish" || type === "ack" || type === "nack";
+}
+
+/** Why `data` (a parsed JSON object whose type is publish, ack or nack) is not a valid frame, or undefined. */
+export function hotFrameProblem(data: Record<string, unknown>): string | undefined {
+  switch (data.type) {
+    case "publish":
+      return (
+        onlyKeys(data, PUBLISH_KEYS) ??
+        counterProblem(data, "seq") ??
+        idProblem(data, "nodeId") ??
+        counterProblem(data, "epoch") ??
+        portProblem(data.port) ??
+        messagesProblem(data.messages)
+      );
+    case "ack":
+      return onlyKeys(data, ACK_KEYS) ?? idProblem(data, "nodeId") ?? counterProblem(data, "epoch") ?? idsProblem(data);
+    case "nack":
+      return (
+        onlyKeys(data, NACK_KEYS) ??
+        idProblem(data, "nodeId") ??
+        counterProblem(data, "epoch") ??
+        idsProblem(data) ??
+        (typeof data.error !== "string"
+          ? "error: must be a string"
+          : data.error.length > LIMITS.maxErrorChars
+            ? `error: at most ${LIMITS.maxErrorChars} characters`
+            : undefined)
+      );
+    default:
+      return "type: not a hot frame";
+  }
+}
+
+const PUBLISH_KEYS = new Set(["type", "seq", "nodeId", "epoch", "port", "messages"]);
+const ACK_KEYS = new Set(["type", "nodeId", "epoch", "deliveries"]);
+const NACK_KEYS = new Set(["type", "nodeId", "epoch", "deliveries", "error"]);
+const MESSAGE_KEYS = new Set(["id", "key", "value", "headers", "ts"]);
+
+function onlyKeys(data: Record<string, unknown>, allowed: ReadonlySet<string>, path = ""): string | undefined {
+  for (const key in data) {
+    if (!allowed.has(key)) return `${path || "(root)"}: unknown field(s) "${key}"`;
+  }
+  return undefined;
+}
+
+function isCounter(v: unknown): boolean {
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+}
+
+function counterProblem(data: Record<string, unknown>, field: string): string | undefined {
+  return isCounter(data[field]) ? undefined : `${field}: must be a non-negative integer`;
+}
+
+function idProblem(data: Record<string, unknown>, field: string): string | undefined {
+  const v = data[field];
+  return typeof v === "string" && ID_PATTERN.test(v) ? undefined : `${field}: must be 1-64 letters, digits, _ or -`;
+}
+
+function portProblem(v: unknown): string | undefined {
+  return typeof v === "string" && v.length >= 1 && v.length <= 64 ? undefined : "port: must be 1-64 characters";
+}
+
+function idsProblem(data: Record<string, unknown>): string | undefined {
+  const list = data.deliveries;
+  if (!Array.isArray(list)) return "deliveries: must be an array";
+  if (list.length < 1 || list.length > LIMITS.maxAckIds) return `deliveries: must hold 1-${LIMITS.maxAckIds} ids`;
+  for (let i = 0; i < list.length; i++) {
+    if (!isCounter(list[i])) return `deliveries.${i}: must be a non-negative integer`;
+  }
+  return undefined;
+}
+
+function messagesProblem(list: unknown): string | undefined {
+  if (!Array.isArray(list)) return "messages: must be an array";
+  if (list.length < 1 || list.length > LIMITS.maxBatchMessages) {
+    return `messages: must hold 1-${LIMITS.maxBatchMessages} messages`;
+  }
+  for (let i = 0; i < list.length; i++) {
+    const problem = messageProblem(list[i], `messages.${i}`);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function messageProblem(m: unknown, path: string): string | undefined {
+  if (!isObject(m)) return `${path}: must be an object`;
+  const keys = onlyKeys(m, MESSAGE_KEYS, path);
+  if (keys) return keys;
+  if (typeof m.id !== "string" || m.id.length < 1 || m.id.length > 128) return `${path}.id: must be 1-128 characters`;
+  if (m.key !== undefined && (typeof m.key !== "string" || m.key.length > 256)) {
+    return `${path}.key: must be a string of at most 256 characters`;
+  }
+  // Anything JSON.parse produced is JSON; only a missing value is wrong.
+  if (m.value === undefined) return `${path}.value: must be a JSON value`;
+  if (m.headers !== undefined) {
+    if (!isObject(m.headers)) return `${path}.headers: must be an object of strings`;
+    for (const key in m.headers) {
+      if (typeof m.headers[key] !== "string") return `${path}.headers.${key}: must be a string`;
+    }
+  }
+  if (typeof m.ts !== "number" || !Number.isFinite(m.ts)) return `${path}.ts: must be a number`;
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The publish frame for messages already serialized as JSON (the producer's hot path). The envelope is
+ * typed; `messages` are spliced in as the JSON texts of Message objects.
+ */
+export function encodePublish(
+  head: Omit<WorkerFrameOf<"publish">, "type" | "messages">,
+  messages: readonly string[],
+): string {
+  const envelope: Omit<WorkerFrameOf<"publish">, "messages"> = { type: "publish", ...head };
+  return `${JSON.stringify(envelope).slice(0, -1)},"messages":[${messages.join(",")}]}`;
+}
+
+/** One message of a deliver frame: the stored Message JSON text and this delivery's id and attempt. */
+export interface DeliveryText {
+  d: number;
+  attempt: number;
+  /** JSON text of a Message object. */
+  text: string;
+}
+
+/** The deliver frame for stored message texts (the room's hot path): `d` and `attempt` go in front of each. */
+export function encodeDeliver(
+  head: Omit<RoomFrameOf<"deliver">, "type" | "messages">,
+  items: readonly DeliveryText[],
+): string {
+  const envelope: Omit<RoomFrameOf<"deliver">, "messages"> = { type: "deliver", ...head };
+  const parts = items.map((item) => {
+    const rest = item.text.length > 2 ? `,${item.text.slice(1)}` : "}";
+    return item.attempt > 1 ? `{"d":${item.d},"attempt":${item.attempt}${rest}` : `{"d":${item.d}${rest}`;
+  });
+  return `${JSON.stringify(envelope).slice(0, -1)},"messages":[${parts.join(",")}]}`;
+}
