@@ -45,6 +45,8 @@ export class GraphRoom extends Server<Env> {
 
   private doc!: RoomDoc;
   private core!: RoomCore;
+  /** The alarm time last set (null: none pending; undefined: not read yet). */
+  private alarmAt: number | null | undefined;
   private vault!: SecretVault;
   private readonly workerFrames = new Limiter(RATES.workerFrames);
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
@@ -263,6 +265,8 @@ export class GraphRoom extends Server<Env> {
   }
 
   override async onAlarm(): Promise<void> {
+    // The alarm that was set has fired; nothing is pending until the end of this handler sets one.
+    this.alarmAt = null;
     try {
       const expiries = this.closeExpiredEditors();
       const unregistered: Array<{ connId: string; openedAt: number }> = [];
@@ -273,10 +277,10 @@ export class GraphRoom extends Server<Env> {
       const next = this.core.onAlarm(unregistered);
       const hello = unregistered.map((c) => c.openedAt + TIMING.helloTimeoutMs).filter((t) => t > Date.now());
       const due = [next, ...hello, ...expiries].filter((t): t is number => t !== null);
-      if (due.length > 0) await this.ctx.storage.setAlarm(Math.min(...due));
+      if (due.length > 0) await this.setAlarm(Math.min(...due));
     } catch (error) {
       this.log("alarm_failed", { error: String(error), stack: (error as Error)?.stack?.slice(0, 500) });
-      await this.ctx.storage.setAlarm(Date.now() + 2000);
+      await this.setAlarm(Date.now() + 2000);
     }
   }
 
@@ -552,11 +556,20 @@ export class GraphRoom extends Server<Env> {
   }
 
   /** Makes sure an alarm fires by the time the core next needs to look (heartbeats, stops, crash backoff, hellos). */
+  /**
+   * Makes sure the alarm fires by the time the core (or `at`) needs it. The time set is remembered, so a
+   * busy worker's frames cost no storage call unless the alarm must move earlier.
+   */
   private async armAlarm(at?: number): Promise<void> {
     const wanted = [this.core.wakeAt() ?? Date.now() + 2000, at ?? Number.POSITIVE_INFINITY];
     const next = Math.min(...wanted);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || next < current) await this.ctx.storage.setAlarm(next);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt === null || next < this.alarmAt) await this.setAlarm(next);
+  }
+
+  private async setAlarm(at: number): Promise<void> {
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 }
 

@@ -50,7 +50,7 @@ async function putPipeline(graphId: string, counter: Record<string, number>, fil
       edges: [{ id: "e", from: "count", fromPort: "out", to: "sink", toPort: "in" }],
     }),
   );
-  expect(response.status).toBe(200);
+  expect(response.status).toBeLessThan(300);
 }
 
 const status = async (graphId: string) => (await hub.api<GraphStatus>(`/api/graphs/${graphId}/status`)).body;
@@ -159,7 +159,7 @@ describe("DELIVERY-6: a poison message", () => {
         { id: "out", from: "f", fromPort: "out", to: "log", toPort: "in" },
       ],
     };
-    expect((await hub.api("/api/graphs/poison", jsonRequest("PUT", graph))).status).toBe(200);
+    expect((await hub.api("/api/graphs/poison", jsonRequest("PUT", graph))).status).toBeLessThan(300);
     const raw = RawWorker.connect(hub, "poison");
     await raw.hello("poison-raw", { labels: ["raw"], nodeTypes: [{ type: "random", version: "1.0.0" }] });
     raw.keepAlive();
@@ -220,7 +220,7 @@ describe("DELIVERY-7: back-pressure as credit", () => {
       ],
       edges: [{ id: "e", from: "count", fromPort: "out", to: "sink", toPort: "in", maxDepth: 2000 }],
     };
-    expect((await hub.api("/api/graphs/slow", jsonRequest("PUT", graph))).status).toBe(200);
+    expect((await hub.api("/api/graphs/slow", jsonRequest("PUT", graph))).status).toBeLessThan(300);
     // The consumer is scripted: it acks 100 messages every 100 ms (1,000 msg/s) however many it holds.
     const raw = RawWorker.connect(hub, "slow");
     await raw.hello("slow-raw", { labels: ["raw"], nodeTypes: [{ type: "log", version: "1.0.0" }] });

@@ -81,6 +81,8 @@ export interface Hub {
   url: string;
   port: number;
   persistDir: string;
+  /** wrangler dev's inspector (Chrome DevTools protocol), for profiling the hub. */
+  inspectorPort: number;
   proc: Proc;
   /** A hub-wide admin access token, sent by `api` unless the request names its own (or `token: null`). */
   adminToken: string;
@@ -99,7 +101,8 @@ export async function startHub(
   const persistDir = options.persistDir ?? mkdtempSync(join(tmpdir(), "weft-hub-"));
   const token = options.token === undefined ? TOKEN : options.token;
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistDir];
-  args.push("--inspector-port", String(await freePort()), "--show-interactive-dev-session=false");
+  const inspectorPort = await freePort();
+  args.push("--inspector-port", String(inspectorPort), "--show-interactive-dev-session=false");
   if (token) args.push("--var", `WEFT_WORKER_TOKEN:${token}`);
   args.push("--var", `WEFT_AUTH_SECRET:${AUTH_SECRET}`);
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
@@ -116,6 +119,7 @@ export async function startHub(
     url,
     port,
     persistDir,
+    inspectorPort,
     proc,
     adminToken,
     stop: () => proc.stop(),

@@ -71,7 +71,14 @@ describe("GraphAgent against a fake room", () => {
     const connection = await waitFor(() => room.connections[0], "a connection");
     const hello = await waitFor(() => connection.of("hello")[0], "a hello");
     expect(hello).toMatchObject({ protocol: 2, workerId: "w-test", labels: ["gpu"], capacity: 4, load: 0 });
-    expect(hello?.nodeTypes.map((t) => t.type).sort()).toEqual(["counter", "factorize", "file-write", "http-request", "log", "random"]);
+    expect(hello?.nodeTypes.map((t) => t.type).sort()).toEqual([
+      "counter",
+      "factorize",
+      "file-write",
+      "http-request",
+      "log",
+      "random",
+    ]);
     expect(connection.frames[0]?.type).toBe("hello");
 
     await waitFor(() => connection.of("state").find((f) => f.process.state === "running"), "state running");

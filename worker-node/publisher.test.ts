@@ -127,7 +127,8 @@ describe("Publisher acks and re-sends (DELIVERY-2)", () => {
     const next = new FakeLink();
     publisher.attach(next);
     expect(next.frames).toHaveLength(0); // nothing goes out before the room confirms the epoch
-    expect(claim("a", 3)).toBe(3);
+    // Two batches go again; what was emitted meanwhile gathered in its buffer and goes as a new batch.
+    expect(claim("a", 3)).toBe(2);
     expect(next.seqs()).toEqual([1, 3, 4]);
     expect(next.frames.map((f) => f.messages[0]?.id)).toEqual(
       [link.frames[0], link.frames[2]].map((f) => f?.messages[0]?.id).concat(next.frames[2]?.messages[0]?.id),
@@ -194,6 +195,27 @@ describe("Publisher acks and re-sends (DELIVERY-2)", () => {
     publisher.published({ type: "published", seq: 1, rejected: [{ id, code: "message_too_large", message: "big" }] });
     expect(acked).toEqual([["a", 1, 1]]);
     expect(refused).toEqual(["1 message_too_large: big"]);
+    publisher.close();
+  });
+});
+
+describe("Publisher in-flight bound (adaptive batching)", () => {
+  it("past maxInFlight batches awaiting `published`, emits gather into one bigger batch that goes once one is acked", () => {
+    vi.useFakeTimers();
+    const { publisher, link, claim } = setup({ maxInFlight: 1 });
+    claim("a", 1);
+    publisher.emit("a", 1, "out", 0);
+    vi.advanceTimersByTime(BROKER.lingerMs);
+    expect(link.frames.map((f) => f.messages.length)).toEqual([1]);
+    for (let i = 1; i <= 50; i++) {
+      publisher.emit("a", 1, "out", i);
+      vi.advanceTimersByTime(1);
+    }
+    // Nothing more on the wire while the first batch awaits its `published`.
+    expect(link.frames).toHaveLength(1);
+    publisher.published(published(1));
+    expect(link.frames.map((f) => f.messages.length)).toEqual([1, 50]);
+    expect(link.frames.flatMap((f) => f.messages.map((m) => m.value))).toEqual([...Array(51).keys()]);
     publisher.close();
   });
 });

@@ -17,12 +17,17 @@ import { randomSuffix } from "./identity.ts";
  */
 export const MAX_PENDING_PER_NODE = 10_000;
 
+/** Batches of one port on the wire at once (sent, not yet `published`): enough to keep the room busy. */
+export const MAX_IN_FLIGHT = 4;
+
 export interface PublisherOptions {
   workerId: string;
   /** How long an emitted message may wait for more to share its frame. */
   lingerMs?: number;
   /** A buffer of this many messages is sent at once. */
   maxBatch?: number;
+  /** Batches of one port sent and not yet `published`; past it, emits gather into bigger batches. */
+  maxInFlight?: number;
   maxPendingPerNode?: number;
   /** After `storage_failed` the refused batch is sent again after this delay. */
   retryMs?: number;
@@ -70,6 +75,7 @@ interface Credit {
 export class Publisher {
   private readonly lingerMs: number;
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly maxPending: number;
   private readonly retryMs: number;
   private readonly maxFrameBytes: number;
@@ -99,6 +105,7 @@ export class Publisher {
   constructor(private readonly options: PublisherOptions) {
     this.lingerMs = options.lingerMs ?? BROKER.lingerMs;
     this.maxBatch = Math.min(options.maxBatch ?? LIMITS.maxBatchMessages, LIMITS.maxBatchMessages);
+    this.maxInFlight = options.maxInFlight ?? MAX_IN_FLIGHT;
     this.maxPending = options.maxPendingPerNode ?? MAX_PENDING_PER_NODE;
     this.retryMs = options.retryMs ?? 1000;
     this.maxFrameBytes = options.maxFrameBytes ?? LIMITS.maxFrameBytes;
@@ -142,8 +149,20 @@ export class Publisher {
     return undefined;
   }
 
-  /** Turns every buffer into a numbered batch (sent if its node is live on the link and has credit). */
+  /**
+   * The linger passed: a buffer becomes a numbered batch and goes out — unless its port cannot send now
+   * (no credit, or maxInFlight batches awaiting `published`): then it keeps gathering emits, so under load
+   * frames grow towards maxBatch instead of many small ones queueing up (it goes once the port can send).
+   */
   flush(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    for (const [key, buffer] of this.buffers)
+      if (this.canSend(key, buffer.nodeId, buffer.epoch)) this.flushBuffer(key, buffer);
+  }
+
+  /** Every buffer becomes a batch now, whether or not it can go (a stop, a drain, shutdown). */
+  flushAll(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
     for (const [key, buffer] of this.buffers) this.flushBuffer(key, buffer);
@@ -199,6 +218,8 @@ export class Publisher {
    * waiting to go. A source checks this before generating (ctx.credit).
    */
   hasCredit(nodeId: string, port: string): boolean {
+    // A full publish buffer is no room either: emits would be refused (and a source would spin on them).
+    if (this.pending(nodeId) >= this.maxPending) return false;
     const key = portKey(nodeId, port);
     const credit = this.credits.get(key);
     if (!credit || credit.epoch !== this.live.get(nodeId)) return false;
@@ -259,6 +280,7 @@ export class Publisher {
       const reason = `${first?.code}: ${first?.message}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ""}`;
       this.options.onRefused?.(batch.nodeId, batch.epoch, rejected.length, reason);
     }
+    this.pump(portKey(batch.nodeId, batch.port));
     return true;
   }
 
@@ -289,6 +311,7 @@ export class Publisher {
     }
     this.dropBatch(batch);
     this.options.onRefused?.(batch.nodeId, batch.epoch, batch.count, `${code}: ${message}`);
+    this.pump(portKey(batch.nodeId, batch.port));
     return true;
   }
 
@@ -335,7 +358,7 @@ export class Publisher {
 
   /** Flushes, then resolves true once nothing awaits an ack, or false after `timeoutMs`. */
   drain(timeoutMs: number): Promise<boolean> {
-    this.flush();
+    this.flushAll();
     if (this.unacked.size === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
@@ -393,13 +416,35 @@ export class Publisher {
     this.pump(key);
   }
 
-  /** Sends a port's unsent batches in seq order while its credit lasts; returns how many went. */
+  /** Whether a port could send a batch now: live, within credit, under maxInFlight, nothing waiting before it. */
+  private canSend(key: string, nodeId: string, epoch: number): boolean {
+    if (!this.link || this.live.get(nodeId) !== epoch) return false;
+    const credit = this.credits.get(key);
+    if (!credit || credit.epoch !== epoch || credit.sent >= credit.limit || credit.sentBytes >= credit.limitBytes)
+      return false;
+    let inFlight = 0;
+    for (const batch of this.byPort.get(key) ?? []) {
+      if (batch.sentOn !== this.generation) return false;
+      inFlight += 1;
+    }
+    return inFlight < this.maxInFlight;
+  }
+
+  /**
+   * Sends a port's unsent batches in seq order while its credit and in-flight room last; then, if nothing
+   * waits, the port's gathering buffer too. Returns how many batches went.
+   */
   private pump(key: string): number {
     const batches = this.byPort.get(key);
-    if (!batches || !this.link) return 0;
+    if (!this.link) return 0;
     let sent = 0;
-    for (const batch of batches) {
-      if (batch.sentOn === this.generation) continue;
+    let inFlight = 0;
+    for (const batch of batches ?? []) {
+      if (batch.sentOn === this.generation) {
+        inFlight += 1;
+        continue;
+      }
+      if (inFlight >= this.maxInFlight) break;
       if (this.live.get(batch.nodeId) !== batch.epoch) break;
       const credit = this.credits.get(key);
       // One batch may overshoot the credit it starts within; the room allows for that.
@@ -415,7 +460,11 @@ export class Publisher {
       batch.sentOn = this.generation;
       this.link.send(batch.text);
       sent += 1;
+      inFlight += 1;
     }
+    const buffer = this.buffers.get(key);
+    // A buffer left gathering while the port was busy goes now that it can (flushBuffer pumps again).
+    if (buffer && this.canSend(key, buffer.nodeId, buffer.epoch)) this.flushBuffer(key, buffer);
     return sent;
   }
 
@@ -450,6 +499,7 @@ export class Publisher {
     if (left > 0) this.pendingByNode.set(nodeId, left);
     else this.pendingByNode.delete(nodeId);
     this.wake(nodeId);
+    this.wakeCredit();
   }
 
   private wakeSettled(nodeId: string): void {

@@ -1,7 +1,7 @@
 // Editor edits go through shared/ydoc.ts; refused connections never reach the document.
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { readGraph } from "../../shared/ydoc.ts";
+import { addEdge, edgesMap, readGraph } from "../../shared/ydoc.ts";
 import { connectionProblem, createGraphActions } from "./actions.ts";
 import type { GraphState } from "./graphStore.ts";
 
@@ -61,5 +61,55 @@ describe("graph actions", () => {
     expect(g.nodes.map((n) => n.id)).toEqual([b]);
     expect(g.edges).toEqual([]);
     expect(g.running).toBe(true);
+  });
+
+  it("sets an edge's settings by replacing its object whole, and clearing a field removes the key", () => {
+    const { doc, actions } = setup();
+    const a = actions.addNode("random", { x: 0, y: 0 });
+    const b = actions.addNode("log", { x: 0, y: 0 });
+    const made = actions.connect({ from: a, fromPort: "out", to: b, toPort: "in" });
+    if (!made.ok) throw new Error(made.reason);
+    const stored = () => edgesMap(doc).get(made.edgeId) as unknown as Record<string, unknown>;
+    const first = stored();
+
+    expect(actions.setEdgeSettings(made.edgeId, { maxDepth: 20, mode: "memory" })).toEqual({ ok: true });
+    expect(stored()).toEqual({ from: a, fromPort: "out", to: b, toPort: "in", maxDepth: 20, mode: "memory" });
+    expect(stored()).not.toBe(first);
+    expect(readGraph(doc, "g").edges[0]).toMatchObject({ id: made.edgeId, maxDepth: 20, mode: "memory" });
+
+    expect(actions.setEdgeSettings(made.edgeId, { maxDepth: null })).toEqual({ ok: true });
+    expect(Object.keys(stored()).sort()).toEqual(["from", "fromPort", "mode", "to", "toPort"]);
+  });
+
+  it("writes nothing for an invalid or unchanged setting", () => {
+    const { doc, actions } = setup();
+    const a = actions.addNode("random", { x: 0, y: 0 });
+    const b = actions.addNode("log", { x: 0, y: 0 });
+    const made = actions.connect({ from: a, fromPort: "out", to: b, toPort: "in" });
+    if (!made.ok) throw new Error(made.reason);
+    actions.setEdgeSettings(made.edgeId, { maxDepth: 20 });
+    let updates = 0;
+    doc.on("update", () => updates++);
+    expect(actions.setEdgeSettings(made.edgeId, { maxDepth: 0 })).toEqual({
+      ok: false,
+      field: "maxDepth",
+      reason: "must be from 1 to 1000000, got 0",
+    });
+    expect(actions.setEdgeSettings(made.edgeId, { maxDepth: 20 })).toEqual({ ok: true });
+    expect(actions.setEdgeSettings("e-gone", { maxDepth: 20 })).toMatchObject({ ok: false });
+    expect(updates).toBe(0);
+    expect(readGraph(doc, "g").edges[0]?.maxDepth).toBe(20);
+  });
+
+  it("a viewer's settings change is refused and writes nothing", () => {
+    const doc = new Y.Doc();
+    const state: GraphState = { meta: { name: "", description: "", running: false }, nodes: {}, edges: {} };
+    addEdge(doc, { id: "e1", from: "a", fromPort: "out", to: "b", toPort: "in" });
+    const actions = createGraphActions(doc, state, () => true);
+    expect(actions.setEdgeSettings("e1", { maxDepth: 20 })).toEqual({
+      ok: false,
+      reason: "you can only view this graph",
+    });
+    expect(edgesMap(doc).get("e1")).toEqual({ from: "a", fromPort: "out", to: "b", toPort: "in" });
   });
 });

@@ -4,6 +4,7 @@ import type { GraphEdge, JsonValue } from "../../shared/graph.ts";
 import { LIMITS } from "../../shared/limits.ts";
 import { findNodeType } from "../../shared/nodeTypes.ts";
 import * as ydoc from "../../shared/ydoc.ts";
+import { checkEdgeSettings, type EdgeSettingsPatch } from "./edgeSettings.ts";
 import { freeSpot, type Point, portsOf } from "./geometry.ts";
 import type { GraphState } from "./graphStore.ts";
 import { newEdgeId, newNodeId } from "./ids.ts";
@@ -14,6 +15,8 @@ export interface Connection {
   to: string;
   toPort: string;
 }
+
+export type EdgeSettingsResult = { ok: true } | { ok: false; field?: string; reason: string };
 
 export interface GraphActions {
   addNode(type: string, near: Point, exact?: boolean): string;
@@ -26,6 +29,11 @@ export interface GraphActions {
   /** Adds the edge, or returns why it is refused. */
   connect(connection: Connection): { ok: true; edgeId: string } | { ok: false; reason: string };
   removeEdge(edgeId: string): void;
+  /**
+   * Changes an edge's delivery settings (null clears one: the default applies), replacing its object whole.
+   * Refused, with the room's own reason, when the edge would break the model; then nothing is written.
+   */
+  setEdgeSettings(edgeId: string, patch: EdgeSettingsPatch): EdgeSettingsResult;
   setRunning(running: boolean): void;
   /** Renames the graph; blank names are ignored. */
   renameGraph(name: string): void;
@@ -48,6 +56,7 @@ export function createGraphActions(doc: Y.Doc, graph: GraphState, readOnly: () =
     removeNode: guard(actions.removeNode, undefined),
     connect: guard(actions.connect, { ok: false, reason: "you can only view this graph" }),
     removeEdge: guard(actions.removeEdge, undefined),
+    setEdgeSettings: guard(actions.setEdgeSettings, { ok: false, reason: "you can only view this graph" }),
     setRunning: guard(actions.setRunning, undefined),
     renameGraph: guard(actions.renameGraph, undefined),
   };
@@ -105,6 +114,14 @@ function writableActions(doc: Y.Doc, graph: GraphState): GraphActions {
     },
     removeEdge(edgeId) {
       ydoc.removeEdge(doc, edgeId);
+    },
+    setEdgeSettings(edgeId, patch) {
+      // The document, not the store, is the truth: a peer's change of another field is kept.
+      const check = checkEdgeSettings(ydoc.edgesMap(doc).get(edgeId), patch);
+      if (!check.ok) return check;
+      // addEdge sets the plain object under its id: the edge is replaced whole (DESIGN "Graph document").
+      if (check.changed) ydoc.addEdge(doc, { id: edgeId, ...check.edge });
+      return { ok: true };
     },
     setRunning(running) {
       ydoc.setRunning(doc, running);

@@ -1,5 +1,6 @@
 // HTTP client for the hub API (/api/...): one request helper, one error class. The session cookie rides along.
 import { ApiError } from "../../shared/errors.ts";
+import type { Message } from "../../shared/protocol.ts";
 import type { Role } from "../../shared/roles.ts";
 import type { GraphStatus } from "../../shared/status.ts";
 
@@ -95,4 +96,84 @@ export function listSecrets(graphId: string): Promise<SecretInfo[]> {
 
 export function putSecret(graphId: string, name: string, value: string): Promise<SecretInfo> {
   return request("PUT", `/api/graphs/${encodeURIComponent(graphId)}/secrets/${encodeURIComponent(name)}`, { value });
+}
+
+// ---- messages on edges (DELIVERY-6, -8, -9) ----
+
+/** One queued message as peek shows it: in flight (delivered, not yet acked) or ready. */
+export interface PeekedMessage {
+  message: Message;
+  attempts: number;
+  inflight: boolean;
+}
+
+export interface EdgePeek {
+  edge: string;
+  messages: PeekedMessage[];
+}
+
+export interface DeadLetter {
+  id: number;
+  edge: string;
+  message: Message;
+  attempts: number;
+  /** The last error before the message was dead-lettered (or "edge removed"). */
+  error: string;
+  /** Milliseconds since the epoch. */
+  at: number;
+}
+
+export interface DeadLetterPage {
+  /** Oldest first. */
+  deadLetters: DeadLetter[];
+  /** Pass as `after` for the next page; null on the last one. */
+  next: number | null;
+}
+
+const edgePath = (graphId: string, edgeId: string) =>
+  `/api/graphs/${encodeURIComponent(graphId)}/edges/${encodeURIComponent(edgeId)}`;
+
+/** The first `n` messages queued on an edge (viewer; changes nothing). */
+export function peekEdge(graphId: string, edgeId: string, n = 10): Promise<EdgePeek> {
+  return request("GET", `${edgePath(graphId, edgeId)}/peek?n=${n}`);
+}
+
+export function listDeadLetters(
+  graphId: string,
+  edgeId: string,
+  page: { after?: number; limit?: number } = {},
+): Promise<DeadLetterPage> {
+  const query = new URLSearchParams();
+  if (page.after !== undefined) query.set("after", String(page.after));
+  if (page.limit !== undefined) query.set("limit", String(page.limit));
+  const text = query.toString();
+  return request("GET", `${edgePath(graphId, edgeId)}/dead-letters${text ? `?${text}` : ""}`);
+}
+
+export interface ReplayOutcome {
+  edge: string;
+  replayed: number;
+  /** Dead letters still on the edge (a replay takes one page of them). */
+  left: number;
+}
+
+/** Puts a page of the edge's dead letters back on it (editor); 409 when the edge is gone. */
+export function replayDeadLetters(graphId: string, edgeId: string): Promise<ReplayOutcome> {
+  return request("POST", `${edgePath(graphId, edgeId)}/dead-letters/replay`);
+}
+
+export function replayDeadLetter(graphId: string, edgeId: string, id: number): Promise<ReplayOutcome & { id: number }> {
+  return request("POST", `${edgePath(graphId, edgeId)}/dead-letters/${id}/replay`);
+}
+
+export function purgeDeadLetters(graphId: string, edgeId: string): Promise<{ edge: string; purged: number }> {
+  return request("DELETE", `${edgePath(graphId, edgeId)}/dead-letters`);
+}
+
+export function purgeDeadLetter(
+  graphId: string,
+  edgeId: string,
+  id: number,
+): Promise<{ edge: string; purged: number }> {
+  return request("DELETE", `${edgePath(graphId, edgeId)}/dead-letters/${id}`);
 }

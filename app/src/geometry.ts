@@ -50,6 +50,11 @@ export function edgePath(from: Point, to: Point): string {
   return `M ${from.x} ${from.y} C ${from.x + dx} ${from.y}, ${to.x - dx} ${to.y}, ${to.x} ${to.y}`;
 }
 
+/** The point halfway along edgePath(from, to): for that symmetric curve, the middle of its two ends. */
+export function edgeMidpoint(from: Point, to: Point): Point {
+  return { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 };
+}
+
 export interface Rect {
   x: number;
   y: number;

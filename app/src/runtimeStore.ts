@@ -1,6 +1,7 @@
-// Runtime status pushed by the room (EDITOR-1), kept in a store keyed by node id for fine-grained reads.
+// Runtime status pushed by the room (EDITOR-1), kept in stores keyed by node id and edge id for fine-grained reads.
 import { createStore, reconcile } from "solid-js/store";
-import type { GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
+import { BROKER } from "../../shared/limits.ts";
+import type { EdgeStatus, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
 
 export interface RuntimeState {
   /** False until the first status push arrives. */
@@ -8,6 +9,8 @@ export interface RuntimeState {
   running: boolean;
   workers: WorkerStatus[];
   processes: Record<string, ProcessStatus>;
+  /** Each live edge's channel (DELIVERY-9), by edge id; an edge without a channel has no entry. */
+  edges: Record<string, EdgeStatus>;
 }
 
 export interface RuntimeStore {
@@ -16,15 +19,57 @@ export interface RuntimeStore {
 }
 
 export function createRuntimeStore(): RuntimeStore {
-  const [state, setState] = createStore<RuntimeState>({ received: false, running: false, workers: [], processes: {} });
+  const [state, setState] = createStore<RuntimeState>({
+    received: false,
+    running: false,
+    workers: [],
+    processes: {},
+    edges: {},
+  });
   return {
     state,
     apply(status) {
       const processes: Record<string, ProcessStatus> = {};
       for (const process of status.processes) processes[process.nodeId] = process;
+      const edges: Record<string, EdgeStatus> = {};
+      // The HTTP status (not checked like a push) of a hub from before the broker has no `edges`.
+      for (const edge of status.edges ?? []) if (typeof edge?.id === "string") edges[edge.id] = edgeEntry(edge);
       setState(
-        reconcile({ received: true, running: status.running, workers: status.workers, processes }, { key: "id" }),
+        reconcile(
+          { received: true, running: status.running, workers: status.workers, processes, edges },
+          { key: "id" },
+        ),
       );
     },
+  };
+}
+
+/**
+ * An edge's status with every field usable: the push parser (statusPush.ts) checks only the key fields, so a
+ * counter a hub leaves out reads as 0 and a limit as the broker's default.
+ */
+export function edgeEntry(edge: EdgeStatus): EdgeStatus {
+  const count = (value: unknown, fallback = 0) =>
+    typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : fallback;
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  return {
+    ...edge,
+    id: edge.id,
+    from: text(edge.from),
+    fromPort: text(edge.fromPort),
+    to: text(edge.to),
+    toPort: text(edge.toPort),
+    mode: edge.mode === "memory" ? "memory" : "durable",
+    depth: count(edge.depth),
+    inflight: count(edge.inflight),
+    bytes: count(edge.bytes),
+    rateIn: count(edge.rateIn),
+    rateOut: count(edge.rateOut),
+    totalIn: count(edge.totalIn),
+    totalOut: count(edge.totalOut),
+    deadLetters: count(edge.deadLetters),
+    paused: edge.paused === true,
+    maxDepth: count(edge.maxDepth, BROKER.maxDepth),
+    maxBytes: count(edge.maxBytes, BROKER.maxBytes),
   };
 }

@@ -147,6 +147,8 @@ export class Broker {
   private readonly credits = new Map<string, Credit>();
   /** Message ids recently stored, oldest first, for de-duplication (DELIVERY-2). */
   private readonly seen = new Set<string>();
+  private readonly seenRing: Array<string | undefined> = [];
+  private seenNext = 0;
   private readonly deadByEdge: Map<string, number>;
   private nextD: number;
   private nextB = 1;
@@ -351,9 +353,8 @@ export class Broker {
     }
     for (const channel of channels) {
       const durable = stored.includes(channel);
-      for (let i = 0; i < texts.length; i++) {
-        this.append(channel, { b: durable ? b : 0, i, text: texts[i], attempts: 0, lastError: "" }, sizes[i]);
-      }
+      const batch = durable ? b : 0;
+      for (let i = 0; i < texts.length; i++) this.appendEntry(channel, batch, i, texts[i], sizes[i] as number, 0, "");
       channel.meterIn.add(this.ports.now(), texts.length);
       channel.totalIn += texts.length;
       this.updatePause(channel);
@@ -367,9 +368,28 @@ export class Broker {
   }
 
   private append(channel: Channel, item: Omit<Entry, "seq" | "bytes">, knownBytes?: number): void {
-    const text = item.text ?? "";
-    const bytes = knownBytes ?? utf8Bytes(text);
-    const entry: Entry = { ...item, seq: channel.nextSeq++, bytes };
+    this.appendEntry(
+      channel,
+      item.b,
+      item.i,
+      item.text,
+      knownBytes ?? utf8Bytes(item.text ?? ""),
+      item.attempts,
+      item.lastError,
+    );
+  }
+
+  /** The hot path of append: one object per queued message, nothing else allocated. */
+  private appendEntry(
+    channel: Channel,
+    b: number,
+    i: number,
+    text: string | undefined,
+    bytes: number,
+    attempts: number,
+    lastError: string,
+  ): void {
+    const entry: Entry = { seq: channel.nextSeq++, b, i, text, bytes, attempts, lastError };
     // Past the resident budget a stored message is read back from SQLite when it is sent.
     if (entry.b > 0 && this.resident + bytes > BROKER.maxResidentBytes) entry.text = undefined;
     else this.resident += bytes;
@@ -378,13 +398,14 @@ export class Broker {
     channel.bytes += bytes;
   }
 
+  /** Adds an id to the de-duplication window; the oldest leaves once it is full (a ring, no iterators). */
   private remember(id: string | undefined): void {
     if (id === undefined || this.seen.has(id)) return;
     this.seen.add(id);
-    if (this.seen.size > BROKER.dedupWindow) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
+    const old = this.seenRing[this.seenNext];
+    if (old !== undefined) this.seen.delete(old);
+    this.seenRing[this.seenNext] = id;
+    this.seenNext = (this.seenNext + 1) % BROKER.dedupWindow;
   }
 
   // ---- credit (DELIVERY-7) ------------------------------------------------------------------------
@@ -392,8 +413,11 @@ export class Broker {
   /** Free room of a channel for its producer: none while paused. */
   private free(channel: Channel): { messages: number; bytes: number } {
     if (channel.paused) return { messages: 0, bytes: 0 };
+    // A memory edge is granted only what it keeps in memory; past that it would spill to SQLite (DELIVERY-10).
+    const depth =
+      channel.spec.mode === "memory" ? Math.min(channel.spec.maxDepth, BROKER.memorySpillDepth) : channel.spec.maxDepth;
     return {
-      messages: Math.max(0, channel.spec.maxDepth - channel.depth),
+      messages: Math.max(0, depth - channel.depth),
       bytes: Math.max(0, channel.spec.maxBytes - channel.bytes),
     };
   }
@@ -854,6 +878,8 @@ export class Broker {
     for (const map of [this.channels, this.leases, this.owed, this.credits, this.deadByEdge]) map.clear();
     this.attempted.clear();
     this.seen.clear();
+    this.seenRing.length = 0;
+    this.seenNext = 0;
     this.resident = 0;
     this.ports.changed();
   }

@@ -1,6 +1,9 @@
-// Side-panel details of one selected edge, with a delete button.
+// Side-panel details of one selected edge: its ends, live queue figures, settings, dead letters, delete.
 import { Show } from "solid-js";
 import { useEditor } from "../editorContext.ts";
+import { DeadLetters } from "./DeadLetters.tsx";
+import { EdgeSettingsForm } from "./EdgeSettingsForm.tsx";
+import { EdgeStats } from "./EdgeStats.tsx";
 
 export function EdgeInspector(props: { id: string }) {
   const editor = useEditor();
@@ -22,6 +25,9 @@ export function EdgeInspector(props: { id: string }) {
               {nodeName(e().to)} <span class="mono muted">.{e().toPort}</span>
             </dd>
           </dl>
+          <EdgeStats id={props.id} />
+          <EdgeSettingsForm id={props.id} />
+          <DeadLetters id={props.id} />
           <button
             type="button"
             class="danger"

@@ -1,19 +1,37 @@
-// One edge on the canvas: a curve from an output port to an input port; click selects it.
+// One edge on the canvas: a curve from an output port to an input port, with its queue depth at the middle,
+// highlighted while back-pressured and marked when it has dead letters; click selects it.
 import { Show } from "solid-js";
 import { useEditor } from "../editorContext.ts";
-import { edgePath, portPoint } from "../geometry.ts";
+import { compactCount } from "../format.ts";
+import { edgeMidpoint, edgePath, type Point, portPoint } from "../geometry.ts";
+
+/** Height of a badge on the curve, and the width of one character of its label (11 px monospace). */
+const BADGE_HEIGHT = 16;
+const BADGE_CHAR = 6.8;
 
 export function EdgeView(props: { id: string }) {
   const editor = useEditor();
   const nodes = editor.graph.state.nodes;
   const edge = () => editor.graph.state.edges[props.id];
-  const path = () => {
+  const ends = (): { from: Point; to: Point } | undefined => {
     const e = edge();
     const from = e && nodes[e.from];
     const to = e && nodes[e.to];
     if (!e || !from || !to) return undefined;
-    return edgePath(portPoint(from, "out", e.fromPort), portPoint(to, "in", e.toPort));
+    return { from: portPoint(from, "out", e.fromPort), to: portPoint(to, "in", e.toPort) };
   };
+  const path = () => {
+    const p = ends();
+    return p && edgePath(p.from, p.to);
+  };
+  const middle = () => {
+    const p = ends();
+    return p ? edgeMidpoint(p.from, p.to) : { x: 0, y: 0 };
+  };
+  const status = () => editor.runtime.state.edges[props.id];
+  const depth = () => status()?.depth ?? 0;
+  const paused = () => status()?.paused === true;
+  const dead = () => status()?.deadLetters ?? 0;
   const selected = () => {
     const s = editor.selection();
     return s?.kind === "edge" && s.id === props.id;
@@ -25,7 +43,13 @@ export function EdgeView(props: { id: string }) {
   const label = () => {
     const e = edge();
     if (!e) return "";
-    return `edge from ${nodes[e.from]?.name ?? e.from}.${e.fromPort} to ${nodes[e.to]?.name ?? e.to}.${e.toPort}`;
+    const parts = [
+      `edge from ${nodes[e.from]?.name ?? e.from}.${e.fromPort} to ${nodes[e.to]?.name ?? e.to}.${e.toPort}`,
+    ];
+    if (depth() > 0) parts.push(`${depth()} queued`);
+    if (paused()) parts.push("back-pressured: the producer is paused until the queue drains");
+    if (dead() > 0) parts.push(`${dead()} dead ${dead() === 1 ? "letter" : "letters"}`);
+    return parts.join(", ");
   };
   return (
     <Show when={path()}>
@@ -33,8 +57,17 @@ export function EdgeView(props: { id: string }) {
         // biome-ignore lint/a11y/useSemanticElements: inside SVG a <button> is not possible; the <g> carries the role
         <g
           class="edge"
-          classList={{ selected: selected(), active: active() }}
+          classList={{
+            selected: selected(),
+            active: active(),
+            queued: depth() > 0,
+            "back-pressured": paused(),
+            "dead-lettered": dead() > 0,
+          }}
           data-edge-id={props.id}
+          data-edge-depth={depth()}
+          data-edge-paused={paused() ? "true" : "false"}
+          data-edge-dead-letters={dead()}
           role="button"
           aria-label={label()}
           aria-pressed={selected()}
@@ -46,8 +79,37 @@ export function EdgeView(props: { id: string }) {
         >
           <path class="edge-hit" d={d()} />
           <path class="edge-line" d={d()} />
+          <Show when={depth() > 0}>
+            <EdgeBadge
+              at={middle()}
+              text={compactCount(depth())}
+              class="edge-depth"
+              title={`${depth()} queued${status()?.maxDepth ? ` of ${status()?.maxDepth}` : ""}${paused() ? ", back-pressured" : ""}`}
+            />
+          </Show>
+          <Show when={dead() > 0}>
+            <EdgeBadge
+              at={{ x: middle().x, y: middle().y + (depth() > 0 ? BADGE_HEIGHT + 3 : 0) }}
+              text={`✕ ${compactCount(dead())}`}
+              class="edge-dead"
+              title={`${dead()} dead ${dead() === 1 ? "letter" : "letters"}`}
+            />
+          </Show>
         </g>
       )}
     </Show>
+  );
+}
+
+function EdgeBadge(props: { at: Point; text: string; class: string; title: string }) {
+  const width = () => props.text.length * BADGE_CHAR + 10;
+  return (
+    <g class={`edge-badge ${props.class}`} transform={`translate(${props.at.x} ${props.at.y})`}>
+      <title>{props.title}</title>
+      <rect x={-width() / 2} y={-BADGE_HEIGHT / 2} width={width()} height={BADGE_HEIGHT} rx={BADGE_HEIGHT / 2} />
+      <text text-anchor="middle" dominant-baseline="central">
+        {props.text}
+      </text>
+    </g>
   );
 }

@@ -36,7 +36,7 @@ export function GraphSummary() {
           </For>
         </ul>
       </Show>
-      <p class="muted small">Select a node to edit it, or an edge to remove it.</p>
+      <p class="muted small">Select a node to edit it, or an edge to see its queue, settings and dead letters.</p>
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { For, Show } from "solid-js";
 import { findNodeType } from "../../../shared/nodeTypes.ts";
 import { startDrag } from "../drag.ts";
 import { useEditor } from "../editorContext.ts";
+import { formatCount } from "../format.ts";
 import { NODE_WIDTH, nodeHeight, type Point, portPoint, portRows, portsOf } from "../geometry.ts";
 import { StateBadge } from "./StateBadge.tsx";
 
@@ -152,10 +153,4 @@ function NodeCounters(props: { id: string }) {
       </span>
     </div>
   );
-}
-
-export function formatCount(n: number): string {
-  if (n < 10_000) return String(n);
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
-  return `${(n / 1_000_000).toFixed(1)}M`;
 }
