@@ -5,7 +5,7 @@
 import { type Connection, type ConnectionContext, Server } from "partyserver";
 import { utf8Bytes } from "../shared/docModel.ts";
 import type { GraphExport } from "../shared/graph.ts";
-import { CONNECTIONS, LIMITS, RATES, TIMING } from "../shared/limits.ts";
+import { BROKER, CONNECTIONS, LIMITS, RATES, TIMING } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
 import type { EditorPush } from "../shared/status.ts";
 import { replaceGraph, setRunning } from "../shared/ydoc.ts";
@@ -45,6 +45,8 @@ export class GraphRoom extends Server<Env> {
 
   private doc!: RoomDoc;
   private core!: RoomCore;
+  private refillTimer: ReturnType<typeof setTimeout> | undefined;
+  private commitTimer: ReturnType<typeof setTimeout> | undefined;
   /** The alarm time last set (null: none pending; undefined: not read yet). */
   private alarmAt: number | null | undefined;
   private vault!: SecretVault;
@@ -94,6 +96,7 @@ export class GraphRoom extends Server<Env> {
       statusChanged: () => this.scheduleStatusPush(),
       log: (event, fields) => this.log(event, fields),
       storageBytes: () => this.ctx.storage.sql.databaseSize,
+      commitSoon: () => this.scheduleCommit(),
     });
     this.core.awaitReturningWorkers();
     this.log("room_started", { bytes: this.doc.store.bytes, items: this.doc.store.items });
@@ -196,6 +199,7 @@ export class GraphRoom extends Server<Env> {
     }
     const outcome = this.core.onWorkerFrame(connection.id, state.workerId, message);
     if (outcome.registered) connection.setState({ ...state, workerId: outcome.registered } satisfies WorkerConnState);
+    this.scheduleRefill();
     await this.armAlarm();
   }
 
@@ -528,6 +532,45 @@ export class GraphRoom extends Server<Env> {
     }, STATUS_PUSH_MS);
   }
 
+  /**
+   * Group commit (DELIVERY-2): publishes and deletions of the frames handled meanwhile are stored in one
+   * transaction shortly after the first, so a stream of small frames costs one commit, not one each.
+   */
+  private scheduleCommit(): void {
+    if (this.commitTimer !== undefined) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      try {
+        this.core.broker.commit();
+        this.scheduleRefill();
+      } catch (error) {
+        this.log("commit_failed", { error: String(error) });
+      }
+    }, BROKER.commitDelayMs);
+  }
+
+  /**
+   * Producers held back by the room's rate get credit again once the bucket refills: a short timer while
+   * the room is awake (the alarm does it too, after hibernation).
+   */
+  private scheduleRefill(): void {
+    if (this.refillTimer !== undefined) return;
+    const at = this.core.broker.refillAt();
+    if (at === null) return;
+    this.refillTimer = setTimeout(
+      () => {
+        this.refillTimer = undefined;
+        try {
+          this.core.broker.refill();
+          this.scheduleRefill();
+        } catch (error) {
+          this.log("refill_failed", { error: String(error) });
+        }
+      },
+      Math.max(1, at - Date.now()),
+    );
+  }
+
   private pushStatusTo(connection: Connection): void {
     this.send(connection.id, this.statusPushText());
   }
@@ -587,6 +630,7 @@ function roomConfig(env: Env): RoomConfig {
   return {
     rebalanceMoves: number(env.WEFT_REBALANCE_MOVES, DEFAULT_CONFIG.rebalanceMoves),
     rebalanceIntervalMs: Math.max(1000, number(env.WEFT_REBALANCE_INTERVAL_MS, DEFAULT_CONFIG.rebalanceIntervalMs)),
+    maxRate: number(env.WEFT_ROOM_MAX_RATE, DEFAULT_CONFIG.maxRate),
   };
 }
 

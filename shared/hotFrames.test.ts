@@ -1,7 +1,7 @@
 // The hand-written checks of hot frames accept exactly what the zod schemas accept (FRAME-2, FRAME-4), and
 // the hot encoders build frames that parse to what their types say. Seeded: replay with WEFT_SEED=<seed>.
 import { describe, expect, it } from "vitest";
-import { encodeDeliver, encodePublish } from "./hotFrames.ts";
+import { encodeDeliver, encodePublish, splitMessages } from "./hotFrames.ts";
 import { LIMITS } from "./limits.ts";
 import { parseRoomFrame, parseWorkerFrame, parseWorkerFrameStrict } from "./protocol.ts";
 import { fuzzSeeds, prng } from "./testing/seeds.ts";
@@ -143,4 +143,63 @@ describe("hot frame encoders", () => {
       },
     });
   });
+});
+
+describe("splitMessages", () => {
+  const tricky = [
+    { id: "a", value: 'a "quoted" ] } [ { , string \\', ts: 1 },
+    { id: "b", value: { messages: [1, 2], nested: { "x]": "}" } }, ts: 2, headers: { h: '\\"' } },
+    { id: "c", value: ["é☃𝄞", null, true, -1.5e3], ts: 3 },
+  ];
+
+  it("cuts the messages from a frame's text exactly as JSON.stringify writes them", () => {
+    const text = encodePublish(
+      { seq: 1, nodeId: "n", epoch: 1, port: "out" },
+      tricky.map((m) => JSON.stringify(m)),
+    );
+    expect(splitMessages(text, 3)).toEqual(tricky.map((m) => JSON.stringify(m)));
+  });
+
+  it('finds messages wherever the key is, and not a "messages" inside a value or a nested object', () => {
+    const messages = [{ id: "m", value: { messages: ["decoy"] }, ts: 1 }];
+    const text = `{"messages":${JSON.stringify(messages)},"type":"publish","seq":1,"nodeId":"n","epoch":1,"port":"p"}`;
+    expect(splitMessages(text, 1)).toEqual([JSON.stringify(messages[0])]);
+    const decoy = `{"type":"publish","port":"\\"messages\\":[","x":{"messages":[{"id":"no"}]},"messages":[{"id":"yes","value":1,"ts":1}]}`;
+    expect(splitMessages(decoy, 1)).toEqual(['{"id":"yes","value":1,"ts":1}']);
+  });
+
+  it("gives up (undefined) on a count that differs, raw newlines or non-object elements; spaces are fine", () => {
+    const pretty = JSON.stringify({ type: "publish", messages: tricky }, null, 2);
+    expect(splitMessages(pretty, 3)).toBeUndefined();
+    expect(
+      splitMessages(encodePublish({ seq: 1, nodeId: "n", epoch: 1, port: "o" }, ['{"id":"a"}']), 2),
+    ).toBeUndefined();
+    expect(splitMessages('{"messages":[1,2]}', 2)).toBeUndefined();
+    expect(splitMessages('{"messages": [ {"id":"a"} , {"id":"b"} ] }', 2)).toEqual(['{"id":"a"}', '{"id":"b"}']);
+    expect(splitMessages('{"type":"publish"}', 0)).toBeUndefined();
+  });
+
+  for (const seed of fuzzSeeds([20261203])) {
+    it(`seed ${seed}: random messages split back to what JSON.stringify makes of them`, () => {
+      const random = prng(seed);
+      const chars = ['"', "\\", "]", "[", "{", "}", ",", ":", "a", "é", " ", "\u2028", "𝄞"];
+      const str = () =>
+        Array.from({ length: Math.floor(random() * 12) }, () => chars[Math.floor(random() * chars.length)]).join("");
+      for (let round = 0; round < 200; round++) {
+        const messages = Array.from({ length: 1 + Math.floor(random() * 20) }, (_, i) => ({
+          id: `m${i}${str()}`,
+          value: random() < 0.5 ? str() : { [str()]: [str(), { k: str() }], n: random() },
+          ts: i,
+        }));
+        const text = encodePublish(
+          { seq: 1, nodeId: "n", epoch: 1, port: "o" },
+          messages.map((m) => JSON.stringify(m)),
+        );
+        const split = splitMessages(text, messages.length);
+        if (JSON.stringify(split) !== JSON.stringify(messages.map((m) => JSON.stringify(m)))) {
+          throw new Error(`seed ${seed} round ${round}: ${text}`);
+        }
+      }
+    });
+  }
 });

@@ -149,3 +149,100 @@ export function encodeDeliver(
   });
   return `${JSON.stringify(envelope).slice(0, -1)},"messages":[${parts.join(",")}]}`;
 }
+
+/**
+ * The JSON texts of the messages of a publish frame, cut from the frame's own text (the room stores and
+ * forwards them as they came instead of serializing each again). `text` must be valid JSON (it was parsed
+ * already). Undefined when the texts cannot be used as they are: a count that differs, an element that is
+ * not an object, or one holding a raw newline (stored rows separate messages by newlines); the caller then
+ * serializes the parsed messages.
+ */
+export function splitMessages(text: string, count: number): string[] | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      if (depth === 1 && end - i === 10 && text.startsWith('"messages"', i)) {
+        let j = skipSpace(text, end);
+        if (text.charCodeAt(j) !== COLON) return undefined;
+        j = skipSpace(text, j + 1);
+        return text.charCodeAt(j) === OPEN_ARRAY ? splitArray(text, j, count) : undefined;
+      }
+      i = end;
+      continue;
+    }
+    if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+    else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+    i++;
+  }
+  return undefined;
+}
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COLON = 58;
+const COMMA = 44;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+
+/** Index just past the string that opens at `start` (a quote), skipping escaped quotes. */
+function stringEnd(text: string, start: number): number {
+  let from = start + 1;
+  for (;;) {
+    const quote = text.indexOf('"', from);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    for (let k = quote - 1; text.charCodeAt(k) === BACKSLASH; k--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
+  }
+}
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i;
+    i++;
+  }
+}
+
+/** The elements of the array opening at `start`, as texts, when there are `count` plain objects. */
+function splitArray(text: string, start: number, count: number): string[] | undefined {
+  const out: string[] = [];
+  let i = skipSpace(text, start + 1);
+  if (text.charCodeAt(i) === CLOSE_ARRAY) return count === 0 ? out : undefined;
+  for (;;) {
+    const from = i;
+    if (text.charCodeAt(from) !== OPEN_OBJECT) return undefined;
+    let depth = 0;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (Number.isNaN(c)) return undefined;
+      if (c === QUOTE) {
+        i = stringEnd(text, i);
+        continue;
+      }
+      if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        depth--;
+        if (depth === 0) {
+          i++;
+          break;
+        }
+      }
+      i++;
+    }
+    const element = text.slice(from, i);
+    if (element.includes("\n")) return undefined;
+    out.push(element);
+    i = skipSpace(text, i);
+    const c = text.charCodeAt(i);
+    if (c === CLOSE_ARRAY) return out.length === count ? out : undefined;
+    if (c !== COMMA) return undefined;
+    i = skipSpace(text, i + 1);
+  }
+}

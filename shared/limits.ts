@@ -119,8 +119,18 @@ export const BROKER = {
   maxResidentBytes: 32 * 1024 * 1024,
   /** Message ids remembered for de-duplication of re-sent batches (DELIVERY-2). */
   dedupWindow: 100_000,
+  /** Room: publishes and deletions within this many ms share one commit (group commit across frames). */
+  commitDelayMs: 1,
   /** Producer: how long an emitted message waits for more to share its frame. */
   lingerMs: 3,
+  /**
+   * Messages per second one graph's room takes in, across all its edges (WEFT_ROOM_MAX_RATE; 0: unlimited).
+   * Credit is paced to it, so no source setting lets one graph starve the hub's other graphs and its API: on
+   * one machine every room shares one workerd thread. On a 2-core machine a room does ~130,000 msg/s
+   * uncapped, but with an unthrottled source the hub's health check then took 360 ms at p99; at 20,000 it
+   * stayed near 50 ms (test/fastSource.test.ts). On Cloudflare each room has its own isolate: raise it there.
+   */
+  maxRoomRate: 20_000,
   /** Messages one dead-letter replay or listing handles per request. */
   deadLetterPage: 1000,
 } as const;

@@ -158,8 +158,14 @@ async function main() {
       port: hubPort,
       persistTo: hubPersist,
       inspectorPort: await freePort(),
-      // No rebalancing: nothing moves mid-run.
-      vars: { WEFT_WORKER_TOKEN: WORKER_TOKEN, WEFT_AUTH_SECRET: AUTH_SECRET, WEFT_REBALANCE_MOVES: "0" },
+      // No rebalancing: nothing moves mid-run. No room rate: the bench measures what one room can do (the
+      // default WEFT_ROOM_MAX_RATE keeps a laptop hub responsive; test/fastSource.test.ts checks that).
+      vars: {
+        WEFT_WORKER_TOKEN: WORKER_TOKEN,
+        WEFT_AUTH_SECRET: AUTH_SECRET,
+        WEFT_REBALANCE_MOVES: "0",
+        WEFT_ROOM_MAX_RATE: process.env.WEFT_ROOM_MAX_RATE ?? "0",
+      },
     }),
     "--config",
     hubConfig,

@@ -21,6 +21,7 @@ type Op =
   | { kind: "removeEdge"; edge: number }
   | { kind: "addEdge" }
   | { kind: "failNextStore" }
+  | { kind: "commit" }
   | { kind: "restart" };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -47,6 +48,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: "addEdge" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "failNextStore" as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: "restart" as const }) },
+  { weight: 3, arbitrary: fc.constant({ kind: "commit" as const }) },
 );
 
 /** A graph src → sink over several edges, one producer and one consumer process, fake time and sockets. */
@@ -72,8 +74,11 @@ class World {
   msg = 0;
   broker: Broker;
   private readonly replies: RoomFrame[] = [];
+  /** Publishes sent and not yet answered, with the edges live when they were sent. */
+  private readonly sent = new Map<number, { frame: WorkerFrameOf<"publish">; edges: string[] }>();
 
-  constructor() {
+  /** `deferred`: group commit (the broker stores and answers on commit()). */
+  constructor(readonly deferred = false) {
     this.edges = [this.edge(), this.edge({ mode: "memory" }), this.edge({ maxAttempts: 2 })];
     this.broker = this.start();
   }
@@ -101,7 +106,10 @@ class World {
         store: this.store,
         leader,
         now: () => this.now,
-        send: (_connId, frame) => this.replies.push(frame),
+        send: (_connId, frame) => {
+          this.replies.push(frame);
+          if (frame.type === "published") this.answered(frame.seq);
+        },
         sendText: (connId, text) => {
           const parsed = parseRoomFrame(text);
           if (!parsed.ok) throw new Error(`invalid deliver frame: ${parsed.message}`);
@@ -115,6 +123,7 @@ class World {
         edgesFrom: (nodeId, port) => (nodeId === "src" && port === "out" ? this.edges : []),
         log: () => {},
         changed: () => {},
+        ...(this.deferred ? { commitSoon: () => {} } : {}),
       },
       this.edges,
     );
@@ -142,20 +151,9 @@ class World {
                 })),
               };
         this.lastBatch = frame;
-        const before = this.replies.length;
+        // A copy sent again keeps the first copy's edges (that is where the room stored it).
+        if (!this.sent.has(frame.seq)) this.sent.set(frame.seq, { frame, edges: this.edges.map((e) => e.id) });
         this.broker.publish(this.producer, frame);
-        const reply = this.replies.slice(before).find((f) => f.type === "published" || f.type === "error");
-        if (reply?.type === "published") {
-          // A message is owed by the edges live when the room first acknowledged it; a copy sent again is
-          // a duplicate the room drops (DELIVERY-2), whatever edges came or memory was lost meanwhile.
-          const fresh = frame.messages.filter((m) => !this.firstStart.has(m.id));
-          for (const m of fresh) this.firstStart.set(m.id, this.starts);
-          for (const edge of this.edges) {
-            const set = this.owed.get(edge.id) ?? new Set<string>();
-            for (const m of fresh) set.add(m.id);
-            this.owed.set(edge.id, set);
-          }
-        }
         break;
       }
       case "ack":
@@ -210,18 +208,41 @@ class World {
       case "failNextStore":
         this.store.failOn.add("insertBatch");
         break;
+      case "commit":
+        this.broker.commit();
+        break;
       case "restart":
         // Memory edges lose what only memory held (DELIVERY-10): they owe nothing across a restart.
         for (const edge of this.edges) if (edge.mode === "memory") this.owed.delete(edge.id);
         this.held = [];
         this.store.failOn.clear();
         this.starts += 1;
+        // What was not committed is lost with the room; its producer never got `published` for it.
+        this.sent.clear();
         this.broker = this.start();
         break;
       default: {
         const never: never = op;
         throw new Error(`unknown op ${JSON.stringify(never)}`);
       }
+    }
+  }
+
+  /**
+   * The room acknowledged a publish. Its messages are owed by the edges live when it was sent; a copy sent
+   * again is a duplicate the room drops (DELIVERY-2), whatever edges came or memory was lost meanwhile.
+   */
+  answered(seq: number): void {
+    const sent = this.sent.get(seq);
+    if (!sent) return;
+    this.sent.delete(seq);
+    const fresh = sent.frame.messages.filter((m) => !this.firstStart.has(m.id));
+    for (const m of fresh) this.firstStart.set(m.id, this.starts);
+    for (const edge of sent.edges) {
+      if (!this.edges.some((e) => e.id === edge) && !this.owed.has(edge)) continue;
+      const set = this.owed.get(edge) ?? new Set<string>();
+      for (const m of fresh) set.add(m.id);
+      this.owed.set(edge, set);
     }
   }
 
@@ -234,8 +255,12 @@ class World {
   /** Brings the consumer back and acks everything until the edges are empty (bounded). */
   drain(): void {
     this.store.failOn.clear();
+    this.broker.commit();
     this.run({ kind: "consumerBack" });
-    for (let round = 0; round < 10_000 && this.held.length > 0; round++) this.run({ kind: "ack", share: 1 });
+    for (let round = 0; round < 10_000 && this.held.length > 0; round++) {
+      this.run({ kind: "ack", share: 1 });
+      this.broker.commit();
+    }
   }
 }
 
@@ -243,8 +268,8 @@ describe("broker properties (DELIVERY-2..8)", () => {
   for (const seed of fuzzSeeds([20261202, 7])) {
     it(`seed ${seed}: every acknowledged message reaches each edge or its dead letters; drained, storage is empty`, () => {
       fc.assert(
-        fc.property(fc.array(opArb, { minLength: 1, maxLength: 80 }), (ops) => {
-          const world = new World();
+        fc.property(fc.array(opArb, { minLength: 1, maxLength: 80 }), fc.boolean(), (ops, deferred) => {
+          const world = new World(deferred);
           for (const op of ops) world.run(op);
           world.drain();
           const dead = new Map<string, Set<string>>();

@@ -3,11 +3,11 @@
 // It sees the leader only through `BrokerLeader`: who may publish and ack for a node, and who receives.
 import { utf8Bytes } from "../../shared/docModel.ts";
 import type { GraphEdge } from "../../shared/graph.ts";
-import { type DeliveryText, encodeDeliver } from "../../shared/hotFrames.ts";
+import { type DeliveryText, encodeDeliver, splitMessages } from "../../shared/hotFrames.ts";
 import { BROKER, FRAME_BUDGET, LIMITS } from "../../shared/limits.ts";
 import type { ErrorCode, Message, RoomFrame, WorkerFrameOf } from "../../shared/protocol.ts";
 import type { EdgeStatus } from "../../shared/status.ts";
-import type { DeadLetterRow, NewDeadLetter, QueueStore } from "./queueStore.ts";
+import type { DeadLetterRow, NewDeadLetter, QueueStore, StoredBatch } from "./queueStore.ts";
 import { RateMeter } from "./rateMeter.ts";
 
 /** A process the leader lets publish and ack: where it runs and the ports it was started with. */
@@ -38,6 +38,14 @@ export interface BrokerPorts {
   log(event: string, fields: Record<string, unknown>): void;
   /** Something shown in status changed (depths, dead letters). */
   changed(): void;
+  /** Messages per second the whole room may take in (credit is paced to it); 0 or undefined: unlimited. */
+  maxRate?: number;
+  /**
+   * Group commit across frames: when set, the broker stores publishes and deletions later, in one transaction,
+   * when the shell calls commit() (soon after this is called); `published` goes out after that commit. When
+   * unset, every frame is committed as it is handled.
+   */
+  commitSoon?(): void;
 }
 
 /** An edge's settings with defaults filled in. */
@@ -129,6 +137,7 @@ const UNLIMITED = Number.MAX_SAFE_INTEGER;
 /** Delivery ids of one room start: start × 2^32 + a counter, so ids never repeat across restarts. */
 const START_SPAN = 2 ** 32;
 const DELIVER_BUDGET = LIMITS.maxFrameBytes - FRAME_BUDGET.deliverEnvelopeBytes;
+const STORAGE_FAILED = "the room could not store the batch; it will be accepted when sent again";
 
 export interface PublishOutcome {
   /** `published` answered; or refused whole with a code. */
@@ -153,12 +162,34 @@ export class Broker {
   private nextD: number;
   private nextB = 1;
   private resident = 0;
+  /** The room's message rate (0: unlimited) and its token bucket (RoomConfig.maxRate). */
+  private readonly rate: number;
+  private readonly bucketSize: number;
+  private tokens: number;
+  private tokensAt: number;
+  /** A grant was cut short by the bucket: refill() hands out credit again. */
+  private starved = false;
+  /** Group commit: batches to insert (with the `published` each owes) and batch rows to delete. */
+  private pendingRows: Array<{
+    row: StoredBatch | undefined;
+    connId: string;
+    seq: number;
+    ids: string[];
+    reply: RoomFrame;
+  }> = [];
+  private pendingDeletes: number[] = [];
+  /** Batches queued but not yet committed; one done with before its commit is never written. */
+  private readonly uncommitted = new Set<number>();
 
   constructor(
     private readonly ports: BrokerPorts,
     edges: Iterable<GraphEdge>,
   ) {
     this.store = ports.store;
+    this.rate = ports.maxRate ?? 0;
+    this.bucketSize = Math.max(2 * LIMITS.maxBatchMessages, Math.ceil(this.rate / 4));
+    this.tokens = this.bucketSize;
+    this.tokensAt = ports.now();
     this.nextD = ports.store.nextStart() * START_SPAN;
     this.deadByEdge = ports.store.deadLetterCounts();
     for (const edge of edges) this.channels.set(edge.id, this.newChannel(edgeSpec(edge)));
@@ -285,7 +316,8 @@ export class Broker {
 
   // ---- publish (DELIVERY-2, -5, -7) ---------------------------------------------------------------------
 
-  publish(holder: Holder, frame: WorkerFrameOf<"publish">): void {
+  /** `raw`: the frame's text, when the caller has it: messages are then stored as they came, not re-serialized. */
+  publish(holder: Holder, frame: WorkerFrameOf<"publish">, raw?: string): void {
     const connId = holder.connId;
     if (!holder.outputs.includes(frame.port)) {
       this.refuse(connId, "unknown_port", `node ${frame.nodeId} has no output port "${frame.port}"`, frame.seq);
@@ -295,9 +327,11 @@ export class Broker {
     const sizes: number[] = [];
     const rejected: Array<{ id: string; code: ErrorCode; message: string }> = [];
     let total = 0;
-    for (const message of frame.messages) {
+    const given = raw === undefined ? undefined : splitMessages(raw, frame.messages.length);
+    for (let i = 0; i < frame.messages.length; i++) {
+      const message = frame.messages[i] as Message;
       if (this.seen.has(message.id)) continue;
-      const text = JSON.stringify(message);
+      const text = given?.[i] ?? JSON.stringify(message);
       const bytes = text.length * 3 <= LIMITS.maxMessageBytes ? text.length : utf8Bytes(text);
       if (bytes > LIMITS.maxMessageBytes) {
         rejected.push({
@@ -330,18 +364,24 @@ export class Broker {
     }
     const stored = channels.filter((c) => c.spec.mode === "durable" || c.depth >= BROKER.memorySpillDepth);
     const b = stored.length > 0 && texts.length > 0 ? this.nextB++ : 0;
+    const reply: RoomFrame =
+      rejected.length > 0 ? { type: "published", seq: frame.seq, rejected } : { type: "published", seq: frame.seq };
+    // Deferred (group commit): queued and delivered now, stored with the next commit, `published` after it.
+    // Past the resident budget a frame is committed at once, so its messages may leave memory.
+    const deferred = b > 0 && this.ports.commitSoon !== undefined && this.resident <= BROKER.maxResidentBytes;
     if (b > 0) {
-      try {
-        this.store.insertBatch({ b, edges: stored.map((c) => c.spec.id), messages: texts });
-      } catch (error) {
-        this.ports.log("publish_store_failed", { nodeId: frame.nodeId, seq: frame.seq, error: String(error) });
-        this.refuse(
-          connId,
-          "storage_failed",
-          "the room could not store the batch; it will be accepted when sent again",
-          frame.seq,
-        );
-        return;
+      const row: StoredBatch = { b, edges: stored.map((c) => c.spec.id), messages: texts };
+      if (deferred) {
+        this.uncommitted.add(b);
+        this.pendingRows.push({ row, connId, seq: frame.seq, ids: frame.messages.map((m) => m.id), reply });
+      } else {
+        try {
+          this.store.insertBatch(row);
+        } catch (error) {
+          this.ports.log("publish_store_failed", { nodeId: frame.nodeId, seq: frame.seq, error: String(error) });
+          this.refuse(connId, "storage_failed", STORAGE_FAILED, frame.seq);
+          return;
+        }
       }
       this.owed.set(b, stored.length * texts.length);
     }
@@ -359,10 +399,13 @@ export class Broker {
       channel.totalIn += texts.length;
       this.updatePause(channel);
     }
-    this.ports.send(
-      connId,
-      rejected.length > 0 ? { type: "published", seq: frame.seq, rejected } : { type: "published", seq: frame.seq },
-    );
+    // With group commit every answer waits for the next commit, also one with nothing of its own to store:
+    // it may repeat messages whose first copy is not committed yet.
+    if (deferred) this.ports.commitSoon?.();
+    else if (this.ports.commitSoon && this.pendingRows.length > 0) {
+      this.pendingRows.push({ row: undefined, connId, seq: frame.seq, ids: [], reply });
+      this.ports.commitSoon();
+    } else this.ports.send(connId, reply);
     for (const channel of channels) this.pump(channel);
     if (channels.length > 0) this.ports.changed();
   }
@@ -391,8 +434,9 @@ export class Broker {
   ): void {
     const entry: Entry = { seq: channel.nextSeq++, b, i, text, bytes, attempts, lastError };
     // Past the resident budget a stored message is read back from SQLite when it is sent.
-    if (entry.b > 0 && this.resident + bytes > BROKER.maxResidentBytes) entry.text = undefined;
-    else this.resident += bytes;
+    if (entry.b > 0 && !this.uncommitted.has(entry.b) && this.resident + bytes > BROKER.maxResidentBytes) {
+      entry.text = undefined;
+    } else this.resident += bytes;
     channel.ready.push(entry);
     channel.depth += 1;
     channel.bytes += bytes;
@@ -470,9 +514,16 @@ export class Broker {
     }
     // No free room (a paused channel) grants nothing, even to a producer that overshot its last limit.
     const room = messages > 0 && bytes > 0;
-    const limit = room
-      ? Math.max(credit.limit, messages === UNLIMITED ? UNLIMITED : credit.received + messages)
-      : Math.max(credit.limit, 0);
+    const base = Math.max(credit.limit, credit.received);
+    let limit = Math.max(credit.limit, 0);
+    if (room) {
+      if (this.rate <= 0) limit = Math.max(limit, messages === UNLIMITED ? UNLIMITED : credit.received + messages);
+      // With a room rate, a grant is at most one bucket's worth; a port no edge leaves gets a batch at a time.
+      else {
+        const want = messages === UNLIMITED ? LIMITS.maxBatchMessages : credit.received + messages - base;
+        limit = Math.max(limit, base + Math.min(want, this.bucketSize));
+      }
+    }
     const limitBytes = room
       ? Math.max(credit.limitBytes, bytes === UNLIMITED ? UNLIMITED : credit.receivedBytes + bytes)
       : Math.max(credit.limitBytes, 0);
@@ -480,8 +531,17 @@ export class Broker {
     // Small increases wait until they add up or the producer is about to run out (fewer frames).
     const starved =
       credit.limit - credit.received < threshold || credit.limitBytes - credit.receivedBytes < LIMITS.maxFrameBytes;
-    const worth = limit - credit.limit >= threshold || starved;
+    // Paced by a room rate, only a producer about to run out is granted more, so idle ones hoard no tokens.
+    const worth = this.rate > 0 ? starved : limit - credit.limit >= threshold || starved;
     if (!force && !(grew && worth)) return;
+    if (this.rate > 0 && limit > base) {
+      // The room's rate (RoomConfig.maxRate): credit is paid for from a token bucket, so no source, however
+      // fast, makes one graph's room take more than its share of the hub (DELIVERY-7).
+      const granted = this.takeTokens(limit - base);
+      if (granted < limit - base) this.starved = true;
+      limit = granted > 0 ? base + granted : Math.max(credit.limit, 0);
+      if (limit <= credit.limit && limitBytes <= credit.limitBytes && !force) return;
+    }
     credit.limit = limit;
     credit.limitBytes = limitBytes;
     this.ports.send(credit.connId, {
@@ -492,6 +552,30 @@ export class Broker {
       messages: limit,
       bytes: limitBytes,
     });
+  }
+
+  /** Takes up to `wanted` tokens from the room's bucket (refilled at `rate` per second); returns how many. */
+  private takeTokens(wanted: number): number {
+    const now = this.ports.now();
+    this.tokens = Math.min(this.bucketSize, this.tokens + ((now - this.tokensAt) * this.rate) / 1000);
+    this.tokensAt = now;
+    const granted = Math.max(0, Math.min(Math.floor(this.tokens), wanted));
+    this.tokens -= granted;
+    return granted;
+  }
+
+  /** When the bucket holds a batch's worth again, if a producer is waiting for credit; else null. */
+  refillAt(): number | null {
+    if (!this.starved || this.rate <= 0) return null;
+    const need = Math.min(LIMITS.maxBatchMessages, this.bucketSize) - this.tokens;
+    return this.tokensAt + Math.max(0, Math.ceil((need * 1000) / this.rate));
+  }
+
+  /** The bucket has refilled: producers waiting for credit get it. */
+  refill(): void {
+    if (!this.starved) return;
+    this.starved = false;
+    for (const key of [...this.credits.keys()]) this.refreshCredit(key);
   }
 
   // ---- deliver (DELIVERY-3) ---------------------------------------------------------------------------
@@ -691,9 +775,85 @@ export class Broker {
     }
   }
 
+  /**
+   * Batch rows every edge is done with: one not yet committed is simply never written; the others are
+   * deleted with the next commit (at once without group commit). A delete that waits costs nothing but a
+   * redelivery after a crash, which at-least-once allows.
+   */
   private deleteBatches(bs: number[]): void {
-    const attempts = bs.some((b) => this.attempted.delete(b));
-    this.store.deleteBatches(bs, attempts);
+    const committed = bs.filter((b) => !this.uncommitted.delete(b));
+    if (committed.length === 0) return;
+    if (this.ports.commitSoon) {
+      for (const b of committed) this.pendingDeletes.push(b);
+      this.ports.commitSoon();
+      return;
+    }
+    const attempts = committed.some((b) => this.attempted.delete(b));
+    this.store.deleteBatches(committed, attempts);
+  }
+
+  /**
+   * Group commit: stores every publish since the last commit and deletes finished rows in one transaction,
+   * then sends the `published` they owe. If storing fails, their producers get storage_failed (they send
+   * again) and those messages leave the queues that have not sent them yet.
+   */
+  commit(): void {
+    const rows = this.pendingRows;
+    const deletes = this.pendingDeletes;
+    this.pendingRows = [];
+    this.pendingDeletes = [];
+    if (rows.length === 0 && deletes.length === 0) return;
+    const inserts = rows.filter(
+      (r): r is (typeof rows)[number] & { row: StoredBatch } => r.row !== undefined && this.uncommitted.has(r.row.b),
+    );
+    const attempts = deletes.some((b) => this.attempted.has(b));
+    try {
+      this.store.transaction(() => {
+        for (const r of inserts) this.store.insertBatch(r.row);
+        if (deletes.length > 0) this.store.deleteBatches(deletes, attempts);
+      });
+    } catch (error) {
+      this.ports.log("commit_failed", { batches: inserts.length, deletes: deletes.length, error: String(error) });
+      this.pendingDeletes.push(...deletes);
+      this.abandon(inserts);
+      // A frame answered after a failed one may repeat its messages: it is refused too, to be sent again.
+      const failed = new Set<(typeof rows)[number]>(inserts);
+      let refusing = false;
+      for (const r of rows) {
+        refusing ||= failed.has(r);
+        if (refusing) this.refuse(r.connId, "storage_failed", STORAGE_FAILED, r.seq);
+        else this.ports.send(r.connId, r.reply);
+      }
+      return;
+    }
+    for (const b of deletes) this.attempted.delete(b);
+    for (const r of inserts) this.uncommitted.delete(r.row.b);
+    for (const r of rows) this.ports.send(r.connId, r.reply);
+  }
+
+  /** Batches whose commit failed: their messages leave the ready queues and their ids may come again. */
+  private abandon(rows: Array<{ row: StoredBatch; ids: string[] }>): void {
+    if (rows.length === 0) return;
+    const bs = new Set(rows.map((r) => r.row.b));
+    for (const r of rows) {
+      this.uncommitted.delete(r.row.b);
+      this.owed.delete(r.row.b);
+      for (const id of r.ids) this.seen.delete(id);
+    }
+    for (const channel of this.channels.values()) {
+      const kept: Entry[] = [];
+      for (let i = channel.head; i < channel.ready.length; i++) {
+        const entry = channel.ready[i] as Entry;
+        if (bs.has(entry.b)) {
+          channel.depth -= 1;
+          channel.bytes -= entry.bytes;
+          if (entry.text !== undefined) this.resident -= entry.bytes;
+        } else kept.push(entry);
+      }
+      channel.ready = kept;
+      channel.head = 0;
+      this.updatePause(channel);
+    }
   }
 
   private saveAttempt(channel: Channel, entry: Entry): void {
@@ -746,10 +906,13 @@ export class Broker {
       at: now,
     }));
     const emptied: number[] = [];
+    for (const { channel, entry } of items) this.drop(channel, entry, emptied);
+    // The dead letters and the deletion of the rows they empty land together: a message is never in both.
+    const deletes = emptied.filter((b) => !this.uncommitted.delete(b));
+    const attempts = deletes.some((b) => this.attempted.delete(b));
     this.store.transaction(() => {
       this.store.addDeadLetters(rows);
-      for (const { channel, entry } of items) this.drop(channel, entry, emptied);
-      this.deleteBatches(emptied);
+      if (deletes.length > 0) this.store.deleteBatches(deletes, attempts);
     });
     for (const { channel } of items) {
       channel.dead += 1;
@@ -876,6 +1039,9 @@ export class Broker {
   reset(): void {
     this.store.clear();
     for (const map of [this.channels, this.leases, this.owed, this.credits, this.deadByEdge]) map.clear();
+    this.pendingRows = [];
+    this.pendingDeletes = [];
+    this.uncommitted.clear();
     this.attempted.clear();
     this.seen.clear();
     this.seenRing.length = 0;

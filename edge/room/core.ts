@@ -42,6 +42,8 @@ export interface RoomPorts {
   log(event: string, fields: Record<string, unknown>): void;
   /** Bytes of the room's database, for status (ctx.storage.sql.databaseSize). */
   storageBytes?(): number;
+  /** Group commit (Broker.commit): call core.broker.commit() soon; unset, each frame commits at once. */
+  commitSoon?(): void;
 }
 
 export interface FrameOutcome {
@@ -75,6 +77,8 @@ export class RoomCore {
         edgesFrom: (nodeId, port) => ports.graph.edgesFrom(nodeId, port),
         log: ports.log,
         changed: ports.statusChanged,
+        maxRate: ports.config.maxRate,
+        ...(ports.commitSoon ? { commitSoon: ports.commitSoon } : {}),
       },
       ports.graph.liveEdges(),
     );
@@ -134,11 +138,12 @@ export class RoomCore {
     }
     // Every valid frame proves the worker alive, so liveness never waits for data to drain (SCHED-5).
     this.registry.seen(worker);
-    this.handle(worker, frame);
+    this.handle(worker, frame, text);
     return {};
   }
 
-  private handle(worker: WorkerRecord, frame: Exclude<WorkerFrame, { type: "hello" }>): void {
+  /** `text`: the frame as received (a publish's messages are stored as they came). */
+  private handle(worker: WorkerRecord, frame: Exclude<WorkerFrame, { type: "hello" }>, text: string): void {
     switch (frame.type) {
       case "heartbeat":
         this.registry.heartbeat(worker, frame);
@@ -149,7 +154,7 @@ export class RoomCore {
         break;
       case "publish": {
         const holder = this.leader.holds(worker, frame.nodeId, frame.epoch, frame.seq);
-        if (holder) this.broker.publish(holder, frame);
+        if (holder) this.broker.publish(holder, frame, text);
         break;
       }
       case "ack": {
@@ -192,6 +197,7 @@ export class RoomCore {
       }
     }
     this.broker.expireLeases();
+    this.broker.refill();
     this.leader.onAlarm();
     return this.nextAlarm(unregistered.length > 0);
   }

@@ -2,7 +2,7 @@
 // crashed processes with backoff, rebalances, drains, and fences stale epochs. One lifecycle record per node
 // (NodeRun); the broker hears of every change through `holderChanged`.
 import type { JsonValue } from "../../shared/graph.ts";
-import { TIMING } from "../../shared/limits.ts";
+import { BROKER, TIMING } from "../../shared/limits.ts";
 import { findNodeType } from "../../shared/nodeTypes.ts";
 import type { ErrorCode, ProcessReport, RoomFrame } from "../../shared/protocol.ts";
 import { place, rebalance } from "../../shared/scheduler.ts";
@@ -22,9 +22,15 @@ export interface RoomConfig {
   /** Processes moved per rebalance period; 0 turns rebalancing off (SCHED-8). */
   rebalanceMoves: number;
   rebalanceIntervalMs: number;
+  /** Messages per second the room takes in across its edges (credit is paced to it); 0: unlimited. */
+  maxRate: number;
 }
 
-export const DEFAULT_CONFIG: RoomConfig = { rebalanceMoves: 1, rebalanceIntervalMs: 30_000 };
+export const DEFAULT_CONFIG: RoomConfig = {
+  rebalanceMoves: 1,
+  rebalanceIntervalMs: 30_000,
+  maxRate: BROKER.maxRoomRate,
+};
 
 export interface LeaderPorts {
   store: LeaderStore;
