@@ -65,6 +65,7 @@ describe("a source as fast as allowed (DELIVERY-7, DELIVERY-11)", () => {
       expect(
         (await hub.api("/api/graphs/other", jsonRequest("PUT", { ...demoGraph(1000), running: false }))).status,
       ).toBeLessThan(300);
+      const idleBytes = (await hub.api<GraphStatus>("/api/graphs/fast/status")).body.storageBytes ?? 0;
       worker = startWorker(hub, ["--graph", "fast", "--name", "fast-1", "--id", "fast-1"], undefined);
       // Measured once both sources run at full speed (not while the worker starts).
       await waitFor(
@@ -94,6 +95,10 @@ describe("a source as fast as allowed (DELIVERY-7, DELIVERY-11)", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
       const status = (await hub.api<GraphStatus>("/api/graphs/fast/status")).body;
+      // Storage stays bounded: acknowledged rows are deleted, so after the run the room's database is about
+      // as large as it was idle (SQLite reuses the freed pages rather than shrinking the file).
+      await worker.stop();
+      const endBytes = (await hub.api<GraphStatus>("/api/graphs/fast/status")).body.storageBytes ?? 0;
       const sorted = [...latencies].sort((a, b) => a - b);
       const figures = {
         scenario: "fast source",
@@ -102,6 +107,8 @@ describe("a source as fast as allowed (DELIVERY-7, DELIVERY-11)", () => {
         p50Ms: Math.round(percentile(sorted, 50) * 10) / 10,
         p99Ms: Math.round(percentile(sorted, 99) * 10) / 10,
         workerMaxRssMiB: Math.round(maxRss),
+        idleStorageBytes: idleBytes,
+        endStorageBytes: endBytes,
         edges: status.edges.map((e) => ({ id: e.id, totalIn: e.totalIn, depth: e.depth, paused: e.paused })),
       };
       console.log(JSON.stringify(figures));
@@ -111,6 +118,7 @@ describe("a source as fast as allowed (DELIVERY-7, DELIVERY-11)", () => {
       expect(status.workers.map((w) => w.id)).toEqual(["fast-1"]);
       expect(worker.output).not.toMatch(/channel_full|presumed this worker dead|"code":4008/);
       expect(maxRss).toBeLessThan(400);
+      expect(endBytes).toBeLessThan(idleBytes + 16 * 1024 * 1024);
       const counted = status.edges.find((e) => e.id === "c-f");
       expect(counted?.totalIn ?? 0).toBeGreaterThan(1000);
       for (const edge of status.edges) expect(edge.depth).toBeLessThanOrEqual(10_000 + 1000);

@@ -189,6 +189,71 @@ describe("scheduling and brokering", () => {
     expect(status.processes.find((p) => p.nodeId === "random")).toMatchObject({ workerId: "w-flow", out: 2 });
   });
 
+  it("DELIVERY-5/6, FRAME-2: bad publishes and nacks get errors naming what was wrong; good messages still flow", async () => {
+    await putGraph("badpub", demoGraph());
+    const w = worker("badpub");
+    await w.hello("w-badpub");
+    const assigns = await w.assignedAtLeast(3);
+    const epoch = (id: string) => assigns.get(id)?.epoch ?? -1;
+    const mark = w.frames.length;
+    const errorFor = (ref: number) =>
+      w.next<RoomFrameOf<"error">>((f) => f.type === "error" && f.ref === ref, mark, `error for ${ref}`);
+    // A message without a value: invalid, naming the field; nothing of the frame is stored.
+    w.send({
+      type: "publish",
+      seq: 1,
+      nodeId: "random",
+      epoch: epoch("random"),
+      port: "out",
+      messages: [{ id: "x", ts: 1 }],
+    });
+    const invalid = await w.next<RoomFrameOf<"error">>((f) => f.type === "error" && f.code === "invalid_frame", mark);
+    expect(invalid.message).toBe("publish: messages.0.value: must be a JSON value");
+    // A port the node does not have; a stale epoch.
+    const one = [{ id: "p1", value: 12, ts: 1 }];
+    w.send({ type: "publish", seq: 2, nodeId: "random", epoch: epoch("random"), port: "sideways", messages: one });
+    expect((await errorFor(2)).code).toBe("unknown_port");
+    w.send({ type: "publish", seq: 3, nodeId: "random", epoch: epoch("random") + 100, port: "out", messages: one });
+    expect((await errorFor(3)).code).toBe("stale_epoch");
+    // One oversized message among good ones: rejected by id, the rest stored and delivered.
+    const big = { id: "big", value: "x".repeat(300 * 1024), ts: 0 };
+    const good = [
+      { id: "g1", value: 6, ts: 1 },
+      { id: "g2", value: 35, ts: 1 },
+    ];
+    w.send({
+      type: "publish",
+      seq: 4,
+      nodeId: "random",
+      epoch: epoch("random"),
+      port: "out",
+      messages: [good[0], big, good[1]],
+    });
+    const published = await w.next<RoomFrameOf<"published">>((f) => f.type === "published" && f.seq === 4, mark);
+    expect(published.rejected?.map((r) => [r.id, r.code])).toEqual([["big", "message_too_large"]]);
+    const deliver = await w.next<RoomFrameOf<"deliver">>((f) => f.type === "deliver" && f.nodeId === "factorize", mark);
+    expect(deliver.messages.map((m) => m.id)).toEqual(["g1", "g2"]);
+    // A nack for a delivery the room does not lease: unknown_delivery naming it; the connection stays.
+    w.send({ type: "nack", nodeId: "factorize", epoch: epoch("factorize"), deliveries: [987654321], error: "boom" });
+    const unknown = await w.next<RoomFrameOf<"error">>(
+      (f) => f.type === "error" && f.code === "unknown_delivery",
+      mark,
+    );
+    expect(unknown.message).toContain("987654321");
+    w.send({
+      type: "ack",
+      nodeId: "factorize",
+      epoch: epoch("factorize"),
+      deliveries: deliver.messages.map((m) => m.d),
+    });
+    await waitFor(async () => {
+      const s = (await env.hub.api<GraphStatus>("/api/graphs/badpub/status")).body;
+      const e = s.edges.find((x) => x.from === "random");
+      return e?.depth === 0 && e.totalIn === 2 ? true : undefined;
+    }, "the good messages acknowledged and nothing else queued");
+    expect(w.closed).toBeUndefined();
+  });
+
   it("SCHED-4/DELIVERY-4: editing params restarts one process; a closed worker's deliveries go to the next worker", async () => {
     await putGraph("move", demoGraph());
     const a = worker("move");
