@@ -115,7 +115,10 @@ describe("a source as fast as allowed (DELIVERY-7, DELIVERY-11)", () => {
       expect(failures).toEqual([]);
       expect(figures.p99Ms).toBeLessThan(100);
       // The worker stayed connected and was never refused past its credit.
-      expect(status.workers.map((w) => w.id)).toEqual(["fast-1"]);
+      expect(
+        status.workers.map((w) => w.id),
+        `worker log:\n${worker.output.slice(-3000)}`,
+      ).toEqual(["fast-1"]);
       expect(worker.output).not.toMatch(/channel_full|presumed this worker dead|"code":4008/);
       expect(maxRss).toBeLessThan(400);
       expect(endBytes).toBeLessThan(idleBytes + 16 * 1024 * 1024);

@@ -799,6 +799,24 @@ describe("graceful stops (SCHED-6)", () => {
     expect(errors(c.take())).toEqual([["stale_epoch", 10]]);
   });
 
+  it("SCHED-6: a stopping process is judged by what it started with: its flush on a port the new type lacks is accepted", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("sink", "log"), node("other", "log")];
+      g.edges = [edge("src", "sink")];
+    });
+    const c = r.hello("w1");
+    const old = r.epochOf("src");
+    c.take();
+    // The node becomes a log (no outputs): its random process stops, flushing what it emitted on "out".
+    r.setGraph((g) => {
+      g.nodes = [node("src", "log"), node("sink", "log"), node("other", "log")];
+    });
+    expect(of(c.take(), "unassign").map((u) => [u.nodeId, u.epoch])).toEqual([["src", old]]);
+    r.publish(c, "src", [msg("flushed")], { epoch: old, seq: 9 });
+    expect(c.take()).toEqual([{ type: "published", seq: 9 }]);
+  });
+
   it("SCHED-6: a process that never reports stopped is placed again after STOP_TIMEOUT_MS, fenced once more", () => {
     const r = room();
     pipeline(r);

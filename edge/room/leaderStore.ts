@@ -1,6 +1,8 @@
 // The leader's storage port and its SQLite implementation: the epoch counter, workers, each node's process
 // (assigned or stopping), crash backoffs and the last report of each process.
+
 import type { ProcessReport } from "../../shared/protocol.ts";
+import { bumpCounter } from "./sqlCounter.ts";
 
 /** A worker's connection: open on `connId`, or awaited back after the room restarted (HELLO-4). */
 export type WorkerLink = { kind: "connected"; connId: string } | { kind: "awaited"; since: number };
@@ -88,11 +90,7 @@ export class SqlLeaderStore implements LeaderStore {
   }
 
   nextEpoch(): number {
-    return this.sql
-      .exec<{ value: number }>(
-        "INSERT INTO room_kv (key, value) VALUES ('epoch', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
-      )
-      .one().value;
+    return bumpCounter(this.sql, "room_kv", "epoch");
   }
 
   workers(): WorkerRecord[] {

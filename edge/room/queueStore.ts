@@ -1,5 +1,6 @@
 // The broker's storage port and its SQLite implementation: published batches (one row per publish frame,
 // group commit), attempt counts of failed messages, and dead letters.
+import { bumpCounter } from "./sqlCounter.ts";
 
 /** One stored publish frame: the edges it was stored for and its messages as JSON texts, in order. */
 export interface StoredBatch {
@@ -74,11 +75,7 @@ export class SqlQueueStore implements QueueStore {
   }
 
   nextStart(): number {
-    return this.sql
-      .exec<{ value: number }>(
-        "INSERT INTO broker_kv (key, value) VALUES ('starts', 1) ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value",
-      )
-      .one().value;
+    return bumpCounter(this.sql, "broker_kv", "starts");
   }
 
   batches(): StoredBatch[] {
