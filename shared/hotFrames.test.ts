@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeDeliver, encodePublish, splitMessages } from "./hotFrames.ts";
 import { LIMITS } from "./limits.ts";
-import { parseRoomFrame, parseWorkerFrame, parseWorkerFrameStrict } from "./protocol.ts";
+import { parseRoomFrame, parseRoomFrameStrict, parseWorkerFrame, parseWorkerFrameStrict } from "./protocol.ts";
 import { fuzzSeeds, prng } from "./testing/seeds.ts";
 
 const valid = {
@@ -91,6 +91,51 @@ describe("hot frame checks", () => {
           expect(fast.code).toBe(strict.code);
           expect(fast.message).toMatch(/^(publish|ack|nack): \S+: /);
         }
+      }
+    });
+  }
+
+  for (const seed of fuzzSeeds([20261204])) {
+    it(`seed ${seed}: the worker's check of deliver frames accepts and refuses exactly what zod does`, () => {
+      const random = prng(seed);
+      const deliver = {
+        type: "deliver",
+        nodeId: "a",
+        epoch: 2,
+        port: "in",
+        edge: "e1",
+        messages: [
+          { d: 1, id: "m1", value: 1, ts: 1 },
+          { d: 2, attempt: 3, id: "m2", key: "k", value: { x: [1] }, headers: { h: "v" }, ts: 2 },
+        ],
+      };
+      expect(parseRoomFrame(JSON.stringify(deliver)).ok).toBe(true);
+      const extra = [
+        ...replacements,
+        { d: 1, id: "m", value: 1, ts: 1 },
+        { d: -1, id: "m", value: 1, ts: 1 },
+        { d: 1, attempt: 0, id: "m", value: 1, ts: 1 },
+      ];
+      for (let i = 0; i < 3000; i++) {
+        const copy = JSON.parse(JSON.stringify(deliver)) as Record<string, unknown>;
+        const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+        const roll = random();
+        if (roll < 0.4) {
+          const key = pick(["nodeId", "epoch", "port", "edge", "messages", "extra"]);
+          const value = pick(extra);
+          if (value === undefined) delete copy[key];
+          else copy[key] = value;
+        } else {
+          const target = pick(copy.messages as Array<Record<string, unknown>>);
+          const key = pick(["d", "attempt", "id", "key", "value", "headers", "ts", "other"]);
+          const value = pick(extra);
+          if (value === undefined) delete target[key];
+          else target[key] = value;
+        }
+        const text = JSON.stringify(copy);
+        const fast = parseRoomFrame(text);
+        const strict = parseRoomFrameStrict(text);
+        if (fast.ok !== strict.ok) throw new Error(`seed ${seed}: fast ${fast.ok}, zod ${strict.ok} for ${text}`);
       }
     });
   }

@@ -117,6 +117,39 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+const DELIVER_KEYS = new Set(["type", "nodeId", "epoch", "port", "edge", "messages"]);
+const DELIVERY_KEYS = new Set(["d", "attempt", "id", "key", "value", "headers", "ts"]);
+
+/**
+ * Why a parsed `deliver` frame (room → worker) is not valid, or undefined: the worker's hot path, checked
+ * by hand as the room checks publishes (the same rules as the zod schema in protocol.ts).
+ */
+export function deliverProblem(data: Record<string, unknown>): string | undefined {
+  const keys = onlyKeys(data, DELIVER_KEYS);
+  if (keys) return keys;
+  const head =
+    idProblem(data, "nodeId") ??
+    counterProblem(data, "epoch") ??
+    (typeof data.port !== "string" ? "port: must be a string" : undefined) ??
+    (typeof data.edge !== "string" ? "edge: must be a string" : undefined);
+  if (head) return head;
+  const list = data.messages;
+  if (!Array.isArray(list)) return "messages: must be an array";
+  for (let i = 0; i < list.length; i++) {
+    const m = list[i] as unknown;
+    const path = `messages.${i}`;
+    if (!isObject(m)) return `${path}: must be an object`;
+    if (!isCounter(m.d)) return `${path}.d: must be a non-negative integer`;
+    if (m.attempt !== undefined && !(Number.isSafeInteger(m.attempt) && (m.attempt as number) >= 1)) {
+      return `${path}.attempt: must be an integer of at least 1`;
+    }
+    const { d: _d, attempt: _attempt, ...message } = m;
+    const problem = onlyKeys(m, DELIVERY_KEYS, path) ?? messageProblem(message, path);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /**
  * The publish frame for messages already serialized as JSON (the producer's hot path). The envelope is
  * typed; `messages` are spliced in as the JSON texts of Message objects.

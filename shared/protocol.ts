@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { utf8Bytes } from "./docModel.ts";
 import type { JsonValue } from "./graph.ts";
-import { hotFrameProblem, isHotType } from "./hotFrames.ts";
+import { deliverProblem, hotFrameProblem, isHotType } from "./hotFrames.ts";
 import { ID_PATTERN, LIMITS } from "./limits.ts";
 
 /** 2: per-edge channels, credit, nack and leases (PROTOCOL.md "Delivery"). */
@@ -210,8 +210,15 @@ export function parseWorkerFrameStrict(text: string): ParseResult<WorkerFrame> {
   return parseFrame(text, workerFrameSchemas) as ParseResult<WorkerFrame>;
 }
 
-/** Parses and validates one room → worker frame, on the worker. */
+/** Parses and validates one room → worker frame, on the worker; `deliver` (the hot one) is checked by hand. */
 export function parseRoomFrame(text: string): ParseResult<RoomFrame> {
+  return parseFrame(text, roomFrameSchemas, (data) =>
+    data.type === "deliver" ? deliverProblem(data) : hotFrameProblem(data),
+  ) as ParseResult<RoomFrame>;
+}
+
+/** parseRoomFrame with zod for every frame: the reference the hand check of `deliver` is compared with. */
+export function parseRoomFrameStrict(text: string): ParseResult<RoomFrame> {
   return parseFrame(text, roomFrameSchemas) as ParseResult<RoomFrame>;
 }
 
@@ -236,7 +243,7 @@ function parseFrame(
   if (typeof type !== "string") return { ok: false, code: "invalid_frame", message: "type: must be a string" };
   const schema = Object.hasOwn(schemas, type) ? schemas[type] : undefined;
   if (!schema) return { ok: false, code: "unknown_frame_type", message: `unknown frame type "${type.slice(0, 40)}"` };
-  if (hot && isHotType(type)) {
+  if (hot && (isHotType(type) || type === "deliver")) {
     const problem = hot(data as Record<string, unknown>);
     return problem ? { ok: false, code: "invalid_frame", message: `${type}: ${problem}` } : { ok: true, frame: data };
   }
