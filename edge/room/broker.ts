@@ -7,6 +7,7 @@ import { type DeliveryText, encodeDeliver, splitMessages } from "../../shared/ho
 import { BROKER, FRAME_BUDGET, LIMITS } from "../../shared/limits.ts";
 import type { ErrorCode, Message, RoomFrame, WorkerFrameOf } from "../../shared/protocol.ts";
 import type { EdgeStatus } from "../../shared/status.ts";
+import { Credits, creditKey, type FreeRoom, UNLIMITED } from "./credit.ts";
 import type { DeadLetterRow, NewDeadLetter, QueueStore, StoredBatch } from "./queueStore.ts";
 import { RateMeter } from "./rateMeter.ts";
 
@@ -119,30 +120,10 @@ interface Channel {
   totalOut: number;
 }
 
-/** Credit given to one producer port on one connection and epoch (DELIVERY-7). */
-interface Credit {
-  workerId: string;
-  connId: string;
-  epoch: number;
-  /** Messages and bytes received from it under this grant. */
-  received: number;
-  receivedBytes: number;
-  /** The limits last sent: it may publish until `received` reaches them. They only grow. */
-  limit: number;
-  limitBytes: number;
-}
-
-/** Credit of a port no edge leaves: publish freely (its messages go nowhere). */
-const UNLIMITED = Number.MAX_SAFE_INTEGER;
 /** Delivery ids of one room start: start × 2^32 + a counter, so ids never repeat across restarts. */
 const START_SPAN = 2 ** 32;
 const DELIVER_BUDGET = LIMITS.maxFrameBytes - FRAME_BUDGET.deliverEnvelopeBytes;
 const STORAGE_FAILED = "the room could not store the batch; it will be accepted when sent again";
-
-export interface PublishOutcome {
-  /** `published` answered; or refused whole with a code. */
-  ok: boolean;
-}
 
 export class Broker {
   private readonly store: QueueStore;
@@ -153,7 +134,7 @@ export class Broker {
   private readonly owed = new Map<number, number>();
   /** Batches with attempt rows (their delete removes those too). */
   private readonly attempted = new Set<number>();
-  private readonly credits = new Map<string, Credit>();
+  private readonly credits: Credits;
   /** Message ids recently stored, oldest first, for de-duplication (DELIVERY-2). */
   private readonly seen = new Set<string>();
   private readonly seenRing: Array<string | undefined> = [];
@@ -162,13 +143,6 @@ export class Broker {
   private nextD: number;
   private nextB = 1;
   private resident = 0;
-  /** The room's message rate (0: unlimited) and its token bucket (RoomConfig.maxRate). */
-  private readonly rate: number;
-  private readonly bucketSize: number;
-  private tokens: number;
-  private tokensAt: number;
-  /** A grant was cut short by the bucket: refill() hands out credit again. */
-  private starved = false;
   /** Group commit: batches to insert (with the `published` each owes) and batch rows to delete. */
   private pendingRows: Array<{
     row: StoredBatch | undefined;
@@ -186,10 +160,16 @@ export class Broker {
     edges: Iterable<GraphEdge>,
   ) {
     this.store = ports.store;
-    this.rate = ports.maxRate ?? 0;
-    this.bucketSize = Math.max(2 * LIMITS.maxBatchMessages, Math.ceil(this.rate / 4));
-    this.tokens = this.bucketSize;
-    this.tokensAt = ports.now();
+    this.credits = new Credits(
+      {
+        now: ports.now,
+        send: ports.send,
+        freeRoom: (nodeId, port) => this.freeRoom(nodeId, port),
+        holds: (nodeId, credit) =>
+          this.ports.leader.holder(nodeId, credit.epoch, credit.workerId)?.connId === credit.connId,
+      },
+      ports.maxRate ?? 0,
+    );
     this.nextD = ports.store.nextStart() * START_SPAN;
     this.deadByEdge = ports.store.deadLetterCounts();
     for (const edge of edges) this.channels.set(edge.id, this.newChannel(edgeSpec(edge)));
@@ -248,23 +228,23 @@ export class Broker {
       const channel = this.channels.get(edge.id);
       if (!channel) {
         this.channels.set(edge.id, this.newChannel(spec));
-        touchedProducers.add(producerKey(spec.from, spec.fromPort));
+        touchedProducers.add(creditKey(spec.from, spec.fromPort));
         continue;
       }
       if (JSON.stringify(channel.spec) === JSON.stringify(spec)) continue;
       const rewired = channel.spec.from !== spec.from || channel.spec.fromPort !== spec.fromPort;
-      if (rewired) touchedProducers.add(producerKey(channel.spec.from, channel.spec.fromPort));
+      if (rewired) touchedProducers.add(creditKey(channel.spec.from, channel.spec.fromPort));
       const moved = channel.spec.to !== spec.to || channel.spec.toPort !== spec.toPort;
       channel.spec = spec;
       if (moved) this.requeueChannel(channel, () => true);
       this.updatePause(channel);
-      touchedProducers.add(producerKey(spec.from, spec.fromPort));
+      touchedProducers.add(creditKey(spec.from, spec.fromPort));
       this.pump(channel);
     }
     const removed = [...this.channels.values()].filter((c) => !live.has(c.spec.id));
-    for (const channel of removed) touchedProducers.add(producerKey(channel.spec.from, channel.spec.fromPort));
+    for (const channel of removed) touchedProducers.add(creditKey(channel.spec.from, channel.spec.fromPort));
     if (removed.length > 0) this.deadLetterChannels(removed, "edge removed");
-    for (const key of touchedProducers) this.refreshCredit(key);
+    for (const key of touchedProducers) this.credits.refreshKey(key);
     this.ports.changed();
   }
 
@@ -303,15 +283,8 @@ export class Broker {
       );
       if (consumer) this.pump(channel);
     }
-    for (const [key, credit] of [...this.credits]) {
-      if (key.startsWith(`${nodeId}\u0000`) && !this.creditHolderLive(nodeId, credit)) this.credits.delete(key);
-    }
-    if (consumer) for (const port of consumer.outputs) this.grant(nodeId, port, consumer);
-  }
-
-  /** A producer keeps its credit while it holds the node, stopping (flushing) included. */
-  private creditHolderLive(nodeId: string, credit: Credit): boolean {
-    return this.ports.leader.holder(nodeId, credit.epoch, credit.workerId)?.connId === credit.connId;
+    this.credits.forgetStale(nodeId);
+    if (consumer) for (const port of consumer.outputs) this.credits.grant(nodeId, port, consumer);
   }
 
   // ---- publish (DELIVERY-2, -5, -7) ---------------------------------------------------------------------
@@ -386,11 +359,7 @@ export class Broker {
       this.owed.set(b, stored.length * texts.length);
     }
     for (const message of frame.messages) this.remember(message.id);
-    const credit = this.credits.get(producerKey(frame.nodeId, frame.port));
-    if (credit && credit.connId === connId && credit.epoch === frame.epoch) {
-      credit.received += frame.messages.length;
-      credit.receivedBytes += total;
-    }
+    this.credits.received(frame.nodeId, frame.port, connId, frame.epoch, frame.messages.length, total);
     for (const channel of channels) {
       const durable = stored.includes(channel);
       const batch = durable ? b : 0;
@@ -474,33 +443,8 @@ export class Broker {
     return was !== channel.paused;
   }
 
-  /** Sends a first grant (a new producer on this connection and epoch) or a larger one. */
-  private grant(nodeId: string, port: string, holder: Holder): void {
-    const key = producerKey(nodeId, port);
-    let credit = this.credits.get(key);
-    if (!credit || credit.connId !== holder.connId || credit.epoch !== holder.epoch) {
-      credit = {
-        workerId: holder.workerId,
-        connId: holder.connId,
-        epoch: holder.epoch,
-        received: 0,
-        receivedBytes: 0,
-        limit: -1,
-        limitBytes: -1,
-      };
-      this.credits.set(key, credit);
-    }
-    this.sendCredit(nodeId, port, credit, true);
-  }
-
-  private refreshCredit(key: string): void {
-    const credit = this.credits.get(key);
-    if (!credit) return;
-    const [nodeId, port] = key.split("\u0000") as [string, string];
-    this.sendCredit(nodeId, port, credit, false);
-  }
-
-  private sendCredit(nodeId: string, port: string, credit: Credit, force: boolean): void {
+  /** The least free room of the edges leaving a port, and the grant threshold (UNLIMITED: none leaves). */
+  private freeRoom(nodeId: string, port: string): FreeRoom {
     let messages = UNLIMITED;
     let bytes = UNLIMITED;
     let threshold: number = LIMITS.maxBatchMessages;
@@ -512,70 +456,17 @@ export class Broker {
       bytes = Math.min(bytes, free.bytes);
       threshold = Math.min(threshold, Math.ceil(channel.spec.maxDepth / 4));
     }
-    // No free room (a paused channel) grants nothing, even to a producer that overshot its last limit.
-    const room = messages > 0 && bytes > 0;
-    const base = Math.max(credit.limit, credit.received);
-    let limit = Math.max(credit.limit, 0);
-    if (room) {
-      if (this.rate <= 0) limit = Math.max(limit, messages === UNLIMITED ? UNLIMITED : credit.received + messages);
-      // With a room rate, a grant is at most one bucket's worth; a port no edge leaves gets a batch at a time.
-      else {
-        const want = messages === UNLIMITED ? LIMITS.maxBatchMessages : credit.received + messages - base;
-        limit = Math.max(limit, base + Math.min(want, this.bucketSize));
-      }
-    }
-    const limitBytes = room
-      ? Math.max(credit.limitBytes, bytes === UNLIMITED ? UNLIMITED : credit.receivedBytes + bytes)
-      : Math.max(credit.limitBytes, 0);
-    const grew = limit > credit.limit || limitBytes > credit.limitBytes;
-    // Small increases wait until they add up or the producer is about to run out (fewer frames).
-    const starved =
-      credit.limit - credit.received < threshold || credit.limitBytes - credit.receivedBytes < LIMITS.maxFrameBytes;
-    // Paced by a room rate, only a producer about to run out is granted more, so idle ones hoard no tokens.
-    const worth = this.rate > 0 ? starved : limit - credit.limit >= threshold || starved;
-    if (!force && !(grew && worth)) return;
-    if (this.rate > 0 && limit > base) {
-      // The room's rate (RoomConfig.maxRate): credit is paid for from a token bucket, so no source, however
-      // fast, makes one graph's room take more than its share of the hub (DELIVERY-7).
-      const granted = this.takeTokens(limit - base);
-      if (granted < limit - base) this.starved = true;
-      limit = granted > 0 ? base + granted : Math.max(credit.limit, 0);
-      if (limit <= credit.limit && limitBytes <= credit.limitBytes && !force) return;
-    }
-    credit.limit = limit;
-    credit.limitBytes = limitBytes;
-    this.ports.send(credit.connId, {
-      type: "credit",
-      nodeId,
-      epoch: credit.epoch,
-      port,
-      messages: limit,
-      bytes: limitBytes,
-    });
+    return { messages, bytes, threshold };
   }
 
-  /** Takes up to `wanted` tokens from the room's bucket (refilled at `rate` per second); returns how many. */
-  private takeTokens(wanted: number): number {
-    const now = this.ports.now();
-    this.tokens = Math.min(this.bucketSize, this.tokens + ((now - this.tokensAt) * this.rate) / 1000);
-    this.tokensAt = now;
-    const granted = Math.max(0, Math.min(Math.floor(this.tokens), wanted));
-    this.tokens -= granted;
-    return granted;
-  }
-
-  /** When the bucket holds a batch's worth again, if a producer is waiting for credit; else null. */
+  /** When the room's bucket holds a batch's worth again, if a producer waits for credit; else null. */
   refillAt(): number | null {
-    if (!this.starved || this.rate <= 0) return null;
-    const need = Math.min(LIMITS.maxBatchMessages, this.bucketSize) - this.tokens;
-    return this.tokensAt + Math.max(0, Math.ceil((need * 1000) / this.rate));
+    return this.credits.refillAt();
   }
 
-  /** The bucket has refilled: producers waiting for credit get it. */
+  /** The room's bucket has refilled: producers waiting for credit get it. */
   refill(): void {
-    if (!this.starved) return;
-    this.starved = false;
-    for (const key of [...this.credits.keys()]) this.refreshCredit(key);
+    this.credits.refill();
   }
 
   // ---- deliver (DELIVERY-3) ---------------------------------------------------------------------------
@@ -887,7 +778,7 @@ export class Broker {
   private afterRemoval(touched: Set<Channel>): void {
     for (const channel of touched) {
       this.updatePause(channel);
-      this.refreshCredit(producerKey(channel.spec.from, channel.spec.fromPort));
+      this.credits.refresh(channel.spec.from, channel.spec.fromPort);
       this.pump(channel);
     }
     if (touched.size > 0) this.ports.changed();
@@ -1006,10 +897,6 @@ export class Broker {
     });
   }
 
-  hasEdge(edge: string): boolean {
-    return this.channels.has(edge) || this.deadByEdge.has(edge);
-  }
-
   edgeStatus(): EdgeStatus[] {
     const now = this.ports.now();
     return [...this.channels.values()]
@@ -1038,7 +925,8 @@ export class Broker {
   /** The graph was deleted: forget every queue and dead letter (the document is gone, and with it every edge). */
   reset(): void {
     this.store.clear();
-    for (const map of [this.channels, this.leases, this.owed, this.credits, this.deadByEdge]) map.clear();
+    for (const map of [this.channels, this.leases, this.owed, this.deadByEdge]) map.clear();
+    this.credits.clear();
     this.pendingRows = [];
     this.pendingDeletes = [];
     this.uncommitted.clear();
@@ -1056,10 +944,6 @@ export class Broker {
       ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref },
     );
   }
-}
-
-function producerKey(nodeId: string, port: string): string {
-  return `${nodeId}\u0000${port}`;
 }
 
 /** The id of a stored message text, for de-duplication after a restart. */

@@ -1,4 +1,5 @@
-// Token buckets for per-connection rate limits (shared/limits.ts RATES): in memory, forgotten on close.
+// Token buckets: per-connection rate limits (shared/limits.ts RATES), forgotten on close, and the broker's
+// room rate (credit is paid for from one).
 
 export interface Rate {
   perSecond: number;
@@ -19,12 +20,27 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty (the caller refuses or closes). */
   take(now: number): boolean {
+    return this.takeUpTo(1, now) === 1;
+  }
+
+  /** Takes as many whole tokens as it holds, up to `wanted`; returns how many. */
+  takeUpTo(wanted: number, now: number): number {
+    this.refill(now);
+    const taken = Math.max(0, Math.min(Math.floor(this.tokens), wanted));
+    this.tokens -= taken;
+    return taken;
+  }
+
+  /** When the bucket will hold `amount` tokens (at most its burst), as of its last use. */
+  holdsAt(amount: number): number {
+    const need = Math.min(amount, this.rate.burst) - this.tokens;
+    return this.at + Math.max(0, Math.ceil((need * 1000) / this.rate.perSecond));
+  }
+
+  private refill(now: number): void {
     const elapsed = Math.max(0, now - this.at) / 1000;
     this.tokens = Math.min(this.rate.burst, this.tokens + elapsed * this.rate.perSecond);
     this.at = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
   }
 }
 
