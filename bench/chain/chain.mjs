@@ -237,9 +237,22 @@ function cpuMeter(groups) {
     return ((u.user + u.system) / 1e6) * TICKS_PER_SECOND;
   };
   const sample = () => Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, ticks(pids)]));
+  const ours = new Set([process.pid, ...Object.values(groups).flat()]);
+  /** Every other process's ticks, to name where "otherOnMachine" went. */
+  const others = () => {
+    const map = new Map();
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry) || ours.has(Number(entry))) continue;
+      const stat = readStat(Number(entry));
+      if (stat) map.set(Number(entry), stat);
+    }
+    return map;
+  };
+  let othersBefore;
   return {
     begin() {
       before = { ...sample(), bench: ownTicks() };
+      othersBefore = others();
       machine = machineBusyTicks();
       wall = performance.now();
     },
@@ -258,6 +271,14 @@ function cpuMeter(groups) {
       // The whole machine, of cores × 100 %: near the top means the cores, not one process, are the limit.
       pct.machineBusy = Math.round((100 * busy) / TICKS_PER_SECOND / seconds);
       pct.machineCores = availableParallelism();
+      const top = [];
+      for (const [pid, stat] of others()) {
+        const delta = stat.ticks - (othersBefore.get(pid)?.ticks ?? 0);
+        const p = Math.round((100 * delta) / TICKS_PER_SECOND / seconds);
+        if (p >= 5) top.push({ pid, comm: stat.comm, pct: p });
+      }
+      // Busy time no process owns (interrupts, loopback softirq) shows as the gap to these.
+      pct.otherProcesses = top.sort((a, b) => b.pct - a.pct).slice(0, 3);
       return pct;
     },
   };
@@ -490,6 +511,7 @@ async function runFigure(spec, { url, out, hub, workerd, api }) {
     let nextProgress = 0;
     let peakStorage = 0;
     const peakDepth = {};
+    const peakInflight = {};
     for (;;) {
       const now = performance.now();
       const seen = counter.poll();
@@ -528,7 +550,10 @@ async function runFigure(spec, { url, out, hub, workerd, api }) {
         void status()
           .then((s) => {
             peakStorage = Math.max(peakStorage, s.storageBytes ?? 0);
-            for (const e of s.edges) peakDepth[e.id] = Math.max(peakDepth[e.id] ?? 0, e.depth);
+            for (const e of s.edges) {
+              peakDepth[e.id] = Math.max(peakDepth[e.id] ?? 0, e.depth);
+              peakInflight[e.id] = Math.max(peakInflight[e.id] ?? 0, e.inflight);
+            }
           })
           .catch(() => {});
       }
@@ -585,6 +610,7 @@ async function runFigure(spec, { url, out, hub, workerd, api }) {
       depthAtFirstLine: Object.fromEntries((first?.edges ?? []).map((e) => [e.id, e.depth])),
       /** Largest depth seen by the status sampled every 2 s during the run. */
       depthSampledMax: peakDepth,
+      inflightSampledMax: peakInflight,
       processes: Object.fromEntries(
         reported.processes.map((p) => [
           p.nodeId,

@@ -91,10 +91,17 @@ interface Entry {
   lastError: string;
 }
 
-interface Lease {
-  d: number;
-  entry: Entry;
+/**
+ * The deliveries of one deliver frame: consecutive delivery ids from `first`, one consumer, one deadline.
+ * An entry leaves (undefined) when it is acked, nacked, expired or requeued; the block when none is left.
+ * Blocks instead of one lease per message: an ack is an array lookup, not a map operation per message.
+ */
+interface LeaseBlock {
+  first: number;
+  entries: Array<Entry | undefined>;
+  live: number;
   until: number;
+  channel: Channel;
   nodeId: string;
   workerId: string;
   connId: string;
@@ -106,8 +113,11 @@ interface Channel {
   /** Ready entries in seq order, from `head` on (a deque without shifting). */
   ready: Entry[];
   head: number;
-  /** Leases in the order they were given, so the oldest expires first. */
-  inflight: Map<number, Lease>;
+  /** Lease blocks in the order they were given (so the oldest expires first), from `blocksHead` on. */
+  blocks: LeaseBlock[];
+  blocksHead: number;
+  /** Deliveries outstanding (leased entries). */
+  inflight: number;
   depth: number;
   bytes: number;
   /** No credit for the producer until the channel is back under half its limits (hysteresis). */
@@ -128,14 +138,15 @@ const STORAGE_FAILED = "the room could not store the batch; it will be accepted 
 export class Broker {
   private readonly store: QueueStore;
   private readonly channels = new Map<string, Channel>();
-  /** Outstanding leases by delivery id. */
-  private readonly leases = new Map<number, { channel: Channel; lease: Lease }>();
+  /** Every channel's lease blocks in delivery-id order (ids only grow), from `blocksHead` on. */
+  private blocks: LeaseBlock[] = [];
+  private blocksHead = 0;
   /** Entries (across channels) still owed by each stored batch; the row goes once it reaches 0. */
   private readonly owed = new Map<number, number>();
   /** Batches with attempt rows (their delete removes those too). */
   private readonly attempted = new Set<number>();
   private readonly credits: Credits;
-  /** Message ids recently stored, oldest first, for de-duplication (DELIVERY-2). */
+  /** Keys of batches recently stored, oldest first, for de-duplication (DELIVERY-2). */
   private readonly seen = new Set<string>();
   private readonly seenRing: Array<string | undefined> = [];
   private seenNext = 0;
@@ -148,7 +159,8 @@ export class Broker {
     row: StoredBatch | undefined;
     connId: string;
     seq: number;
-    ids: string[];
+    /** Its de-duplication key, forgotten if the commit fails (so the batch is taken when sent again). */
+    key: string | undefined;
     reply: RoomFrame;
   }> = [];
   private pendingDeletes: number[] = [];
@@ -200,7 +212,7 @@ export class Broker {
           this.append(channel, { b: batch.b, i, text, attempts: row?.attempts ?? 0, lastError: row?.error ?? "" });
         });
       }
-      for (const text of batch.messages) this.remember(messageId(text));
+      this.remember(batchKey(batch.messages.map(messageId)));
       if (owed > 0) this.owed.set(batch.b, owed);
       else done.push(batch.b);
     }
@@ -253,7 +265,9 @@ export class Broker {
       spec,
       ready: [],
       head: 0,
-      inflight: new Map(),
+      blocks: [],
+      blocksHead: 0,
+      inflight: 0,
       depth: 0,
       bytes: 0,
       paused: false,
@@ -279,7 +293,7 @@ export class Broker {
       if (channel.spec.to !== nodeId) continue;
       this.requeueChannel(
         channel,
-        (lease) => this.ports.leader.holder(nodeId, lease.epoch, lease.workerId)?.connId !== lease.connId,
+        (block) => this.ports.leader.holder(nodeId, block.epoch, block.workerId)?.connId !== block.connId,
       );
       if (consumer) this.pump(channel);
     }
@@ -300,10 +314,12 @@ export class Broker {
     const sizes: number[] = [];
     const rejected: Array<{ id: string; code: ErrorCode; message: string }> = [];
     let total = 0;
-    const given = raw === undefined ? undefined : splitMessages(raw, frame.messages.length);
-    for (let i = 0; i < frame.messages.length; i++) {
+    // DELIVERY-2: a batch the room stored before (a producer re-sends whole batches) is answered, not stored.
+    const key = batchKey(frame.messages.map((m) => m.id));
+    const duplicate = this.seen.has(key);
+    const given = duplicate || raw === undefined ? undefined : splitMessages(raw, frame.messages.length);
+    for (let i = 0; i < frame.messages.length && !duplicate; i++) {
       const message = frame.messages[i] as Message;
-      if (this.seen.has(message.id)) continue;
       const text = given?.[i] ?? JSON.stringify(message);
       const bytes = text.length * 3 <= LIMITS.maxMessageBytes ? text.length : utf8Bytes(text);
       if (bytes > LIMITS.maxMessageBytes) {
@@ -346,7 +362,7 @@ export class Broker {
       const row: StoredBatch = { b, edges: stored.map((c) => c.spec.id), messages: texts };
       if (deferred) {
         this.uncommitted.add(b);
-        this.pendingRows.push({ row, connId, seq: frame.seq, ids: frame.messages.map((m) => m.id), reply });
+        this.pendingRows.push({ row, connId, seq: frame.seq, key, reply });
       } else {
         try {
           this.store.insertBatch(row);
@@ -358,7 +374,7 @@ export class Broker {
       }
       this.owed.set(b, stored.length * texts.length);
     }
-    for (const message of frame.messages) this.remember(message.id);
+    this.remember(key);
     this.credits.received(frame.nodeId, frame.port, connId, frame.epoch, frame.messages.length, total);
     for (const channel of channels) {
       const durable = stored.includes(channel);
@@ -372,7 +388,7 @@ export class Broker {
     // it may repeat messages whose first copy is not committed yet.
     if (deferred) this.ports.commitSoon?.();
     else if (this.ports.commitSoon && this.pendingRows.length > 0) {
-      this.pendingRows.push({ row: undefined, connId, seq: frame.seq, ids: [], reply });
+      this.pendingRows.push({ row: undefined, connId, seq: frame.seq, key: undefined, reply });
       this.ports.commitSoon();
     } else this.ports.send(connId, reply);
     for (const channel of channels) this.pump(channel);
@@ -411,7 +427,7 @@ export class Broker {
     channel.bytes += bytes;
   }
 
-  /** Adds an id to the de-duplication window; the oldest leaves once it is full (a ring, no iterators). */
+  /** Adds a batch key to the de-duplication window; the oldest leaves once it is full (a ring, no iterators). */
   private remember(id: string | undefined): void {
     if (id === undefined || this.seen.has(id)) return;
     this.seen.add(id);
@@ -475,8 +491,8 @@ export class Broker {
   private pump(channel: Channel): void {
     const consumer = this.ports.leader.consumer(channel.spec.to);
     if (!consumer?.inputs.includes(channel.spec.toPort)) return;
-    while (channel.head < channel.ready.length && channel.inflight.size < BROKER.deliveryWindow) {
-      const room = Math.min(BROKER.deliveryWindow - channel.inflight.size, LIMITS.maxBatchMessages);
+    while (channel.head < channel.ready.length && channel.inflight < BROKER.deliveryWindow) {
+      const room = Math.min(BROKER.deliveryWindow - channel.inflight, LIMITS.maxBatchMessages);
       const entries: Entry[] = [];
       let bytes = 0;
       while (entries.length < room && channel.head < channel.ready.length) {
@@ -489,22 +505,25 @@ export class Broker {
       }
       this.compact(channel);
       this.readBack(entries);
-      const until = this.ports.now() + BROKER.ackTimeoutMs;
+      const block: LeaseBlock = {
+        first: this.nextD,
+        entries,
+        live: entries.length,
+        until: this.ports.now() + BROKER.ackTimeoutMs,
+        channel,
+        nodeId: channel.spec.to,
+        workerId: consumer.workerId,
+        connId: consumer.connId,
+        epoch: consumer.epoch,
+      };
+      this.nextD += entries.length;
+      channel.blocks.push(block);
+      this.blocks.push(block);
+      channel.inflight += entries.length;
       const items: DeliveryText[] = [];
-      for (const entry of entries) {
-        const d = this.nextD++;
-        const lease: Lease = {
-          d,
-          entry,
-          until,
-          nodeId: channel.spec.to,
-          workerId: consumer.workerId,
-          connId: consumer.connId,
-          epoch: consumer.epoch,
-        };
-        channel.inflight.set(d, lease);
-        this.leases.set(d, { channel, lease });
-        items.push({ d, attempt: entry.attempts + 1, text: entry.text ?? "{}" });
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as Entry;
+        items.push({ d: block.first + i, attempt: entry.attempts + 1, text: entry.text ?? "{}" });
       }
       this.ports.sendText(
         consumer.connId,
@@ -540,13 +559,15 @@ export class Broker {
   ack(holder: Holder, frame: WorkerFrameOf<"ack">): void {
     const touched = new Set<Channel>();
     const emptied: number[] = [];
+    const now = this.ports.now();
     for (const d of frame.deliveries) {
-      const found = this.lease(d, frame.nodeId, holder);
-      if (!found) continue;
-      this.finish(found.channel, found.lease, emptied);
-      found.channel.meterOut.add(this.ports.now(), 1);
-      found.channel.totalOut += 1;
-      touched.add(found.channel);
+      const block = this.leaseOf(d, frame.nodeId, holder);
+      const entry = block && this.unlease(block, d);
+      if (!block || !entry) continue;
+      this.drop(block.channel, entry, emptied);
+      block.channel.meterOut.add(now, 1);
+      block.channel.totalOut += 1;
+      touched.add(block.channel);
     }
     if (emptied.length > 0) this.deleteBatches(emptied);
     this.afterRemoval(touched);
@@ -555,35 +576,27 @@ export class Broker {
   nack(holder: Holder, frame: WorkerFrameOf<"nack">): void {
     const touched = new Set<Channel>();
     const unknown: number[] = [];
-    const dead: Array<{ channel: Channel; lease: Lease }> = [];
+    const dead: Array<{ channel: Channel; entry: Entry; error: string }> = [];
     for (const d of frame.deliveries) {
-      const found = this.lease(d, frame.nodeId, holder);
-      if (!found) {
+      const block = this.leaseOf(d, frame.nodeId, holder);
+      const entry = block && this.unlease(block, d);
+      if (!block || !entry) {
         unknown.push(d);
         continue;
       }
-      const { channel, lease } = found;
-      const entry = lease.entry;
+      const channel = block.channel;
       entry.attempts += 1;
       entry.lastError = frame.error.slice(0, LIMITS.maxErrorChars);
-      if (entry.attempts >= channel.spec.maxAttempts) dead.push(found);
-      else {
-        this.unlease(channel, lease);
+      if (entry.attempts >= channel.spec.maxAttempts) {
+        const error = `failed ${entry.attempts} times (maxAttempts ${channel.spec.maxAttempts}); last error: ${entry.lastError}`;
+        dead.push({ channel, entry, error });
+      } else {
         this.putBack(channel, [entry]);
         if (entry.b > 0) this.saveAttempt(channel, entry);
       }
       touched.add(channel);
     }
-    for (const { channel, lease } of dead) this.unlease(channel, lease);
-    if (dead.length > 0) {
-      this.deadLetter(
-        dead.map(({ channel, lease }) => ({
-          channel,
-          entry: lease.entry,
-          error: `failed ${lease.entry.attempts} times (maxAttempts ${channel.spec.maxAttempts}); last error: ${lease.entry.lastError}`,
-        })),
-      );
-    }
+    if (dead.length > 0) this.deadLetter(dead);
     if (unknown.length > 0) {
       const named = unknown.slice(0, 5).join(", ");
       this.refuse(
@@ -603,10 +616,13 @@ export class Broker {
     const touched = new Set<Channel>();
     for (const channel of this.channels.values()) {
       const back: Entry[] = [];
-      for (const lease of channel.inflight.values()) {
-        if (lease.until > now) break;
-        this.unlease(channel, lease);
-        const entry = lease.entry;
+      const expired: Entry[] = [];
+      for (let k = channel.blocksHead; k < channel.blocks.length; k++) {
+        const block = channel.blocks[k] as LeaseBlock;
+        if (block.until > now) break;
+        expired.push(...this.unleaseAll(block));
+      }
+      for (const entry of expired) {
         entry.attempts += 1;
         entry.lastError = `not acknowledged within ${BROKER.ackTimeoutMs} ms`;
         if (entry.attempts >= channel.spec.maxAttempts) {
@@ -628,29 +644,81 @@ export class Broker {
   wakeAt(): number | null {
     let next = Number.POSITIVE_INFINITY;
     for (const channel of this.channels.values()) {
-      const first = channel.inflight.values().next().value;
+      const first = channel.blocks[channel.blocksHead];
       if (first) next = Math.min(next, first.until);
     }
     return Number.isFinite(next) ? next : null;
   }
 
-  private lease(d: number, nodeId: string, holder: Holder): { channel: Channel; lease: Lease } | undefined {
-    const found = this.leases.get(d);
-    if (!found) return undefined;
-    const { lease } = found;
-    if (lease.nodeId !== nodeId || lease.epoch !== holder.epoch || lease.workerId !== holder.workerId) return undefined;
-    return found;
+  /** The lease block holding delivery `d` for this node and holder, or undefined. */
+  private leaseOf(d: number, nodeId: string, holder: Holder): LeaseBlock | undefined {
+    let lo = this.blocksHead;
+    let hi = this.blocks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const block = this.blocks[mid] as LeaseBlock;
+      if (d < block.first) hi = mid - 1;
+      else if (d >= block.first + block.entries.length) lo = mid + 1;
+      else {
+        const ok = block.nodeId === nodeId && block.epoch === holder.epoch && block.workerId === holder.workerId;
+        return ok ? block : undefined;
+      }
+    }
+    return undefined;
   }
 
-  private unlease(channel: Channel, lease: Lease): void {
-    channel.inflight.delete(lease.d);
-    this.leases.delete(lease.d);
+  /** Takes delivery `d` out of its block; returns its entry, or undefined when it was already out. */
+  private unlease(block: LeaseBlock, d: number): Entry | undefined {
+    const index = d - block.first;
+    const entry = block.entries[index];
+    if (!entry) return undefined;
+    block.entries[index] = undefined;
+    block.live -= 1;
+    block.channel.inflight -= 1;
+    if (block.live === 0) this.trimBlocks(block.channel);
+    return entry;
   }
 
-  /** An entry is done on its channel (acked or dead-lettered): its batch owes one less. */
-  private finish(channel: Channel, lease: Lease, emptied: number[]): void {
-    this.unlease(channel, lease);
-    this.drop(channel, lease.entry, emptied);
+  /** Takes every entry still in a block out of it, in order. */
+  private unleaseAll(block: LeaseBlock): Entry[] {
+    const out: Entry[] = [];
+    for (let i = 0; i < block.entries.length; i++) {
+      const entry = block.entries[i];
+      if (entry) out.push(entry);
+    }
+    block.entries.fill(undefined);
+    block.channel.inflight -= block.live;
+    block.live = 0;
+    this.trimBlocks(block.channel);
+    return out;
+  }
+
+  /** Drops finished blocks from the fronts of the channel's and the broker's lists (compacting now and then). */
+  private trimBlocks(channel: Channel): void {
+    while (
+      channel.blocksHead < channel.blocks.length &&
+      (channel.blocks[channel.blocksHead] as LeaseBlock).live === 0
+    ) {
+      channel.blocksHead += 1;
+    }
+    if (channel.blocksHead > 64 && channel.blocksHead * 2 > channel.blocks.length) {
+      channel.blocks = channel.blocks.slice(channel.blocksHead);
+      channel.blocksHead = 0;
+    }
+    while (this.blocksHead < this.blocks.length && (this.blocks[this.blocksHead] as LeaseBlock).live === 0) {
+      this.blocksHead += 1;
+    }
+    if (this.blocksHead > 256 && this.blocksHead * 2 > this.blocks.length) {
+      this.blocks = this.blocks.slice(this.blocksHead);
+      this.blocksHead = 0;
+    }
+  }
+
+  /** Every leased entry of a channel, oldest first (without taking them out). */
+  private *leased(channel: Channel): Generator<Entry> {
+    for (let k = channel.blocksHead; k < channel.blocks.length; k++) {
+      for (const entry of (channel.blocks[k] as LeaseBlock).entries) if (entry) yield entry;
+    }
   }
 
   private drop(channel: Channel, entry: Entry, emptied: number[]): void {
@@ -723,13 +791,13 @@ export class Broker {
   }
 
   /** Batches whose commit failed: their messages leave the ready queues and their ids may come again. */
-  private abandon(rows: Array<{ row: StoredBatch; ids: string[] }>): void {
+  private abandon(rows: Array<{ row: StoredBatch; key: string | undefined }>): void {
     if (rows.length === 0) return;
     const bs = new Set(rows.map((r) => r.row.b));
     for (const r of rows) {
       this.uncommitted.delete(r.row.b);
       this.owed.delete(r.row.b);
-      for (const id of r.ids) this.seen.delete(id);
+      if (r.key !== undefined) this.seen.delete(r.key);
     }
     for (const channel of this.channels.values()) {
       const kept: Entry[] = [];
@@ -765,12 +833,10 @@ export class Broker {
     channel.head = 0;
   }
 
-  private requeueChannel(channel: Channel, stale: (lease: Lease) => boolean): void {
+  private requeueChannel(channel: Channel, stale: (block: LeaseBlock) => boolean): void {
     const back: Entry[] = [];
-    for (const lease of [...channel.inflight.values()]) {
-      if (!stale(lease)) continue;
-      this.unlease(channel, lease);
-      back.push(lease.entry);
+    for (const block of channel.blocks.slice(channel.blocksHead)) {
+      if (block.live > 0 && stale(block)) back.push(...this.unleaseAll(block));
     }
     if (back.length > 0) this.putBack(channel, back);
   }
@@ -815,9 +881,8 @@ export class Broker {
   private deadLetterChannels(channels: Channel[], error: string): void {
     const items: Array<{ channel: Channel; entry: Entry; error: string }> = [];
     for (const channel of channels) {
-      for (const lease of [...channel.inflight.values()]) {
-        this.unlease(channel, lease);
-        items.push({ channel, entry: lease.entry, error });
+      for (const block of channel.blocks.slice(channel.blocksHead)) {
+        for (const entry of this.unleaseAll(block)) items.push({ channel, entry, error });
       }
       for (let i = channel.head; i < channel.ready.length; i++)
         items.push({ channel, entry: channel.ready[i] as Entry, error });
@@ -880,9 +945,9 @@ export class Broker {
     const channel = this.channels.get(edge);
     if (!channel) return undefined;
     const out: Array<{ entry: Entry; inflight: boolean }> = [];
-    for (const lease of channel.inflight.values()) {
+    for (const entry of this.leased(channel)) {
       if (out.length >= n) break;
-      out.push({ entry: lease.entry, inflight: true });
+      out.push({ entry, inflight: true });
     }
     for (let i = channel.head; i < channel.ready.length && out.length < n; i++)
       out.push({ entry: channel.ready[i] as Entry, inflight: false });
@@ -908,7 +973,7 @@ export class Broker {
         toPort: c.spec.toPort,
         mode: c.spec.mode,
         depth: c.depth,
-        inflight: c.inflight.size,
+        inflight: c.inflight,
         bytes: c.bytes,
         rateIn: c.meterIn.rate(now),
         rateOut: c.meterOut.rate(now),
@@ -925,7 +990,9 @@ export class Broker {
   /** The graph was deleted: forget every queue and dead letter (the document is gone, and with it every edge). */
   reset(): void {
     this.store.clear();
-    for (const map of [this.channels, this.leases, this.owed, this.deadByEdge]) map.clear();
+    for (const map of [this.channels, this.owed, this.deadByEdge]) map.clear();
+    this.blocks = [];
+    this.blocksHead = 0;
     this.credits.clear();
     this.pendingRows = [];
     this.pendingDeletes = [];
@@ -944,6 +1011,14 @@ export class Broker {
       ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref },
     );
   }
+}
+
+/**
+ * What identifies a batch for de-duplication: its first and last message ids and its size (ids are unique per
+ * producer, and a producer re-sends a batch whole). One key per frame, not per message, keeps the window cheap.
+ */
+function batchKey(ids: ReadonlyArray<string | undefined>): string {
+  return `${ids[0] ?? ""}\u0000${ids.at(-1) ?? ""}\u0000${ids.length}`;
 }
 
 /** The id of a stored message text, for de-duplication after a restart. */
