@@ -55,7 +55,7 @@ export const RATES = {
   /** Awareness updates from one editor connection (a cursor at 30 Hz fits). */
   awareness: { perSecond: 40, burst: 80 },
   /** Frames from one worker connection. */
-  workerFrames: { perSecond: 2000, burst: 4000 },
+  workerFrames: { perSecond: 5000, burst: 10_000 },
 } as const;
 
 /** Connection caps (defaults; WEFT_MAX_ROOM_CONNECTIONS and WEFT_MAX_USER_CONNECTIONS override them). */

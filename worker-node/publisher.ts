@@ -48,6 +48,10 @@ interface PortBuffer {
   port: string;
   parts: string[];
   bytes: number;
+  /** When its first message was emitted: it waits at most lingerMs for more. */
+  since: number;
+  /** Its linger passed (or a flush was asked for) while the port could not send: it goes as soon as it can. */
+  due?: boolean;
 }
 
 interface Batch {
@@ -138,7 +142,7 @@ export class Publisher {
       buffer = undefined;
     }
     if (!buffer) {
-      buffer = { nodeId, epoch, port, parts: [], bytes: 0 };
+      buffer = { nodeId, epoch, port, parts: [], bytes: 0, since: Date.now() };
       this.buffers.set(key, buffer);
     }
     buffer.parts.push(json);
@@ -157,8 +161,10 @@ export class Publisher {
   flush(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    for (const [key, buffer] of this.buffers)
+    for (const [key, buffer] of this.buffers) {
       if (this.canSend(key, buffer.nodeId, buffer.epoch)) this.flushBuffer(key, buffer);
+      else buffer.due = true;
+    }
   }
 
   /** Every buffer becomes a batch now, whether or not it can go (a stop, a drain, shutdown). */
@@ -464,7 +470,11 @@ export class Publisher {
     }
     const buffer = this.buffers.get(key);
     // A buffer left gathering while the port was busy goes now that it can (flushBuffer pumps again).
-    if (buffer && this.canSend(key, buffer.nodeId, buffer.epoch)) this.flushBuffer(key, buffer);
+    // Only once it has lingered: a fast room must not turn every emit into a frame of its own.
+    const lingered =
+      buffer && (buffer.due || buffer.parts.length >= this.maxBatch || Date.now() - buffer.since >= this.lingerMs);
+    if (buffer && lingered && this.canSend(key, buffer.nodeId, buffer.epoch)) this.flushBuffer(key, buffer);
+    else if (buffer) this.lingerTimer ??= setTimeout(() => this.flush(), this.lingerMs);
     return sent;
   }
 

@@ -617,10 +617,10 @@ export class Broker {
     for (const channel of this.channels.values()) {
       const back: Entry[] = [];
       const expired: Entry[] = [];
-      for (let k = channel.blocksHead; k < channel.blocks.length; k++) {
-        const block = channel.blocks[k] as LeaseBlock;
+      // A snapshot: taking blocks out trims (and may compact) the channel's list.
+      for (const block of channel.blocks.slice(channel.blocksHead)) {
         if (block.until > now) break;
-        expired.push(...this.unleaseAll(block));
+        if (block.live > 0) expired.push(...this.unleaseAll(block));
       }
       for (const entry of expired) {
         entry.attempts += 1;
