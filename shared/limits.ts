@@ -67,6 +67,7 @@ export const CONNECTIONS = {
 } as const;
 
 const HELLO_TIMEOUT_MS = 10_000;
+const HEARTBEAT_TIMEOUT_MS = 6000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
@@ -77,7 +78,7 @@ export const TIMING = {
   /** A worker heartbeats this often... */
   heartbeatIntervalMs: 2000,
   /** ...and is presumed dead after this much silence (SCHED-5). */
-  heartbeatTimeoutMs: 6000,
+  heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
   /** A connection that sends no hello within this is closed with 4003 (HELLO-1). */
   helloTimeoutMs: HELLO_TIMEOUT_MS,
   /** A worker waits for `welcome` as long as the room waits for a hello. */
@@ -88,6 +89,11 @@ export const TIMING = {
   stopFlushMs: STOP_TIMEOUT_MS - 2000,
   /** Longest a node implementation's own stop() may take on the worker (shutdown must finish within 2 s). */
   nodeStopMs: 500,
+  /**
+   * Longest wait between a worker's reconnect attempts: half the heartbeat timeout, so a worker comes back
+   * within the time the room keeps its processes for it after a restart (HELLO-4), whenever the hub returns.
+   */
+  reconnectMaxMs: HEARTBEAT_TIMEOUT_MS / 2,
 } as const;
 
 /** Room for a frame's envelope around its messages, so a full batch still fits LIMITS.maxFrameBytes. */

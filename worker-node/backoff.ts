@@ -1,11 +1,13 @@
-// Reconnect delays: exponential from 250 ms to 10 s, with jitter so a fleet does not reconnect in step.
+// Reconnect delays: exponential from 250 ms to 3 s (TIMING.reconnectMaxMs), with jitter so a fleet does not
+// reconnect in step.
+import { TIMING } from "../shared/limits.ts";
 
 export interface BackoffOptions {
   initialMs: number;
   maxMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: 10_000 };
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 250, maxMs: TIMING.reconnectMaxMs };
 
 /** Delay before reconnect attempt `attempt` (0-based): the exponential step ±20 %, never above maxMs. */
 export function backoffDelay(

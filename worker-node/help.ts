@@ -31,7 +31,7 @@ export function workerHelp(): string {
   return `Usage: weft worker --hub <url> (--graph <id> | --all) [options]
 
 Connects to a Weft hub as a worker and runs the node processes the hub's graph
-rooms assign to it, reconnecting on its own (backoff 250 ms to 10 s) until
+rooms assign to it, reconnecting on its own (backoff 250 ms to 3 s) until
 stopped with Ctrl-C (SIGINT) or SIGTERM.
 
 Stopping drains: each graph's room is asked to move this worker's processes
