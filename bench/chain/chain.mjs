@@ -5,10 +5,9 @@
 // in the same run: counter → file-write on one worker (one room crossing). Also reports the CPU each process
 // used over the measured window (from /proc/<pid>/stat), so the bottleneck is visible, and the room's SQLite
 // size (status storageBytes) before and after. Prints one JSON line per figure; progress goes to stderr.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import {
   closeSync,
-  cpSync,
   existsSync,
   fstatSync,
   mkdirSync,
@@ -18,14 +17,13 @@ import {
   readFileSync,
   readSync,
   rmSync,
-  writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
+import { createProcesses, freePort, ROOT, sleep, snapshotHub, waitFor } from "../lib/procs.mjs";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const { start, stop, stopAll, scratch } = createProcesses();
 const TOKEN = "bench-token-0123456789";
 /** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
 const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
@@ -37,7 +35,7 @@ const RUN_MS = Number(process.env.WEFT_BENCH_CHAIN_RUN_MS ?? 40_000);
 const STALL_MS = 10_000;
 const TARGET_MSG_PER_SEC = 100_000;
 const STARTUP_MS = 60_000;
-const POLL_MS = 100;
+const _POLL_MS = 100;
 /** The sink file is polled this often during a run (the measurement's resolution). */
 const FILE_POLL_MS = 5;
 /** The whole run must end within this, whatever happens. */
@@ -45,82 +43,6 @@ const DEADLINE_MS = Number(process.env.WEFT_BENCH_CHAIN_DEADLINE_MS ?? 175_000);
 const TICKS_PER_SECOND = 100;
 
 const note = (text) => process.stderr.write(`chain: ${text}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Every process started here, so that `stopAll` can end them all, also on error. */
-const procs = new Set();
-/** Directories to remove at the end. */
-const scratch = new Set();
-
-function start(command, args, env = {}) {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const proc = { child, output: "", exited: new Promise((done) => child.on("exit", done)) };
-  const keep = (d) => {
-    proc.output = (proc.output + d.toString()).slice(-20_000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  procs.add(proc);
-  child.on("exit", () => procs.delete(proc));
-  return proc;
-}
-
-/** Sends a signal to the process group (wrangler's workerd children included). */
-function signal(proc, name) {
-  try {
-    process.kill(-proc.child.pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-async function stop(proc) {
-  if (proc.child.exitCode === null && proc.child.signalCode === null) {
-    signal(proc, "SIGCONT");
-    signal(proc, "SIGTERM");
-    const timer = setTimeout(() => signal(proc, "SIGKILL"), 5000);
-    await proc.exited;
-    clearTimeout(timer);
-  }
-  // The leader may be gone while workerd lingers in its group.
-  signal(proc, "SIGKILL");
-}
-
-async function stopAll() {
-  await Promise.all([...procs].map(stop));
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function waitFor(check, what, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(POLL_MS);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ""}`);
-}
 
 function build() {
   for (const [artifact, script] of [
@@ -133,32 +55,6 @@ function build() {
     const result = spawnSync("npm", ["run", script], { cwd: ROOT, stdio: ["ignore", 2, 2] });
     if (result.status !== 0) throw new Error(`npm run ${script} failed`);
   }
-}
-
-/**
- * The hub as it is now, bundled once (`wrangler deploy --dry-run`) with a copy of its config and assets:
- * `wrangler dev` on the tree itself reloads the hub, dropping every socket, whenever someone saves a file
- * under edge/ or shared/ mid-run. Returns the snapshot's config path.
- */
-function snapshotHub(dir) {
-  mkdirSync(dir, { recursive: true });
-  const result = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", dir], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  if (result.status !== 0) throw new Error(`bundling the hub failed:\n${result.stdout}\n${result.stderr}`);
-  const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const main = /^main\s*=\s*"[^"]*"/m;
-  const assets = /^directory\s*=\s*"[^"]*"/m;
-  if (!main.test(config) || !assets.test(config) || !existsSync(join(dir, "index.js"))) {
-    throw new Error("wrangler.toml has no main or assets directory line to point at the snapshot");
-  }
-  cpSync(join(ROOT, "dist/app"), join(dir, "app"), { recursive: true });
-  const path = join(dir, "wrangler.toml");
-  writeFileSync(path, config.replace(main, 'main = "index.js"').replace(assets, 'directory = "./app"'));
-  return path;
 }
 
 // ---- CPU from /proc ----------------------------------------------------------------------------------------
@@ -484,7 +380,11 @@ async function runFigure(spec, { url, out, hub, workerd, api }) {
     const id = `${graphId}-w${i + 1}`;
     const args = [join(ROOT, "dist/weft.mjs"), "worker", "--hub", url, "--graph", graphId, "--id", id, "--name", id];
     if (labels.length > 0) args.push("--labels", labels.join(","));
-    return { id, labels, proc: start(process.execPath, args, { WEFT_WORKER_TOKEN: TOKEN, WEFT_LOG_LEVEL: "warn" }) };
+    return {
+      id,
+      labels,
+      proc: start(process.execPath, args, { env: { WEFT_WORKER_TOKEN: TOKEN, WEFT_LOG_LEVEL: "warn" } }),
+    };
   });
   try {
     await waitFor(

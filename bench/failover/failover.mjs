@@ -1,13 +1,13 @@
 // Failover benchmark: a real hub and three real `weft worker` processes; kill -9 or SIGSTOP the worker running
 // the source and time how long until status shows it running on another worker. Prints one JSON line per figure.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
+import { createProcesses, freePort, ROOT, sleep, waitFor } from "../lib/procs.mjs";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const { start, signal, stopAll } = createProcesses();
 const TOKEN = "bench-token-0123456789";
 /** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
 const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
@@ -22,76 +22,6 @@ const MODES = [
 const DEADLINE_MS = 170_000;
 
 const note = (text) => process.stderr.write(`failover: ${text}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Every process started here, so that `stopAll` can end them all, also on error. */
-const procs = new Set();
-
-function start(command, args, env = {}) {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const proc = { child, output: "", exited: new Promise((done) => child.on("exit", done)) };
-  const keep = (d) => {
-    proc.output = (proc.output + d.toString()).slice(-20_000);
-  };
-  child.stdout.on("data", keep);
-  child.stderr.on("data", keep);
-  procs.add(proc);
-  child.on("exit", () => procs.delete(proc));
-  return proc;
-}
-
-/** Sends a signal to the process group (wrangler's children included). */
-function signal(proc, name) {
-  try {
-    process.kill(-proc.child.pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-async function stop(proc) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  signal(proc, "SIGCONT");
-  signal(proc, "SIGTERM");
-  const timer = setTimeout(() => signal(proc, "SIGKILL"), 5000);
-  await proc.exited;
-  clearTimeout(timer);
-}
-
-async function stopAll() {
-  await Promise.all([...procs].map(stop));
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function waitFor(check, what, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let lastError;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await sleep(POLL_MS);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ""}`);
-}
 
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -180,7 +110,7 @@ async function run(url) {
   const startWorker = () => {
     const id = `bench-${++serial}`;
     const args = [join(ROOT, "dist/weft.mjs"), "worker", "--hub", url, "--graph", GRAPH, "--id", id, "--name", id];
-    workers.set(id, start(process.execPath, args, { WEFT_WORKER_TOKEN: TOKEN, WEFT_LOG_LEVEL: "warn" }));
+    workers.set(id, start(process.execPath, args, { env: { WEFT_WORKER_TOKEN: TOKEN, WEFT_LOG_LEVEL: "warn" } }));
     return id;
   };
   /** Waits until status lists exactly the live workers we started and random runs on one of them. */

@@ -2,15 +2,15 @@
 // edge) and how long one takes at 1,000 msg/s, each against a baseline measured in the same run: a minimal
 // durable Durable Object relay (baseline/, its own `wrangler dev`) and a bare `ws` relay in Node. This file
 // starts and stops the servers; the client (run.ts, bundled with esbuild) prints one JSON line per figure.
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { build } from "esbuild";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
+import { createProcesses, freePort, ROOT, sleep, snapshotHub } from "../lib/procs.mjs";
 
-const ROOT = resolve(import.meta.dirname, "../..");
+const { start, signal, stop, stopAll, scratch } = createProcesses();
 const HERE = import.meta.dirname;
 const WORKER_TOKEN = "bench-token-0123456789";
 /** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
@@ -22,66 +22,6 @@ const POLL_MS = 100;
 const PROFILE_MS = 40_000;
 
 const note = (text) => process.stderr.write(`relay: ${text}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Every process started here, so that `stopAll` can end them all, also on error. */
-const procs = new Set();
-/** Directories to remove at the end. */
-const scratch = new Set();
-
-function start(command, args, { env = {}, stdout = "pipe" } = {}) {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", ...env },
-    stdio: ["ignore", stdout, "pipe"],
-  });
-  const proc = { child, output: "", exited: new Promise((done) => child.on("exit", done)) };
-  const keep = (d) => {
-    proc.output = (proc.output + d.toString()).slice(-20_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr.on("data", keep);
-  procs.add(proc);
-  child.on("exit", () => procs.delete(proc));
-  return proc;
-}
-
-/** Sends a signal to the process group (wrangler's workerd children included). */
-function signal(proc, name) {
-  try {
-    process.kill(-proc.child.pid, name);
-  } catch {
-    // already gone
-  }
-}
-
-async function stop(proc) {
-  if (proc.child.exitCode === null && proc.child.signalCode === null) {
-    signal(proc, "SIGTERM");
-    const timer = setTimeout(() => signal(proc, "SIGKILL"), 5000);
-    await proc.exited;
-    clearTimeout(timer);
-  }
-  // The leader may be gone while workerd lingers in its group.
-  signal(proc, "SIGKILL");
-}
-
-async function stopAll() {
-  await Promise.all([...procs].map(stop));
-  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
-}
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function waitHealthy(url, proc, what) {
   const deadline = Date.now() + STARTUP_MS;
@@ -95,32 +35,6 @@ async function waitHealthy(url, proc, what) {
     await sleep(POLL_MS);
   }
   throw new Error(`${what} did not come up on ${url}\n--- wrangler output ---\n${proc.output}`);
-}
-
-/**
- * The hub as it is now, bundled once (`wrangler deploy --dry-run`) with a copy of its config and assets:
- * `wrangler dev` on the tree itself reloads the hub, dropping every socket, whenever someone saves a file
- * under edge/ or shared/ mid-run. Returns the snapshot's config path.
- */
-function snapshotHub(dir) {
-  mkdirSync(dir, { recursive: true });
-  const result = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", dir], {
-    cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  if (result.status !== 0) throw new Error(`bundling the hub failed:\n${result.stdout}\n${result.stderr}`);
-  const config = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
-  const main = /^main\s*=\s*"[^"]*"/m;
-  const assets = /^directory\s*=\s*"[^"]*"/m;
-  if (!main.test(config) || !assets.test(config) || !existsSync(join(dir, "index.js"))) {
-    throw new Error("wrangler.toml has no main or assets directory line to point at the snapshot");
-  }
-  cpSync(join(ROOT, "dist/app"), join(dir, "app"), { recursive: true });
-  const path = join(dir, "wrangler.toml");
-  writeFileSync(path, config.replace(main, 'main = "index.js"').replace(assets, 'directory = "./app"'));
-  return path;
 }
 
 async function main() {
