@@ -21,9 +21,9 @@ import {
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
-import { createProcesses, freePort, ROOT, sleep, snapshotHub, waitFor } from "../lib/procs.mjs";
+import { buildIfMissing, createProcesses, freePort, ROOT, sleep, snapshotHub, waitFor } from "../lib/procs.mjs";
 
-const { start, stop, stopAll, scratch } = createProcesses();
+const { start, stop, scratch, run: runBench } = createProcesses();
 const TOKEN = "bench-token-0123456789";
 /** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
 const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
@@ -43,19 +43,6 @@ const DEADLINE_MS = Number(process.env.WEFT_BENCH_CHAIN_DEADLINE_MS ?? 175_000);
 const TICKS_PER_SECOND = 100;
 
 const note = (text) => process.stderr.write(`chain: ${text}\n`);
-
-function build() {
-  for (const [artifact, script] of [
-    ["dist/weft.mjs", "build:worker"],
-    // The hub serves the editor app; the snapshot copies it.
-    ["dist/app/index.html", "build:app"],
-  ]) {
-    if (existsSync(join(ROOT, artifact))) continue;
-    note(`${artifact} is missing; running npm run ${script}`);
-    const result = spawnSync("npm", ["run", script], { cwd: ROOT, stdio: ["ignore", 2, 2] });
-    if (result.status !== 0) throw new Error(`npm run ${script} failed`);
-  }
-}
 
 // ---- CPU from /proc ----------------------------------------------------------------------------------------
 
@@ -235,7 +222,7 @@ function checkFile(path, count) {
 // ---- the run -----------------------------------------------------------------------------------------------
 
 async function main() {
-  build();
+  buildIfMissing(note);
   const out = mkdtempSync(join(tmpdir(), "weft-bench-chain-"));
   scratch.add(out);
   const port = await freePort();
@@ -532,27 +519,4 @@ async function runFigure(spec, { url, out, hub, workerd, api }) {
   }
 }
 
-const guard = setTimeout(() => {
-  note(`still running after ${DEADLINE_MS} ms; stopping`);
-  void stopAll().then(() => process.exit(1));
-}, DEADLINE_MS);
-guard.unref();
-/** Set on SIGINT/SIGTERM: the errors that stopping the servers causes in the run are not news then. */
-let interrupted = false;
-for (const name of ["SIGINT", "SIGTERM"]) {
-  process.on(name, () => {
-    interrupted = true;
-    note(`${name}: stopping`);
-    void stopAll().then(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  if (!interrupted) note(`failed: ${error.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  await stopAll();
-  clearTimeout(guard);
-}
+await runBench(main, { deadlineMs: DEADLINE_MS, note });

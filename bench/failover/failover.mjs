@@ -1,13 +1,13 @@
 // Failover benchmark: a real hub and three real `weft worker` processes; kill -9 or SIGSTOP the worker running
 // the source and time how long until status shows it running on another worker. Prints one JSON line per figure.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
-import { createProcesses, freePort, ROOT, sleep, waitFor } from "../lib/procs.mjs";
+import { buildIfMissing, createProcesses, freePort, ROOT, sleep, waitFor } from "../lib/procs.mjs";
 
-const { start, signal, stopAll } = createProcesses();
+const { start, signal, stopAll, run: runBench } = createProcesses();
 const TOKEN = "bench-token-0123456789";
 /** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
 const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
@@ -28,20 +28,8 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-function build() {
-  for (const [artifact, script] of [
-    ["dist/weft.mjs", "build:worker"],
-    ["dist/app/index.html", "build:app"],
-  ]) {
-    if (existsSync(join(ROOT, artifact))) continue;
-    note(`${artifact} is missing; running npm run ${script}`);
-    const result = spawnSync("npm", ["run", script], { cwd: ROOT, stdio: ["ignore", 2, 2] });
-    if (result.status !== 0) throw new Error(`npm run ${script} failed`);
-  }
-}
-
 async function main() {
-  build();
+  buildIfMissing(note);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const persistDir = mkdtempSync(join(tmpdir(), "weft-bench-"));
@@ -182,22 +170,4 @@ async function run(url) {
 
 const round1 = (x) => Math.round(x * 10) / 10;
 
-const guard = setTimeout(() => {
-  note(`still running after ${DEADLINE_MS} ms; stopping`);
-  void stopAll().then(() => process.exit(1));
-}, DEADLINE_MS);
-guard.unref();
-for (const name of ["SIGINT", "SIGTERM"]) {
-  process.on(name, () => {
-    void stopAll().then(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  note(`failed: ${error.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  clearTimeout(guard);
-}
+await runBench(main, { deadlineMs: DEADLINE_MS, note });

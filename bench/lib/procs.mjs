@@ -60,7 +60,50 @@ export function createProcesses() {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   }
 
-  return { start, signal, stop, stopAll, scratch };
+  /**
+   * Runs a benchmark's `main` within `deadlineMs`, stops everything it started at the end (also on an
+   * error, the deadline or SIGINT/SIGTERM), and sets a failing exit code when it throws.
+   */
+  async function run(main, { deadlineMs, note }) {
+    const guard = setTimeout(() => {
+      note(`still running after ${deadlineMs} ms; stopping`);
+      void stopAll().then(() => process.exit(1));
+    }, deadlineMs);
+    guard.unref();
+    // Set on SIGINT/SIGTERM: the errors that stopping the servers causes in the run are not news then.
+    let interrupted = false;
+    for (const name of ["SIGINT", "SIGTERM"]) {
+      process.on(name, () => {
+        interrupted = true;
+        note(`${name}: stopping`);
+        void stopAll().then(() => process.exit(130));
+      });
+    }
+    try {
+      await main();
+    } catch (error) {
+      if (!interrupted) note(`failed: ${error.stack ?? error}`);
+      process.exitCode = 1;
+    } finally {
+      await stopAll();
+      clearTimeout(guard);
+    }
+  }
+
+  return { start, signal, stop, stopAll, run, scratch };
+}
+
+/** Builds the worker bundle and the editor app when they are missing (the hub serves the app). */
+export function buildIfMissing(note) {
+  for (const [artifact, script] of [
+    ["dist/weft.mjs", "build:worker"],
+    ["dist/app/index.html", "build:app"],
+  ]) {
+    if (existsSync(join(ROOT, artifact))) continue;
+    note(`${artifact} is missing; running npm run ${script}`);
+    const result = spawnSync("npm", ["run", script], { cwd: ROOT, stdio: ["ignore", 2, 2] });
+    if (result.status !== 0) throw new Error(`npm run ${script} failed`);
+  }
 }
 
 export function freePort() {

@@ -10,7 +10,7 @@ import { build } from "esbuild";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
 import { createProcesses, freePort, ROOT, sleep, snapshotHub } from "../lib/procs.mjs";
 
-const { start, signal, stop, stopAll, scratch } = createProcesses();
+const { start, signal, stop, scratch, run: runBench } = createProcesses();
 const HERE = import.meta.dirname;
 const WORKER_TOKEN = "bench-token-0123456789";
 /** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
@@ -137,23 +137,4 @@ async function profile(out) {
   if (code !== 0) note(`the profile did not finish (exit ${code}); the figures above stand`);
 }
 
-const guard = setTimeout(() => {
-  note(`still running after ${DEADLINE_MS} ms; stopping`);
-  void stopAll().then(() => process.exit(1));
-}, DEADLINE_MS);
-guard.unref();
-for (const name of ["SIGINT", "SIGTERM"]) {
-  process.on(name, () => {
-    void stopAll().then(() => process.exit(130));
-  });
-}
-
-try {
-  await main();
-} catch (error) {
-  note(`failed: ${error.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
-  await stopAll();
-  clearTimeout(guard);
-}
+await runBench(main, { deadlineMs: DEADLINE_MS, note });
