@@ -21,6 +21,6 @@ export interface Env {
   WEFT_REBALANCE_MOVES?: string;
   /** Milliseconds between rebalances (default 30000). */
   WEFT_REBALANCE_INTERVAL_MS?: string;
-  /** Messages per second one graph's room takes in (credit is paced to it); 0: unlimited. Default 50,000. */
+  /** Messages per second one graph's room takes in (credit is paced to it); 0: unlimited. Default 10,000. */
   WEFT_ROOM_MAX_RATE?: string;
 }

@@ -134,9 +134,10 @@ export const BROKER = {
    * Credit is paced to it, so no source setting lets one graph starve the hub's other graphs and its API: on
    * one machine every room shares one workerd thread. On a 2-core machine a room does ~130,000 msg/s
    * uncapped, but with an unthrottled source the hub's health check then took 360 ms at p99; at 20,000 it
-   * stayed near 50 ms (test/fastSource.test.ts). On Cloudflare each room has its own isolate: raise it there.
+   * took 22–104 ms over five one-minute runs (test/fastSource.test.ts, limit 100), so 10,000 leaves a margin.
+   * On Cloudflare each room has its own isolate: raise it there.
    */
-  maxRoomRate: 20_000,
+  maxRoomRate: 10_000,
   /** Messages one dead-letter replay or listing handles per request. */
   deadLetterPage: 1000,
 } as const;
