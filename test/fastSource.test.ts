@@ -68,14 +68,18 @@ describe("a source as fast as allowed (DELIVERY-7, DELIVERY-11)", () => {
       const idleBytes = (await hub.api<GraphStatus>("/api/graphs/fast/status")).body.storageBytes ?? 0;
       worker = startWorker(hub, ["--graph", "fast", "--name", "fast-1", "--id", "fast-1"], undefined);
       // Measured once both sources run at full speed (not while the worker starts).
+      let seen = "";
       await waitFor(
         async () => {
           const s = (await hub.api<GraphStatus>("/api/graphs/fast/status")).body;
+          seen = JSON.stringify({ processes: s.processes, edges: s.edges });
           return s.edges.every((e) => e.totalIn > 1000) || undefined;
         },
         "both sources flowing",
         30_000,
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\nlast status: ${seen}\nworker log:\n${worker?.output.slice(-3000)}`);
+      });
       const latencies: number[] = [];
       const failures: string[] = [];
       let maxRss = 0;

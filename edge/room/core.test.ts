@@ -1411,7 +1411,8 @@ describe("delivery (DELIVERY-*)", () => {
       ["src", 1000],
     ]);
     r.publish(c, "src", ids(1000));
-    expect(r.core.broker.refillAt()).toBe(r.now + 250);
+    // A refill is due once the bucket holds a twentieth of a second's worth (4000 / 20 = 200 tokens).
+    expect(r.core.broker.refillAt()).toBe(r.now + 50);
     r.now += 250;
     r.core.broker.refill();
     // Only the producer that used its credit is granted more; the idle one hoards nothing.
@@ -1420,6 +1421,30 @@ describe("delivery (DELIVERY-*)", () => {
     r.publish(c, "src", ids(1000, "n"), { seq: 2 });
     r.core.broker.refill();
     expect(of(c.take(), "credit")).toEqual([]);
+  });
+
+  it("DELIVERY-7: producers held back by the room rate share each refill equally; a busy one cannot starve another", () => {
+    const r = room({ ...DEFAULT_CONFIG, maxRate: 4000 });
+    r.setGraph((g) => {
+      g.nodes = [node("busy", "random"), node("slow", "random"), node("a", "log"), node("b", "log")];
+      g.edges = [edge("busy", "a"), edge("slow", "b")];
+    });
+    const c = r.hello("w1");
+    const granted = () => Object.fromEntries(of(c.take(), "credit").map((f) => [f.nodeId, f.messages]));
+    // The first grant empties the bucket (2,000); the second producer waits for a refill.
+    expect(granted()).toEqual({ busy: 2000, slow: 0 });
+    // The busy one uses all of its credit and publishes again and again while tokens trickle in: it takes
+    // nothing ahead of the one already waiting.
+    r.publish(c, "busy", ids(1000), { seq: 1 });
+    r.publish(c, "busy", ids(1000, "n"), { seq: 2 });
+    r.now += 100;
+    r.publish(c, "busy", [], { seq: 3 });
+    expect(granted()).toEqual({});
+    r.now += 150;
+    r.core.broker.refill();
+    // A quarter second at 4,000/s is 1,000 tokens, split between the two.
+    expect(granted()).toEqual({ slow: 500, busy: 2500 });
+    expect(r.core.broker.refillAt()).not.toBeNull();
   });
 
   it("DELIVERY-2: a batch the room cannot store gets storage_failed and is not queued; sent again, it is accepted", () => {

@@ -41,8 +41,12 @@ export class Credits {
   /** The room's message rate (0: unlimited) and the token bucket credit is paid from (RoomConfig.maxRate). */
   private readonly bucketSize: number;
   private readonly bucket: TokenBucket | undefined;
-  /** A grant was cut short by the bucket: refill() hands out credit again. */
-  private starved = false;
+  /**
+   * Producers whose grant the bucket cut short, in the order they asked. While any wait, credit is handed
+   * out only by refill(), an equal share to each in turn, so a producer that publishes all the time cannot
+   * take every token as it trickles in and starve a slower one.
+   */
+  private readonly waiting = new Set<string>();
 
   constructor(
     private readonly ports: CreditPorts,
@@ -58,12 +62,20 @@ export class Credits {
     if (!credit || credit.connId !== connId || credit.epoch !== epoch) return;
     credit.received += messages;
     credit.receivedBytes += bytes;
+    // Paced by the room rate, a producer that has used up its credit asks the next refill for more; it does
+    // not wait for its consumers to acknowledge.
+    if (this.bucket && credit.limit - credit.received < LIMITS.maxBatchMessages) {
+      this.waiting.add(creditKey(nodeId, port));
+    }
   }
 
   /** Forgets the credits of processes of `nodeId` that no longer hold it. */
   forgetStale(nodeId: string): void {
     for (const [key, credit] of [...this.credits]) {
-      if (key.startsWith(`${nodeId}\u0000`) && !this.ports.holds(nodeId, credit)) this.credits.delete(key);
+      if (key.startsWith(`${nodeId}\u0000`) && !this.ports.holds(nodeId, credit)) {
+        this.credits.delete(key);
+        this.waiting.delete(key);
+      }
     }
   }
 
@@ -81,7 +93,7 @@ export class Credits {
 
   clear(): void {
     this.credits.clear();
-    this.starved = false;
+    this.waiting.clear();
   }
 
   /** Sends a first grant (a new producer on this connection and epoch) or a larger one. */
@@ -103,7 +115,13 @@ export class Credits {
     this.send(nodeId, port, credit, true);
   }
 
-  private send(nodeId: string, port: string, credit: Credit, force: boolean): void {
+  /**
+   * Sends a larger grant when one is due (always when `force`). With a room rate, `share` is what refill()
+   * offers this producer from the bucket; without it, the producer takes from the bucket only when nobody
+   * waits. Returns whether the producer got all it asked for (false: it waits for a refill).
+   */
+  private send(nodeId: string, port: string, credit: Credit, force: boolean, share?: number): boolean {
+    const key = creditKey(nodeId, port);
     const { messages, bytes, threshold } = this.ports.freeRoom(nodeId, port);
     // No free room (a paused channel) grants nothing, even to a producer that overshot its last limit.
     const room = messages > 0 && bytes > 0;
@@ -126,14 +144,20 @@ export class Credits {
       credit.limit - credit.received < threshold || credit.limitBytes - credit.receivedBytes < LIMITS.maxFrameBytes;
     // Paced by a room rate, only a producer about to run out is granted more, so idle ones hoard no tokens.
     const worth = this.rate > 0 ? starved : limit - credit.limit >= threshold || starved;
-    if (!force && !(grew && worth)) return;
-    if (this.rate > 0 && limit > base) {
+    if (!force && !(grew && worth)) return true;
+    let satisfied = true;
+    if (this.bucket && limit > base) {
       // The room's rate (RoomConfig.maxRate): credit is paid for from a token bucket, so no source, however
       // fast, makes one graph's room take more than its share of the hub (DELIVERY-7).
-      const granted = this.bucket?.takeUpTo(limit - base, this.ports.now()) ?? limit - base;
-      if (granted < limit - base) this.starved = true;
+      const wanted = limit - base;
+      const othersWait = this.waiting.size > (this.waiting.has(key) ? 1 : 0);
+      const offered = share ?? (othersWait ? 0 : wanted);
+      const granted = this.bucket.takeUpTo(Math.min(wanted, offered), this.ports.now());
+      satisfied = granted >= wanted;
+      if (satisfied) this.waiting.delete(key);
+      else this.waiting.add(key);
       limit = granted > 0 ? base + granted : Math.max(credit.limit, 0);
-      if (limit <= credit.limit && limitBytes <= credit.limitBytes && !force) return;
+      if (limit <= credit.limit && limitBytes <= credit.limitBytes && !force) return satisfied;
     }
     credit.limit = limit;
     credit.limitBytes = limitBytes;
@@ -145,19 +169,30 @@ export class Credits {
       messages: limit,
       bytes: limitBytes,
     });
+    return satisfied;
   }
 
-  /** When the bucket holds a batch's worth again, if a producer is waiting for credit; else null. */
+  /** When the bucket holds a twentieth of a second's worth again (at most a batch), if a producer waits. */
   refillAt(): number | null {
-    if (!this.starved || !this.bucket) return null;
-    return this.bucket.holdsAt(LIMITS.maxBatchMessages);
+    if (this.waiting.size === 0 || !this.bucket) return null;
+    return this.bucket.holdsAt(Math.min(LIMITS.maxBatchMessages, Math.ceil(this.rate / 20)));
   }
 
-  /** The bucket has refilled: producers waiting for credit get it. */
+  /**
+   * The bucket has refilled: the waiting producers share what it holds equally, in the order they asked.
+   * One still short goes to the back of the line; one no longer asking leaves it.
+   */
   refill(): void {
-    if (!this.starved) return;
-    this.starved = false;
-    for (const key of [...this.credits.keys()]) this.refreshKey(key);
+    if (!this.bucket) return;
+    const line = [...this.waiting];
+    this.waiting.clear();
+    for (const [i, key] of line.entries()) {
+      const credit = this.credits.get(key);
+      if (!credit) continue;
+      const [nodeId, port] = key.split("\u0000") as [string, string];
+      const share = Math.ceil(this.bucket.holds(this.ports.now()) / (line.length - i));
+      if (!this.send(nodeId, port, credit, false, share)) this.waiting.add(key);
+    }
   }
 }
 

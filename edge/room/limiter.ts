@@ -31,6 +31,12 @@ export class TokenBucket {
     return taken;
   }
 
+  /** How many whole tokens the bucket holds now. */
+  holds(now: number): number {
+    this.refill(now);
+    return Math.floor(this.tokens);
+  }
+
   /** When the bucket will hold `amount` tokens (at most its burst), as of its last use. */
   holdsAt(amount: number): number {
     const need = Math.min(amount, this.rate.burst) - this.tokens;
