@@ -6,8 +6,11 @@ import type { JsonValue } from "./graph.ts";
 import { deliverProblem, hotFrameProblem, isHotType } from "./hotFrames.ts";
 import { ID_PATTERN, LIMITS } from "./limits.ts";
 
-/** 2: per-edge channels, credit, nack and leases (PROTOCOL.md "Delivery"). */
-export const PROTOCOL_VERSION = 2;
+/**
+ * 2: per-edge channels, credit, nack and leases (PROTOCOL.md "Delivery"); 3: hello announces full node-type
+ * definitions and plugin problems (TYPES-*), failed messages go to error ports (ERROR-*).
+ */
+export const PROTOCOL_VERSION = 3;
 
 /** WebSocket close codes the room uses with workers (PROTOCOL.md CLOSE-*). */
 export const CloseCode = {
@@ -96,7 +99,10 @@ const workerFrameSchemas = {
     version: z.string().max(64),
     labels: z.array(z.string().min(1).max(64)).max(32),
     capacity: z.number().int().min(1).max(10_000),
-    nodeTypes: z.array(z.strictObject({ type: z.string().min(1).max(64), version: z.string().max(64) })).max(1000),
+    /** Definitions (shared/nodeTypeDef.ts checks each; a bad one is refused alone, TYPES-2). */
+    nodeTypes: z.array(z.record(z.string(), z.unknown())).max(500),
+    /** What went wrong loading plugins, shown in the worker's status (PLUGIN-2). */
+    problems: z.array(z.string().max(LIMITS.maxErrorChars)).max(50).optional(),
     load: counter,
   }),
   heartbeat: z.strictObject({

@@ -1,5 +1,6 @@
 // Runtime status of a graph: pushed live to editors and served by GET /api/graphs/:id/status.
 import type { JsonValue } from "./graph.ts";
+import type { NodeTypeDef } from "./nodeTypes.ts";
 
 /**
  * pending: wanted, no worker can take it (see reason); assigned: sent to a worker, not yet confirmed;
@@ -34,6 +35,20 @@ export interface WorkerStatus {
   processes: number;
   /** Draining workers get no new work; their processes are moved away. */
   draining: boolean;
+  /** What went wrong on the worker that is not one process's fault: plugins that failed to load, refused types. */
+  problems?: string[];
+}
+
+/** A node type as a graph's registry knows it (TYPES-1): built in, or announced by a worker. */
+export interface NodeTypeInfo extends NodeTypeDef {
+  /** Built into the hub, or announced by workers only (a plugin). */
+  source: "builtin" | "worker";
+  /** A live worker can run it now (hub types always can). */
+  available: boolean;
+  /** Ids of the connected workers that can run it. */
+  workers: string[];
+  /** Why it is unavailable, in words a user can act on. */
+  reason?: string;
 }
 
 /** One edge's channel as the broker counts it (DELIVERY-9). */
@@ -75,5 +90,7 @@ export type EditorRequest = { type: "watch" };
 /** Room → editor custom message; sent only to editors that asked with `watch`. */
 export type EditorPush =
   | { type: "status"; status: GraphStatus }
+  /** The graph's node-type registry: sent after `watch` and whenever it changes (the palette). */
+  | { type: "nodeTypes"; types: NodeTypeInfo[] }
   /** The room refused this editor's update (the connection closes with 4011 unless `code` is read_only). */
   | { type: "refused"; code: string; reason: string };

@@ -1,6 +1,7 @@
 // One graph connection: connect, hello/welcome, heartbeats, reconnect with backoff, drain; frames go to a GraphRuntime.
 import WebSocket from "ws";
 import { TIMING } from "../shared/limits.ts";
+import type { NodeTypeDef } from "../shared/nodeTypes.ts";
 import { CloseCode, PROTOCOL_VERSION, parseRoomFrame, type WorkerFrameOf } from "../shared/protocol.ts";
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 import type { Logger } from "./log.ts";
@@ -35,8 +36,11 @@ export interface AgentOptions extends WorkerIdentity {
   welcomeTimeoutMs?: number;
   /** A connection up at least this long resets the backoff. */
   stableAfterMs?: number;
-  runtime?: Pick<RuntimeOptions, "findImpl" | "findDef" | "publisher" | "onProcessesChanged" | "stopFlushMs">;
-  nodeTypes?: Array<{ type: string; version: string }>;
+  runtime?: Pick<RuntimeOptions, "findImpl" | "publisher" | "onProcessesChanged" | "stopFlushMs">;
+  /** The node types announced in hello (built-ins and plugins); default: the built-ins. */
+  nodeTypes?: readonly NodeTypeDef[];
+  /** Plugins that failed to load, reported in hello so the hub shows them (PLUGIN-2). */
+  problems?: readonly string[];
 }
 
 /** Budget of stop(): wait for acks of what is buffered, then for the close handshake. */
@@ -304,9 +308,10 @@ export class GraphAgent {
         version: this.options.version,
         labels: this.options.labels,
         capacity: this.options.capacity,
-        nodeTypes: this.options.nodeTypes ?? BUILTIN_IMPLS.map(({ type, version }) => ({ type, version })),
+        nodeTypes: (this.options.nodeTypes ?? BUILTIN_IMPLS.map(({ def }) => def)).map((def) => ({ ...def })),
         load: this.options.load(),
       };
+      if (this.options.problems?.length) hello.problems = [...this.options.problems];
       link.send(JSON.stringify(hello));
     });
   }

@@ -27,7 +27,7 @@ Examples:
 }
 
 export function workerHelp(): string {
-  const types = BUILTIN_IMPLS.map((impl) => `${impl.type}@${impl.version}`).join(", ");
+  const types = BUILTIN_IMPLS.map(({ def }) => `${def.type}@${def.version}`).join(", ");
   return `Usage: weft worker --hub <url> (--graph <id> | --all) [options]
 
 Connects to a Weft hub as a worker and runs the node processes the hub's graph

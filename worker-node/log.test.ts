@@ -152,7 +152,7 @@ describe("log node on the pretty log", () => {
       credit: () => true,
       waitForCredit: async () => {},
     });
-    node.onMessage?.({ text: "a\u009bb" }, "in", { id: "m1", value: null, ts: 0 });
+    node.onMessage?.({ id: "m1", value: { text: "a\u009bb" }, ts: 0 }, "in");
     expect(written).toHaveLength(1);
     const [line] = written;
     expect(line?.endsWith("\n")).toBe(true);

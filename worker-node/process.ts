@@ -3,8 +3,8 @@ import type { JsonValue } from "../shared/graph.ts";
 import { LIMITS, TIMING } from "../shared/limits.ts";
 import type { ParamValue } from "../shared/nodeTypes.ts";
 import type { Delivery, ProcessReport } from "../shared/protocol.ts";
+import type { EmitOptions, NodeContext, NodeProcess } from "../shared/sdk.ts";
 import type { Logger } from "./log.ts";
-import type { NodeContext, NodeProcess } from "./nodes/types.ts";
 
 export type ProcessState = ProcessReport["state"] | "starting";
 
@@ -29,7 +29,7 @@ export interface RunnableSpec extends ProcessSpec {
   /** Values of the process's secret params: scrubbed from every error, status entry and log line it makes. */
   secrets?: readonly string[];
   /** Hands an emitted value to the publisher; returns an error text when refused. */
-  publish(port: string, value: JsonValue): string | undefined;
+  publish(port: string, value: JsonValue, options?: EmitOptions): string | undefined;
   /** Whether an output port may emit now (the room's credit, DELIVERY-7). */
   credit(port: string): boolean;
   /** Resolves once an output port has credit. */
@@ -125,7 +125,7 @@ export class NodeRunner {
     const { d: _d, attempt: _attempt, ...plain } = message;
     this.inHand += 1;
     try {
-      await this.impl.onMessage(message.value, port, plain);
+      await this.impl.onMessage(plain, port);
       return "done";
     } catch (error) {
       this.fail(error);
@@ -231,9 +231,9 @@ export class NodeRunner {
       params: spec.params,
       log: spec.log,
       signal: this.abort.signal,
-      emit: (port, value) => {
+      emit: (port, value, options) => {
         if (this.abort.signal.aborted && this.inHand === 0) return false;
-        const refused = spec.publish(port, value);
+        const refused = spec.publish(port, value, options);
         if (refused === undefined) return true;
         this.fail(new Error(refused));
         return false;
@@ -280,6 +280,8 @@ export class NodeRunner {
     if (!this.impl?.stop || this.stopCalled) return;
     this.stopCalled = true;
     let timer: NodeJS.Timeout | undefined;
+    // A node holding messages (batch, delay) emits them from stop(): those emits count, like a message in hand.
+    this.inHand += 1;
     try {
       await Promise.race([
         this.impl.stop(),
@@ -290,6 +292,7 @@ export class NodeRunner {
     } catch (error) {
       this.fail(error);
     } finally {
+      this.inHand -= 1;
       clearTimeout(timer);
     }
   }

@@ -5,6 +5,7 @@ import type { JsonValue } from "../shared/graph.ts";
 import { encodePublish } from "../shared/hotFrames.ts";
 import { BROKER, FRAME_BUDGET, LIMITS } from "../shared/limits.ts";
 import type { RoomFrameOf } from "../shared/protocol.ts";
+import type { EmitOptions } from "../shared/sdk.ts";
 import { randomSuffix } from "./identity.ts";
 
 /**
@@ -117,16 +118,22 @@ export class Publisher {
   }
 
   /** Queues one message; returns why it was refused, or undefined. */
-  emit(nodeId: string, epoch: number, port: string, value: JsonValue): string | undefined {
+  emit(nodeId: string, epoch: number, port: string, value: JsonValue, options?: EmitOptions): string | undefined {
     if (value === undefined || typeof value === "function" || typeof value === "symbol") {
       return `emit needs a JSON value, got ${typeof value}`;
     }
+    const problem = options && emitOptionsProblem(options);
+    if (problem) return problem;
     if (this.pending(nodeId) >= this.maxPending) {
       return `publish buffer full: ${this.maxPending} messages of node ${nodeId} await the room's ack; message dropped`;
     }
     let json: string;
     try {
-      json = JSON.stringify({ id: this.nextId(), value, ts: Date.now() });
+      json = JSON.stringify(
+        options?.key !== undefined || options?.headers !== undefined
+          ? { id: this.nextId(), key: options.key, value, headers: options.headers, ts: Date.now() }
+          : { id: this.nextId(), value, ts: Date.now() },
+      );
     } catch (error) {
       return `emit needs a JSON value: ${(error as Error).message}`;
     }
@@ -554,4 +561,20 @@ export class Publisher {
 
 function portKey(nodeId: string, port: string): string {
   return `${nodeId}\u0000${port}`;
+}
+
+/** Why a message key or headers cannot go out (the room checks the same, shared/protocol.ts), or undefined. */
+function emitOptionsProblem(options: EmitOptions): string | undefined {
+  const { key, headers } = options;
+  if (key !== undefined && (typeof key !== "string" || key.length > 256)) {
+    return "emit: key must be a string of at most 256 characters";
+  }
+  if (headers === undefined) return undefined;
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
+    return "emit: headers must be an object of strings";
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== "string") return `emit: header "${name.slice(0, 40)}" must be a string, got ${typeof value}`;
+  }
+  return undefined;
 }

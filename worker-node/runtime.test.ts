@@ -3,9 +3,10 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { JsonValue } from "../shared/graph.ts";
+import { builtinType } from "../shared/nodeTypes.ts";
 import type { RoomFrame } from "../shared/protocol.ts";
+import type { NodeImpl } from "../shared/sdk.ts";
 import { findImpl } from "./nodes/index.ts";
-import type { NodeImpl } from "./nodes/types.ts";
 import { GraphRuntime } from "./runtime.ts";
 import { RecordingLink } from "./testing/frames.ts";
 import { captureLogger } from "./testing/logs.ts";
@@ -36,15 +37,14 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 function gatedNode() {
   const gates: Array<() => void> = [];
   const impl: NodeImpl = {
-    type: "factorize",
-    version: "1.0.0",
+    def: builtinType("factorize"),
     create() {
       let emit: ((port: string, value: JsonValue) => boolean) | undefined;
       return {
         start(ctx) {
           emit = ctx.emit;
         },
-        async onMessage(value) {
+        async onMessage({ value }) {
           await new Promise<void>((resolve) => gates.push(resolve));
           emit?.("out", (value as number) * 2);
         },
@@ -152,8 +152,7 @@ describe("GraphRuntime", () => {
 
   it("DELIVERY-6: a sink whose flush fails nacks the whole batch with the error", async () => {
     const failing: NodeImpl = {
-      type: "log",
-      version: "1.0.0",
+      def: builtinType("log"),
       create: () => ({
         start() {},
         onMessage() {},

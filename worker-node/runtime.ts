@@ -2,12 +2,12 @@
 // handlers. Sans-IO: the agent hands it a link to send on and the validated frames it receives.
 import type { JsonValue } from "../shared/graph.ts";
 import { LIMITS, TIMING } from "../shared/limits.ts";
-import { checkParams, findNodeType, type NodeTypeDef } from "../shared/nodeTypes.ts";
+import { checkParams, ERROR_PORT } from "../shared/nodeTypes.ts";
 import type { RoomFrame, RoomFrameOf, WorkerFrame } from "../shared/protocol.ts";
+import type { EmitOptions, NodeImpl } from "../shared/sdk.ts";
 import { heartbeatText } from "./heartbeat.ts";
 import type { Logger } from "./log.ts";
 import { findImpl as findBuiltinImpl } from "./nodes/index.ts";
-import type { NodeImpl } from "./nodes/types.ts";
 import { NodeRunner, type ProcessSpec } from "./process.ts";
 import { Publisher, type PublisherOptions } from "./publisher.ts";
 import { Stops } from "./stops.ts";
@@ -21,8 +21,8 @@ export interface RuntimeOptions {
   workerId: string;
   /** Logger carrying workerId and graphId. */
   log: Logger;
+  /** The implementations this worker runs (built-ins and plugins); default: the built-ins. */
   findImpl?: (type: string) => NodeImpl | undefined;
-  findDef?: (type: string) => NodeTypeDef | undefined;
   publisher?: Omit<PublisherOptions, "workerId" | "onAcked" | "onRefused">;
   /** The number of processes held changed (the worker's load). */
   onProcessesChanged?: () => void;
@@ -224,25 +224,28 @@ export class GraphRuntime {
       nodeType: frame.nodeType,
       log: this.log.child({ nodeId: frame.nodeId }),
     };
-    const def = (this.options.findDef ?? findNodeType)(frame.nodeType);
     const impl = (this.options.findImpl ?? findBuiltinImpl)(frame.nodeType);
-    if (!def) return NodeRunner.blocked(spec, `unknown node type "${frame.nodeType}"`, this.onState);
     if (!impl) {
       const reason = `worker ${this.options.workerId} has no implementation of node type "${frame.nodeType}"`;
       return NodeRunner.blocked(spec, reason, this.onState);
     }
+    const def = impl.def;
     // The room resolved secret references into values (SECRET-2): check them as a running process sees them.
     const checked = checkParams(def, frame.params, "runtime");
     if (!checked.ok) return NodeRunner.blocked(spec, checked.error, this.onState);
     const ports = new Set([...def.outputs, ...frame.outputs]);
-    this.outputs.set(frame.nodeId, [...ports]);
+    // Input waits for credit on the outputs it feeds; `error` is fed by the room from failed messages (ERROR-1).
+    this.outputs.set(
+      frame.nodeId,
+      frame.outputs.filter((p) => p !== ERROR_PORT),
+    );
     let runner: NodeRunner | undefined;
-    const publish = (port: string, value: JsonValue): string | undefined => {
+    const publish = (port: string, value: JsonValue, options?: EmitOptions): string | undefined => {
       // A message in hand may still emit while its process stops, not once the stop is over.
       if (runner && !this.holds(runner)) return "the process was stopped; message dropped";
       if (!ports.has(port))
         return `unknown output port "${port}" (node type ${def.type} has ${[...ports].join(", ") || "none"})`;
-      return this.publisher.emit(frame.nodeId, frame.epoch, port, value);
+      return this.publisher.emit(frame.nodeId, frame.epoch, port, value, options);
     };
     const secrets = Object.entries(def.params)
       .filter(([key, param]) => param.type === "secret" && typeof checked.params[key] === "string")

@@ -23,7 +23,7 @@ describe("parseParamInput", () => {
     });
   });
   it("passes strings and booleans through", () => {
-    expect(parseParamInput({ type: "string", title: "Prefix", default: "" }, "> ")).toEqual({ ok: true, value: "> " });
+    expect(parseParamInput({ type: "text", title: "Prefix", default: "" }, "> ")).toEqual({ ok: true, value: "> " });
     expect(parseParamInput({ type: "boolean", title: "On", default: false }, true)).toEqual({ ok: true, value: true });
   });
 });

@@ -1,5 +1,5 @@
 // Turns what a user typed into a param value, checked against its ParamSpec (type, integer, min, max).
-import type { ParamSpec, ParamValue } from "../../shared/nodeTypes.ts";
+import { type ParamSpec, type ParamValue, paramProblem } from "../../shared/nodeTypes.ts";
 
 export type ParsedParam = { ok: true; value: ParamValue } | { ok: false; error: string };
 
@@ -7,8 +7,21 @@ export function parseParamInput(spec: ParamSpec, raw: string | boolean): ParsedP
   switch (spec.type) {
     case "boolean":
       return { ok: true, value: raw === true };
-    case "string":
-      return { ok: true, value: String(raw) };
+    case "text":
+    case "code":
+    case "select":
+    case "duration": {
+      const value = String(raw);
+      const problem = paramProblem(spec, value);
+      return problem ? { ok: false, error: `${sentence(problem)}.` } : { ok: true, value };
+    }
+    case "json": {
+      try {
+        return { ok: true, value: JSON.parse(String(raw)) as ParamValue };
+      } catch (error) {
+        return { ok: false, error: `Not JSON: ${(error as Error).message}` };
+      }
+    }
     case "integer":
     case "number": {
       const text = String(raw).trim();
@@ -27,4 +40,8 @@ export function parseParamInput(spec: ParamSpec, raw: string | boolean): ParsedP
       return { ok: false, error: `Unknown param type ${String(never)}.` };
     }
   }
+}
+
+function sentence(problem: string): string {
+  return `${problem.charAt(0).toUpperCase()}${problem.slice(1)}`;
 }

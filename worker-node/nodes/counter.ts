@@ -1,5 +1,6 @@
 // The `counter` source: emits start, start + 1, … at a set rate, or as fast as the room's credit allows.
-import type { NodeContext, NodeImpl } from "./types.ts";
+import { builtinType } from "../../shared/nodeTypes.ts";
+import type { NodeContext, NodeImpl } from "../../shared/sdk.ts";
 
 /** Numbers emitted per turn of the event loop when unthrottled, so timers and sockets keep their turn. */
 const BURST = 1000;
@@ -7,8 +8,7 @@ const BURST = 1000;
 const TICK_MS = 10;
 
 export const counterNode: NodeImpl = {
-  type: "counter",
-  version: "1.0.0",
+  def: builtinType("counter"),
   create() {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;

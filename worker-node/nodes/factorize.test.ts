@@ -66,9 +66,9 @@ describe("factorize node", () => {
       waitForCredit: async () => {},
     });
     const message = { id: "m1", value: 84, ts: 0 };
-    await process.onMessage?.(84, "in", message);
+    await process.onMessage?.(message, "in");
     expect(emitted).toEqual([["out", { n: 84, factors: [2, 2, 3, 7] }]]);
-    expect(() => process.onMessage?.(-4, "in", { ...message, value: -4 })).toThrow(/non-negative/);
+    expect(() => process.onMessage?.({ ...message, value: -4 }, "in")).toThrow(/non-negative/);
     expect(emitted).toHaveLength(1);
   });
 });

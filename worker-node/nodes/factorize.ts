@@ -1,5 +1,6 @@
 // The `factorize` transform: emits { n, factors } with the prime factors of each input integer.
-import type { NodeImpl } from "./types.ts";
+import { builtinType } from "../../shared/nodeTypes.ts";
+import type { NodeImpl } from "../../shared/sdk.ts";
 
 /**
  * Prime factors of `n` with multiplicity, ascending, by trial division. 0 and 1 have none ([]).
@@ -41,15 +42,14 @@ function describe(value: unknown): string {
 }
 
 export const factorizeNode: NodeImpl = {
-  type: "factorize",
-  version: "1.0.0",
+  def: builtinType("factorize"),
   create() {
     let emit: ((port: string, value: { n: number; factors: number[] }) => boolean) | undefined;
     return {
       start(ctx) {
         emit = ctx.emit;
       },
-      onMessage(value) {
+      onMessage({ value }) {
         const factors = primeFactors(value);
         emit?.("out", { n: value as number, factors });
       },

@@ -25,7 +25,7 @@ describe("file-write node", () => {
       await process.start(testContext({ path, fsync: "always" }));
       for (let i = 0; i < 3; i++) {
         const n = round * 3 + i;
-        await process.onMessage?.(n, "in", { id: `m${n}`, value: n, ts: n });
+        await process.onMessage?.({ id: `m${n}`, value: n, ts: n }, "in");
       }
       if (round === 0) expect(readFileSync(path, "utf8")).toBe("");
       await process.flush?.();

@@ -1,14 +1,14 @@
 // The `file-write` sink: appends each message as an NDJSON line; a batch is acknowledged only once written
 // (and, with fsync "always", synced), so nothing the room counts as delivered is lost with the worker.
 import { type FileHandle, open } from "node:fs/promises";
-import type { NodeImpl } from "./types.ts";
+import { builtinType } from "../../shared/nodeTypes.ts";
+import type { NodeImpl } from "../../shared/sdk.ts";
 
 /** With fsync "interval", the file is synced this often. */
 const SYNC_INTERVAL_MS = 1000;
 
 export const fileWriteNode: NodeImpl = {
-  type: "file-write",
-  version: "1.0.0",
+  def: builtinType("file-write"),
   create() {
     let file: FileHandle | undefined;
     let fsync = "always";
@@ -25,7 +25,7 @@ export const fileWriteNode: NodeImpl = {
         }
         if (fsync === "interval") timer = setInterval(() => void file?.sync().catch(() => {}), SYNC_INTERVAL_MS);
       },
-      onMessage(_value, _port, message) {
+      onMessage(message) {
         lines.push(`${JSON.stringify(message)}\n`);
       },
       async flush() {

@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JsonValue } from "../../shared/graph.ts";
 import { checkParams, findNodeType } from "../../shared/nodeTypes.ts";
+import type { NodeContext } from "../../shared/sdk.ts";
 import { silentLogger } from "../log.ts";
 import { httpRequestNode } from "./httpRequest.ts";
-import type { NodeContext } from "./types.ts";
 
 interface Seen {
   method: string;
@@ -67,7 +67,7 @@ describe("http-request node", () => {
     const emitted: Array<[string, JsonValue]> = [];
     const process = httpRequestNode.create();
     await process.start(context({ url, authorization: "Bearer s3cret" }, emitted));
-    await process.onMessage?.({ n: 42 }, "in", { id: "m1", value: { n: 42 }, ts: 1 });
+    await process.onMessage?.({ id: "m1", value: { n: 42 }, ts: 1 }, "in");
     expect(seen).toEqual([{ method: "POST", authorization: "Bearer s3cret", body: '{"n":42}' }]);
     expect(emitted).toEqual([["out", { status: 201, body: "stored" }]]);
   });
@@ -76,7 +76,7 @@ describe("http-request node", () => {
     const { url, seen } = await serve(() => ({ status: 503, body: "down" }));
     const process = httpRequestNode.create();
     await process.start(context({ url, method: "put" }, []));
-    await expect(process.onMessage?.(1, "in", { id: "m", value: 1, ts: 1 })).rejects.toThrow(
+    await expect(process.onMessage?.({ id: "m", value: 1, ts: 1 }, "in")).rejects.toThrow(
       /PUT http:\/\/127\.0\.0\.1:\d+\/hook answered HTTP 503/,
     );
     expect(seen[0]).toMatchObject({ method: "PUT", authorization: undefined });
@@ -86,7 +86,7 @@ describe("http-request node", () => {
     const { url } = await serve(() => ({ status: 200, body: "late", delayMs: 2000 }));
     const process = httpRequestNode.create();
     await process.start(context({ url, timeoutMs: 100 }, []));
-    await expect(process.onMessage?.(1, "in", { id: "m", value: 1, ts: 1 })).rejects.toThrow(/no answer within 100 ms/);
+    await expect(process.onMessage?.({ id: "m", value: 1, ts: 1 }, "in")).rejects.toThrow(/no answer within 100 ms/);
   });
 
   it("refuses a URL that is not http(s) and a method it does not send, naming the param", async () => {
@@ -113,9 +113,7 @@ describe("secrets stay out of what a process reports (SECRET-2)", () => {
     const { url } = await serve(() => ({ status: 200, body: "ok" }));
     const process = httpRequestNode.create();
     await process.start(context({ url, authorization: "Bearer sk_live_TOPSECRET\nX-Extra: 1" }, []));
-    const error = await Promise.resolve(process.onMessage?.(1, "in", { id: "m", value: 1, ts: 1 })).catch(
-      (e: Error) => e,
-    );
+    const error = await Promise.resolve(process.onMessage?.({ id: "m", value: 1, ts: 1 }, "in")).catch((e: Error) => e);
     expect(String(error)).toMatch(/not a valid HTTP header value/);
     expect(String(error)).not.toContain("TOPSECRET");
   });

@@ -1,6 +1,7 @@
 // The `http-request` node: sends each message as a JSON body to a URL and emits { status, body } on `out`.
 // Its `authorization` param is a secret: the room resolves it into the assignment; it is never logged.
-import type { NodeContext, NodeImpl } from "./types.ts";
+import { builtinType } from "../../shared/nodeTypes.ts";
+import type { NodeContext, NodeImpl } from "../../shared/sdk.ts";
 
 /** Response bodies longer than this are cut, so one reply cannot flood the output. */
 export const MAX_RESPONSE_CHARS = 64 * 1024;
@@ -32,8 +33,7 @@ export function httpSettings(params: NodeContext["params"]): Settings {
 }
 
 export const httpRequestNode: NodeImpl = {
-  type: "http-request",
-  version: "1.0.0",
+  def: builtinType("http-request"),
   create() {
     let ctx: NodeContext | undefined;
     let settings: Settings | undefined;
@@ -42,7 +42,7 @@ export const httpRequestNode: NodeImpl = {
         settings = httpSettings(context.params);
         ctx = context;
       },
-      async onMessage(value) {
+      async onMessage({ value }) {
         if (!ctx || !settings) throw new Error("not started");
         const { url, method, authorization, timeoutMs } = settings;
         const where = `${method} ${url.origin}${url.pathname}`;

@@ -1,6 +1,7 @@
 // The `log` sink: prints each message on the worker log and keeps the last 100 for status.
 import type { JsonValue } from "../../shared/graph.ts";
-import type { NodeContext, NodeImpl } from "./types.ts";
+import { builtinType } from "../../shared/nodeTypes.ts";
+import type { NodeContext, NodeImpl } from "../../shared/sdk.ts";
 
 export const RECENT_LIMIT = 100;
 /** A kept value whose JSON is longer than this is kept as a truncated string, so heartbeats stay small. */
@@ -8,8 +9,7 @@ export const RECENT_VALUE_CHARS = 1000;
 const PRINT_CHARS = 2000;
 
 export const logNode: NodeImpl = {
-  type: "log",
-  version: "1.0.0",
+  def: builtinType("log"),
   create() {
     const recent: JsonValue[] = [];
     let ctx: NodeContext | undefined;
@@ -17,7 +17,8 @@ export const logNode: NodeImpl = {
       start(context) {
         ctx = context;
       },
-      onMessage(value, _port, message) {
+      onMessage(message) {
+        const { value } = message;
         const json = JSON.stringify(value);
         const prefix = String(ctx?.params.prefix ?? "");
         const text = json.length > PRINT_CHARS ? `${json.slice(0, PRINT_CHARS)}…` : json;

@@ -1,7 +1,7 @@
 // Tests for the random node: its range with a seeded generator, and that it emits on a timer until stopped.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { JsonValue } from "../../shared/graph.ts";
-import { findNodeType } from "../../shared/nodeTypes.ts";
+import { BUILTIN_NODE_TYPES, findNodeType } from "../../shared/nodeTypes.ts";
 import { silentLogger } from "../log.ts";
 import { seededRandom } from "../testing/waitFor.ts";
 import { BUILTIN_IMPLS } from "./index.ts";
@@ -58,6 +58,10 @@ describe("random node", () => {
 
 describe("built-in implementations", () => {
   it("match the shared node-type definitions", () => {
-    for (const impl of BUILTIN_IMPLS) expect(findNodeType(impl.type)?.version, impl.type).toBe(impl.version);
+    for (const impl of BUILTIN_IMPLS) expect(findNodeType(impl.def.type), impl.def.type).toBe(impl.def);
+    // Every built-in type a worker runs has an implementation here (hub types run on the hub).
+    const implemented = new Set(BUILTIN_IMPLS.map((impl) => impl.def.type));
+    const missing = BUILTIN_NODE_TYPES.filter((def) => def.runsOn !== "hub" && !implemented.has(def.type));
+    expect(missing.map((def) => def.type)).toEqual([]);
   });
 });

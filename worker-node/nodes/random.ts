@@ -1,5 +1,6 @@
 // The `random` source: emits an integer from 0 to 999 every intervalMs.
-import type { NodeImpl } from "./types.ts";
+import { builtinType } from "../../shared/nodeTypes.ts";
+import type { NodeImpl } from "../../shared/sdk.ts";
 
 /** Maps a uniform [0, 1) draw to an integer 0..999. */
 export function randomInt(random: () => number = Math.random): number {
@@ -9,8 +10,7 @@ export function randomInt(random: () => number = Math.random): number {
 /** `random` with an injectable generator (tests pass a seeded one). */
 export function createRandomNode(random: () => number = Math.random): NodeImpl {
   return {
-    type: "random",
-    version: "1.0.0",
+    def: builtinType("random"),
     create() {
       let timer: NodeJS.Timeout | undefined;
       return {

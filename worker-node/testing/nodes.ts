@@ -1,10 +1,10 @@
 // Node implementations for tests: a `random` whose start always throws, to exercise crash reporting (SCHED-7).
-import type { NodeImpl } from "../nodes/types.ts";
+import { builtinType } from "../../shared/nodeTypes.ts";
+import type { NodeImpl } from "../../shared/sdk.ts";
 
 export function crashingRandom(message = "no entropy"): NodeImpl {
   return {
-    type: "random",
-    version: "1.0.0",
+    def: builtinType("random"),
     create: () => ({
       start() {
         throw new Error(message);

@@ -46,7 +46,7 @@ export function ParamField(props: ParamFieldProps) {
             {props.spec.title}
           </label>
         </Match>
-        <Match when={props.spec.type === "string"}>
+        <Match when={props.spec.type === "text" || props.spec.type === "duration"}>
           <label for={id()}>{props.spec.title}</label>
           <input
             id={id()}

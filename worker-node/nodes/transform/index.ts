@@ -1,0 +1,4 @@
+// Implementations of the transform group of built-in node types (shared/builtins/transform.ts).
+import type { NodeImpl } from "../../../shared/sdk.ts";
+
+export const TRANSFORM_IMPLS: readonly NodeImpl[] = [];
