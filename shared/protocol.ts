@@ -60,6 +60,7 @@ export type ErrorCode =
   | "hello_required"
   | "already_registered"
   | "unknown_node_type"
+  | "type_refused"
   | "duplicate_worker";
 
 const id = z.string().regex(ID_PATTERN, "must be 1-64 letters, digits, _ or -");

@@ -3,9 +3,10 @@
 // (DRAIN-1/2), refusals before the upgrade (CONN-2/3), close codes (CLOSE-*, HELLO-4/5).
 
 import { afterEach, describe, expect, it } from "vitest";
-import { CloseCode, type WorkerFrameOf } from "../shared/protocol.ts";
+import { nodeTypeProblem } from "../shared/nodeTypeDef.ts";
+import { CloseCode, PROTOCOL_VERSION, type WorkerFrameOf } from "../shared/protocol.ts";
 import { type AgentOptions, GraphAgent } from "./agent.ts";
-import { findImpl } from "./nodes/index.ts";
+import { BUILTIN_IMPLS, findImpl } from "./nodes/index.ts";
 import { createRandomNode } from "./nodes/random.ts";
 import { type FakeConnection, FakeRoom, type FakeRoomOptions } from "./testing/fakeRoom.ts";
 import { captureLogger } from "./testing/logs.ts";
@@ -70,15 +71,16 @@ describe("GraphAgent against a fake room", () => {
 
     const connection = await waitFor(() => room.connections[0], "a connection");
     const hello = await waitFor(() => connection.of("hello")[0], "a hello");
-    expect(hello).toMatchObject({ protocol: 2, workerId: "w-test", labels: ["gpu"], capacity: 4, load: 0 });
-    expect(hello?.nodeTypes.map((t) => t.type).sort()).toEqual([
-      "counter",
-      "factorize",
-      "file-write",
-      "http-request",
-      "log",
-      "random",
-    ]);
+    expect(hello).toMatchObject({
+      protocol: PROTOCOL_VERSION,
+      workerId: "w-test",
+      labels: ["gpu"],
+      capacity: 4,
+      load: 0,
+    });
+    // Full definitions of every type it runs (TYPES-1), each one the room accepts.
+    expect(hello?.nodeTypes.map((t) => t.type).sort()).toEqual(BUILTIN_IMPLS.map((i) => i.def.type).sort());
+    expect(hello?.nodeTypes.map((t) => nodeTypeProblem(t))).toEqual(hello?.nodeTypes.map(() => undefined));
     expect(connection.frames[0]?.type).toBe("hello");
 
     await waitFor(() => connection.of("state").find((f) => f.process.state === "running"), "state running");

@@ -6,6 +6,7 @@ import type { GraphEdge, GraphExport, GraphNode, JsonValue } from "../../shared/
 import { BROKER, LIMITS, TIMING } from "../../shared/limits.ts";
 import {
   type Message,
+  PROTOCOL_VERSION,
   type ProcessReport,
   parseRoomFrame,
   type RoomFrame,
@@ -303,7 +304,7 @@ interface HelloOptions {
 function helloFrame(workerId: string, over: HelloOptions = {}) {
   return {
     type: "hello",
-    protocol: over.protocol ?? 2,
+    protocol: over.protocol ?? PROTOCOL_VERSION,
     workerId,
     name: `worker ${workerId}`,
     version: "0.1.0",
@@ -369,7 +370,7 @@ describe("hello and desired processes", () => {
     const frames = c.take();
     expect(frames[0]).toEqual({
       type: "welcome",
-      protocol: 2,
+      protocol: PROTOCOL_VERSION,
       graphId: "g1",
       workerId: "w1",
       heartbeatMs: 2000,
@@ -377,13 +378,17 @@ describe("hello and desired processes", () => {
     });
     const assigns = of(frames, "assign");
     expect(assigns.map((a) => [a.nodeId, a.nodeType, a.params, a.inputs, a.outputs])).toEqual([
-      ["sink", "log", { prefix: "" }, ["in"], []],
-      ["src", "random", { intervalMs: 50 }, [], ["out"]],
+      ["sink", "log", { prefix: "" }, ["in"], ["error"]],
+      ["src", "random", { intervalMs: 50 }, [], ["out", "error"]],
     ]);
     expect(assigns.map((a) => a.epoch)).toEqual([1, 2]);
     // Then credit for the source's output (DELIVERY-7).
     expect(frames.filter((f) => f.type !== "credit")).toHaveLength(3);
-    expect(of(frames, "credit").map((f) => [f.nodeId, f.port])).toEqual([["src", "out"]]);
+    expect(of(frames, "credit").map((f) => [f.nodeId, f.port])).toEqual([
+      ["sink", "error"],
+      ["src", "out"],
+      ["src", "error"],
+    ]);
     expect(r.status("src")).toMatchObject({ state: "assigned", workerId: "w1" });
     const changes = r.statusChanges;
     r.beat(c);
@@ -421,7 +426,7 @@ describe("hello and desired processes", () => {
     expect(r.status("sink")).toMatchObject({ state: "stopped", reason: "node is disabled" });
   });
 
-  it("SCHED-4: a node with invalid params or an unknown type is blocked with the reason, never assigned", () => {
+  it("SCHED-4/TYPES-3: invalid params block a node with the reason; a type nobody announced leaves it pending", () => {
     const r = room();
     r.setGraph((g) => {
       g.nodes = [node("src", "random", { intervalMs: 0 }), node("odd", "teleport"), node("ok", "log")];
@@ -432,7 +437,7 @@ describe("hello and desired processes", () => {
       state: "blocked",
       reason: 'node "src": param "intervalMs" must be at least 1, got 0',
     });
-    expect(r.status("odd")).toMatchObject({ state: "blocked", reason: 'node "odd" has unknown type "teleport"' });
+    expect(r.status("odd")).toMatchObject({ state: "pending", reason: 'no live worker can run node type "teleport"' });
     // Fixing the params lets it run.
     r.setGraph((g) => {
       g.nodes[0]!.params = { intervalMs: 5 };
@@ -541,7 +546,7 @@ describe("registration (HELLO-*)", () => {
     pipeline(r);
     const c = r.hello("w1", { protocol: 1 });
     expect(c.workerId).toBeUndefined();
-    expect(r.closesOf(c)).toEqual([[4002, "protocol 1 not supported; this hub speaks 2"]]);
+    expect(r.closesOf(c)).toEqual([[4002, `protocol 1 not supported; this hub speaks ${PROTOCOL_VERSION}`]]);
     expect(c.take()).toEqual([]);
     expect(r.store.workers()).toEqual([]);
   });
@@ -556,14 +561,18 @@ describe("registration (HELLO-*)", () => {
     expect(r.store.workers().map((w) => w.capacity)).toEqual([2]);
   });
 
-  it("HELLO-5: a hello naming an unknown node type gets unknown_node_type and close 4006 naming it", () => {
+  it("HELLO-5/TYPES-2: a type named without a definition that is not built in is refused alone; the worker is welcomed", () => {
     const r = room();
     const c = r.hello("w1", { types: ["random", "teleport"] });
-    expect(errors(c.take())).toEqual([["unknown_node_type", undefined]]);
-    expect(r.closesOf(c)).toEqual([[4006, "unknown node type teleport"]]);
-    const two = r.hello("w2", { types: ["warp", "teleport"] });
-    expect(r.closesOf(two)).toEqual([[4006, "unknown node types warp, teleport"]]);
-    expect(r.store.workers()).toEqual([]);
+    const frames = c.take();
+    expect(frames[0]?.type).toBe("welcome");
+    expect(of(frames, "error").map((e) => [e.code, e.message])).toEqual([
+      ["type_refused", 'node type "teleport" came without a definition, and it is not built into this hub'],
+    ]);
+    expect(r.closesOf(c)).toEqual([]);
+    expect(r.store.workers().map((w) => [w.id, w.nodeTypes, w.problems])).toEqual([
+      ["w1", ["random"], ['node type "teleport" came without a definition, and it is not built into this hub']],
+    ]);
   });
 
   it("HELLO-4: a second connection with the id of an open one is refused with 4007; the first keeps its work", () => {
@@ -1347,7 +1356,7 @@ describe("delivery (DELIVERY-*)", () => {
     r.setGraph((g) => {
       g.nodes = [node("src", "random"), node("a", "log", {}, { disabled: true })];
     });
-    const credit = (frames: RoomFrame[]) => of(frames, "credit").map((f) => [f.nodeId, f.port, f.messages]);
+    const credit = (frames: RoomFrame[]) => dataCredits(frames).map((f) => [f.nodeId, f.port, f.messages]);
     // The consumer is stopped; its stop is reported.
     r.finishStops(c);
     c.take();
@@ -1389,10 +1398,21 @@ describe("delivery (DELIVERY-*)", () => {
       g.edges = [edge("src", "a")];
     });
     const c = r.hello("w1");
-    const credits = of(c.take(), "credit");
+    const frames = c.take();
+    const credits = dataCredits(frames);
     expect(credits.map((f) => [f.nodeId, f.port, f.messages])).toEqual([
       ["lonely", "out", Number.MAX_SAFE_INTEGER],
       ["src", "out", BROKER.maxDepth],
+    ]);
+    // Every node has an error output (ERROR-1); unwired, its credit is unlimited.
+    expect(
+      of(frames, "credit")
+        .filter((f) => f.port === "error")
+        .map((f) => [f.nodeId, f.messages]),
+    ).toEqual([
+      ["a", Number.MAX_SAFE_INTEGER],
+      ["lonely", Number.MAX_SAFE_INTEGER],
+      ["src", Number.MAX_SAFE_INTEGER],
     ]);
     expect(credits.find((f) => f.nodeId === "src")?.bytes).toBe(BROKER.maxBytes);
   });
@@ -1404,7 +1424,7 @@ describe("delivery (DELIVERY-*)", () => {
       g.edges = [edge("src", "a")];
     });
     const c = r.hello("w1");
-    const first = of(c.take(), "credit").map((f) => [f.nodeId, f.messages]);
+    const first = dataCredits(c.take()).map((f) => [f.nodeId, f.messages]);
     // The bucket holds 2,000 (a quarter second, at least two batches): the unwired port gets one batch of it.
     expect(first).toEqual([
       ["lonely", 1000],
@@ -1416,11 +1436,11 @@ describe("delivery (DELIVERY-*)", () => {
     r.now += 250;
     r.core.broker.refill();
     // Only the producer that used its credit is granted more; the idle one hoards nothing.
-    expect(of(c.take(), "credit").map((f) => [f.nodeId, f.messages])).toEqual([["src", 2000]]);
+    expect(dataCredits(c.take()).map((f) => [f.nodeId, f.messages])).toEqual([["src", 2000]]);
     // Until the bucket refills, nothing more.
     r.publish(c, "src", ids(1000, "n"), { seq: 2 });
     r.core.broker.refill();
-    expect(of(c.take(), "credit")).toEqual([]);
+    expect(dataCredits(c.take())).toEqual([]);
   });
 
   it("DELIVERY-7: producers held back by the room rate share each refill equally; a busy one cannot starve another", () => {
@@ -1430,7 +1450,7 @@ describe("delivery (DELIVERY-*)", () => {
       g.edges = [edge("busy", "a"), edge("slow", "b")];
     });
     const c = r.hello("w1");
-    const granted = () => Object.fromEntries(of(c.take(), "credit").map((f) => [f.nodeId, f.messages]));
+    const granted = () => Object.fromEntries(dataCredits(c.take()).map((f) => [f.nodeId, f.messages]));
     // The first grant empties the bucket (2,000); the second producer waits for a refill.
     expect(granted()).toEqual({ busy: 2000, slow: 0 });
     // The busy one uses all of its credit and publishes again and again while tokens trickle in: it takes
@@ -1513,7 +1533,7 @@ describe("delivery (DELIVERY-*)", () => {
     expect(r.status("a").state).toBe("pending");
     const consumer = r.hello("w2", { types: ["log"] });
     const frames = consumer.take();
-    expect(frames.map((f) => f.type)).toEqual(["welcome", "assign", "deliver"]);
+    expect(frames.map((f) => f.type).filter((t) => t !== "credit")).toEqual(["welcome", "assign", "deliver"]);
     expect(of(frames, "deliver")[0]!.messages.map((m) => m.id)).toEqual(["early"]);
   });
 });
@@ -1903,3 +1923,8 @@ describe("regressions", () => {
     expect(r.depth("src-a")).toBe(1000);
   });
 });
+
+/** Credit frames for data outputs (not the error port every node has). */
+function dataCredits(frames: RoomFrame[]) {
+  return of(frames, "credit").filter((f) => f.port !== "error");
+}

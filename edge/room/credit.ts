@@ -1,6 +1,7 @@
 // Back-pressure as credit (DELIVERY-7): what each producer port may publish, from the free room of the edges
 // it feeds and, with a room rate, paid for from one token bucket for the whole room.
 import { LIMITS } from "../../shared/limits.ts";
+import { ERROR_PORT } from "../../shared/ports.ts";
 import type { RoomFrame } from "../../shared/protocol.ts";
 import type { Holder } from "./broker.ts";
 import { TokenBucket } from "./limiter.ts";
@@ -64,7 +65,7 @@ export class Credits {
     credit.receivedBytes += bytes;
     // Paced by the room rate, a producer that has used up its credit asks the next refill for more; it does
     // not wait for its consumers to acknowledge.
-    if (this.bucket && credit.limit - credit.received < LIMITS.maxBatchMessages) {
+    if (this.bucket && port !== ERROR_PORT && credit.limit - credit.received < LIMITS.maxBatchMessages) {
       this.waiting.add(creditKey(nodeId, port));
     }
   }
@@ -127,8 +128,11 @@ export class Credits {
     const room = messages > 0 && bytes > 0;
     const base = Math.max(credit.limit, credit.received);
     let limit = Math.max(credit.limit, 0);
+    // Failed messages reach `error` from the room (ERROR-1); what a node emits there itself is rare and is
+    // not paid from the room's bucket, so an idle error port hoards no tokens.
+    const paced = this.rate > 0 && port !== ERROR_PORT;
     if (room) {
-      if (this.rate <= 0) limit = Math.max(limit, messages === UNLIMITED ? UNLIMITED : credit.received + messages);
+      if (!paced) limit = Math.max(limit, messages === UNLIMITED ? UNLIMITED : credit.received + messages);
       // With a room rate, a grant is at most one bucket's worth; a port no edge leaves gets a batch at a time.
       else {
         const want = messages === UNLIMITED ? LIMITS.maxBatchMessages : credit.received + messages - base;
@@ -143,10 +147,10 @@ export class Credits {
     const starved =
       credit.limit - credit.received < threshold || credit.limitBytes - credit.receivedBytes < LIMITS.maxFrameBytes;
     // Paced by a room rate, only a producer about to run out is granted more, so idle ones hoard no tokens.
-    const worth = this.rate > 0 ? starved : limit - credit.limit >= threshold || starved;
+    const worth = paced ? starved : limit - credit.limit >= threshold || starved;
     if (!force && !(grew && worth)) return true;
     let satisfied = true;
-    if (this.bucket && limit > base) {
+    if (this.bucket && paced && limit > base) {
       // The room's rate (RoomConfig.maxRate): credit is paid for from a token bucket, so no source, however
       // fast, makes one graph's room take more than its share of the hub (DELIVERY-7).
       const wanted = limit - base;

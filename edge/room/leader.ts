@@ -3,7 +3,6 @@
 // (NodeRun); the broker hears of every change through `holderChanged`.
 import type { JsonValue } from "../../shared/graph.ts";
 import { BROKER, TIMING } from "../../shared/limits.ts";
-import { findNodeType } from "../../shared/nodeTypes.ts";
 import type { ErrorCode, ProcessReport, RoomFrame } from "../../shared/protocol.ts";
 import { place, rebalance } from "../../shared/scheduler.ts";
 import type { BrokerLeader, Holder } from "./broker.ts";
@@ -63,7 +62,7 @@ export class Leader implements BrokerLeader {
     this.runs = new Map(this.store.runs().map((r) => [r.nodeId, r]));
     this.crashes = new Map(this.store.crashes().map((c) => [c.nodeId, c]));
     this.nextRebalanceAt = ports.now() + ports.config.rebalanceIntervalMs;
-    this.plan = planGraph(ports.graph, ports.secrets);
+    this.plan = planGraph(ports.graph, ports.secrets, this.registry.types.lookup);
   }
 
   // ---- what the broker asks ---------------------------------------------------------------------------
@@ -106,8 +105,9 @@ export class Leader implements BrokerLeader {
   graphChanged(change?: GraphChange): void {
     if (change && !change.running && !change.edges && change.nodes.size === 0) return;
     const { graph, secrets } = this.ports;
-    if (!change || change.running) this.plan = planGraph(graph, secrets);
-    else for (const nodeId of change.nodes) planNode(this.plan, graph, secrets, nodeId);
+    const types = this.registry.types.lookup;
+    if (!change || change.running) this.plan = planGraph(graph, secrets, types);
+    else for (const nodeId of change.nodes) planNode(this.plan, graph, secrets, types, nodeId);
     const changed = change && !change.running ? [...change.nodes] : [...this.crashes.keys()];
     for (const nodeId of changed) {
       const crash = this.crashes.get(nodeId);
@@ -121,7 +121,9 @@ export class Leader implements BrokerLeader {
   secretChanged(name: string): void {
     const users = [...this.plan.secrets].filter(([, names]) => names.includes(name)).map(([nodeId]) => nodeId);
     if (users.length === 0) return;
-    for (const nodeId of users) planNode(this.plan, this.ports.graph, this.ports.secrets, nodeId);
+    for (const nodeId of users) {
+      planNode(this.plan, this.ports.graph, this.ports.secrets, this.registry.types.lookup, nodeId);
+    }
     this.reconcile();
   }
 
@@ -173,7 +175,7 @@ export class Leader implements BrokerLeader {
       const worker = this.registry.get(run.workerId);
       const stale =
         this.staleReason(run) ??
-        (want && worker && !qualifies(worker, want)
+        (want && worker && !this.qualifies(worker, want)
           ? `worker ${worker.id} no longer has what the node needs`
           : undefined);
       if (stale) this.unassign(run, stale);
@@ -215,7 +217,7 @@ export class Leader implements BrokerLeader {
 
   private assign(want: Desired, workerId: string): void {
     const worker = this.registry.get(workerId);
-    const def = findNodeType(want.type);
+    const def = this.registry.types.lookup(want.type);
     if (!worker || !def) return;
     const run = this.store.transaction(() => {
       const started: NodeRun = {
@@ -315,6 +317,8 @@ export class Leader implements BrokerLeader {
 
   /** A worker said hello: what it held resumes with the same epochs; its stops are asked for again. */
   workerJoined(worker: WorkerRecord): void {
+    // Types it brought (plugins) may make nodes runnable, or check their params for the first time (TYPES-3).
+    if (worker.defs?.length) this.plan = planGraph(this.ports.graph, this.ports.secrets, this.registry.types.lookup);
     for (const run of [...this.runs.values()]) {
       if (run.workerId !== worker.id) continue;
       if (run.kind === "assigned") this.sendAssign(worker, run);
@@ -507,6 +511,11 @@ export class Leader implements BrokerLeader {
     this.plan = emptyPlan();
   }
 
+  /** Whether a worker can run a node: it runs the type at the room's version and has every label it needs. */
+  private qualifies(worker: WorkerRecord, want: Desired): boolean {
+    return this.registry.types.canRun(worker, want.type) && want.labels.every((l) => worker.labels.includes(l));
+  }
+
   /** Sends to a worker's connection; a worker awaited back after a restart has none, so nothing is sent. */
   private sendTo(worker: WorkerRecord, frame: RoomFrame): void {
     const connId = connOf(worker);
@@ -516,9 +525,4 @@ export class Leader implements BrokerLeader {
   private refuse(worker: WorkerRecord, code: ErrorCode, message: string, ref?: number): void {
     this.sendTo(worker, ref === undefined ? { type: "error", code, message } : { type: "error", code, message, ref });
   }
-}
-
-/** Whether a worker can run a node: it announced the type and carries every label the node needs. */
-function qualifies(worker: WorkerRecord, want: Desired): boolean {
-  return worker.nodeTypes.includes(want.type) && want.labels.every((l) => worker.labels.includes(l));
 }

@@ -1,6 +1,7 @@
 // The leader's storage port and its SQLite implementation: the epoch counter, workers, each node's process
 // (assigned or stopping), crash backoffs and the last report of each process.
 
+import type { NodeTypeDef } from "../../shared/nodeTypes.ts";
 import type { ProcessReport } from "../../shared/protocol.ts";
 import { bumpCounter } from "./sqlCounter.ts";
 
@@ -18,7 +19,14 @@ export interface WorkerRecord {
   load: number;
   /** How much of `load` is this graph's (processes in its last heartbeat). */
   ownLoad: number;
+  /** Node types it announced and the room accepted (TYPES-2). */
   nodeTypes: string[];
+  /** The version of each of them. */
+  versions?: Record<string, string>;
+  /** Definitions of the accepted types the hub does not have built in (plugins). */
+  defs?: NodeTypeDef[];
+  /** Plugins that failed to load and types the room refused, shown in status. */
+  problems?: string[];
   lastSeen: number;
   /** Gets no new work; its processes are moved away (DRAIN-1). */
   draining?: boolean;
@@ -70,6 +78,9 @@ export interface LeaderStore {
   reports(): ProcessReport[];
   putReports(reports: ProcessReport[]): void;
   removeReport(nodeId: string): void;
+  /** Node-type definitions workers announced, remembered while no worker runs them (TYPES-3). */
+  knownTypes(): NodeTypeDef[];
+  putKnownType(def: NodeTypeDef): void;
   /** Runs `fn` so that its writes land together or not at all. */
   transaction<T>(fn: () => T): T;
 }
@@ -85,6 +96,7 @@ export class SqlLeaderStore implements LeaderStore {
       CREATE TABLE IF NOT EXISTS node_runs (node_id TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS reports (node_id TEXT PRIMARY KEY, report TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS crashes (node_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS node_types (type TEXT PRIMARY KEY, def TEXT NOT NULL);
     `);
     storage.transactionSync(() => migrateFirstCut(this.sql));
   }
@@ -95,6 +107,14 @@ export class SqlLeaderStore implements LeaderStore {
 
   workers(): WorkerRecord[] {
     return this.records<WorkerRecord>("SELECT record FROM workers ORDER BY id");
+  }
+
+  knownTypes(): NodeTypeDef[] {
+    return this.records<NodeTypeDef>("SELECT def AS record FROM node_types ORDER BY type");
+  }
+
+  putKnownType(def: NodeTypeDef): void {
+    this.sql.exec("INSERT OR REPLACE INTO node_types (type, def) VALUES (?, ?)", def.type, JSON.stringify(def));
   }
 
   putWorker(worker: WorkerRecord): void {
@@ -224,6 +244,14 @@ export class MemoryLeaderStore implements LeaderStore {
     return sortedValues(this.state.workers).map((text) => JSON.parse(text) as WorkerRecord);
   }
 
+  knownTypes(): NodeTypeDef[] {
+    return sortedValues(this.state.types).map((text) => JSON.parse(text) as NodeTypeDef);
+  }
+
+  putKnownType(def: NodeTypeDef): void {
+    this.state.types.set(def.type, JSON.stringify(def));
+  }
+
   putWorker(worker: WorkerRecord): void {
     this.state.workers.set(worker.id, JSON.stringify(worker));
   }
@@ -297,10 +325,11 @@ interface MemoryState {
   runs: Map<string, string>;
   crashes: Map<string, string>;
   reports: Map<string, string>;
+  types: Map<string, string>;
 }
 
 function emptyState(): MemoryState {
-  return { epoch: 0, workers: new Map(), runs: new Map(), crashes: new Map(), reports: new Map() };
+  return { epoch: 0, workers: new Map(), runs: new Map(), crashes: new Map(), reports: new Map(), types: new Map() };
 }
 
 function cloneState(s: MemoryState): MemoryState {
@@ -310,6 +339,7 @@ function cloneState(s: MemoryState): MemoryState {
     runs: new Map(s.runs),
     crashes: new Map(s.crashes),
     reports: new Map(s.reports),
+    types: new Map(s.types),
   };
 }
 

@@ -1,5 +1,6 @@
 // The LeaderStore contract: one vitest suite every implementation must pass (MemoryLeaderStore, SqlLeaderStore).
 import { describe, expect, it } from "vitest";
+import type { NodeTypeDef } from "../../shared/nodeTypes.ts";
 import type { ProcessReport } from "../../shared/protocol.ts";
 import type { Crash, LeaderStore, NodeRun, WorkerRecord } from "./leaderStore.ts";
 
@@ -72,6 +73,17 @@ export function leaderStoreContract(
       });
     });
 
+    describe("known node types", () => {
+      test("put, list by type, replace", (store) => {
+        expect(store.knownTypes()).toEqual([]);
+        store.putKnownType(typeDef("b", "1.0.0"));
+        store.putKnownType(typeDef("a", "1.0.0"));
+        store.putKnownType(typeDef("b", "2.0.0"));
+        expect(store.knownTypes().map((d) => `${d.type}@${d.version}`)).toEqual(["a@1.0.0", "b@2.0.0"]);
+        expect(store.knownTypes()[0]).toEqual(typeDef("a", "1.0.0"));
+      });
+    });
+
     describe("transactions", () => {
       test("writes inside land together; an exception part-way leaves everything as it was", (store) => {
         store.putRun(nodeRun("a", "w1", store.nextEpoch()));
@@ -141,6 +153,20 @@ function worker(id: string, over: Partial<WorkerRecord> = {}): WorkerRecord {
     nodeTypes: ["random", "log"],
     lastSeen: 1000,
     ...over,
+  };
+}
+
+function typeDef(type: string, version: string): NodeTypeDef {
+  return {
+    type,
+    version,
+    title: type,
+    category: "plugin",
+    description: `the ${type} plugin`,
+    inputs: ["in"],
+    outputs: ["out", "error"],
+    params: { n: { type: "integer", title: "N", default: 1, min: 0 } },
+    labels: ["ml"],
   };
 }
 

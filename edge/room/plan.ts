@@ -1,9 +1,8 @@
 // The plan: which nodes of the graph should run, with which params, and why the others cannot (SCHED-1, -4).
 // Pure: it reads the graph view and the secrets' presence, never sockets or storage.
-import { nodeProblem } from "../../shared/graph.ts";
-import { checkParams, findNodeType, isSecretRef, secretRefs } from "../../shared/nodeTypes.ts";
+import { checkParams, isSecretRef, secretRefs, type TypeLookup } from "../../shared/nodeTypes.ts";
 import type { PlacementProcess } from "../../shared/scheduler.ts";
-import type { RoomGraph, ViewNode } from "./graphView.ts";
+import type { RoomGraph } from "./graphView.ts";
 
 export interface SecretSource {
   value(name: string): string | undefined;
@@ -23,30 +22,50 @@ export interface Plan {
   blocked: Map<string, string>;
   /** Secret names each node's params refer to (to restart it when one changes). */
   secrets: Map<string, string[]>;
+  /** Nodes of hub types (http-in, catch): running whenever the graph runs, on no worker. */
+  hub: Set<string>;
 }
 
 export function emptyPlan(): Plan {
-  return { desired: new Map(), blocked: new Map(), secrets: new Map() };
+  return { desired: new Map(), blocked: new Map(), secrets: new Map(), hub: new Set() };
 }
 
-export function planGraph(graph: RoomGraph, secrets: SecretSource): Plan {
+export function planGraph(graph: RoomGraph, secrets: SecretSource, types: TypeLookup): Plan {
   const plan = emptyPlan();
-  for (const node of graph.nodes()) planNode(plan, graph, secrets, node.id);
+  for (const node of graph.nodes()) planNode(plan, graph, secrets, types, node.id);
   return plan;
 }
 
 /** Decides again whether one node should run, and with which params, or why it is blocked. */
-export function planNode(plan: Plan, graph: RoomGraph, secrets: SecretSource, nodeId: string): void {
+export function planNode(plan: Plan, graph: RoomGraph, secrets: SecretSource, types: TypeLookup, nodeId: string): void {
   plan.desired.delete(nodeId);
   plan.blocked.delete(nodeId);
   plan.secrets.delete(nodeId);
+  plan.hub.delete(nodeId);
   const node = graph.node(nodeId);
   if (!node || !graph.running || node.disabled) return;
-  const problem = blockedReason(node);
-  const def = findNodeType(node.type);
-  const params = def && checkParams(def, node.params);
-  if (problem || !def || !params?.ok) {
-    plan.blocked.set(nodeId, problem ?? `node "${nodeId}" cannot run`);
+  if (node.problems.length > 0) {
+    plan.blocked.set(nodeId, `node "${node.id}" is invalid: ${node.problems.slice(0, 3).join("; ")}`);
+    return;
+  }
+  const def = types(node.type);
+  // A type nobody announced yet (a plugin whose worker is not here): wanted, and pending until one comes (TYPES-3).
+  if (!def) {
+    plan.desired.set(nodeId, {
+      nodeId,
+      type: node.type,
+      labels: [...node.labels],
+      paramsJson: JSON.stringify(node.params),
+    });
+    return;
+  }
+  const params = checkParams(def, node.params);
+  if (!params.ok) {
+    plan.blocked.set(nodeId, `node "${nodeId}": ${params.error}`);
+    return;
+  }
+  if (def.runsOn === "hub") {
+    plan.hub.add(nodeId);
     return;
   }
   const names = secretRefs(def, params.params);
@@ -71,10 +90,4 @@ function secretReason(nodeId: string, name: string, why: "unset" | "no_key" | "u
     return `node "${nodeId}" uses secret ${name}, but this hub has no WEFT_SECRETS_KEY (or WEFT_AUTH_SECRET)`;
   if (why === "undecryptable") return `node "${nodeId}": secret ${name} was stored under another key; set it again`;
   return `node "${nodeId}" uses secret ${name}, which is not set; set it in the graph's secrets`;
-}
-
-/** Why a node's process is blocked: it breaks the document model, has an unknown type or invalid params. */
-function blockedReason(node: ViewNode): string | undefined {
-  if (node.problems.length > 0) return `node "${node.id}" is invalid: ${node.problems.slice(0, 3).join("; ")}`;
-  return nodeProblem(node)?.message;
 }

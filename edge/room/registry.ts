@@ -1,7 +1,6 @@
 // The worker registry: hello and welcome (HELLO-*), heartbeats and liveness (SCHED-5), draining flags.
 // It knows workers and their connections; what they run is the leader's business.
 import { TIMING } from "../../shared/limits.ts";
-import { findNodeType } from "../../shared/nodeTypes.ts";
 import {
   CloseCode,
   type ErrorCode,
@@ -11,6 +10,7 @@ import {
 } from "../../shared/protocol.ts";
 import type { PlacementWorker } from "../../shared/scheduler.ts";
 import type { LeaderStore, WorkerRecord } from "./leaderStore.ts";
+import { checkAnnouncement, NodeTypeRegistry } from "./nodeTypes.ts";
 
 export interface RegistryPorts {
   graphId: string;
@@ -29,9 +29,12 @@ export function connOf(worker: WorkerRecord): string | undefined {
 
 export class Registry {
   private readonly workers: Map<string, WorkerRecord>;
+  /** The node types the workers announced, with the built-ins (TYPES-*). */
+  readonly types: NodeTypeRegistry;
 
   constructor(private readonly ports: RegistryPorts) {
     this.workers = new Map(ports.store.workers().map((w) => [w.id, w]));
+    this.types = new NodeTypeRegistry(ports.store, () => this.workers.values());
   }
 
   get(id: string): WorkerRecord | undefined {
@@ -68,13 +71,6 @@ export class Registry {
       this.ports.close(connId, CloseCode.ProtocolVersion, reason);
       return undefined;
     }
-    const unknown = hello.nodeTypes.map((t) => t.type).filter((type) => !findNodeType(type));
-    if (unknown.length > 0) {
-      const reason = `unknown node type${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}`.slice(0, 120);
-      this.refuse(connId, "unknown_node_type", `hello: ${reason}; this hub knows only its built-in types`);
-      this.ports.close(connId, CloseCode.HelloRefused, reason);
-      return undefined;
-    }
     const previous = this.workers.get(hello.workerId);
     const previousConn = previous && connOf(previous);
     if (previousConn !== undefined && previousConn !== connId && this.ports.isOpen(previousConn)) {
@@ -83,6 +79,9 @@ export class Registry {
       this.ports.close(connId, CloseCode.DuplicateWorker, reason.slice(0, 120));
       return undefined;
     }
+    const others = [...this.workers.values()].filter((w) => w.id !== hello.workerId);
+    const announced = checkAnnouncement(hello.workerId, hello.nodeTypes, others);
+    const problems = [...(hello.problems ?? []), ...announced.problems];
     const worker: WorkerRecord = {
       id: hello.workerId,
       link: { kind: "connected", connId },
@@ -92,11 +91,18 @@ export class Registry {
       capacity: hello.capacity,
       load: hello.load,
       ownLoad: 0,
-      nodeTypes: hello.nodeTypes.map((t) => t.type),
+      nodeTypes: announced.nodeTypes,
+      versions: announced.versions,
       lastSeen: this.ports.now(),
     };
-    this.ports.store.putWorker(worker);
+    if (announced.defs.length > 0) worker.defs = announced.defs;
+    if (problems.length > 0) worker.problems = problems;
+    this.ports.store.transaction(() => {
+      this.ports.store.putWorker(worker);
+      this.types.remember(announced.defs);
+    });
     this.workers.set(worker.id, worker);
+    this.types.invalidate();
     this.ports.log("worker_registered", { workerId: worker.id, name: worker.name, capacity: worker.capacity });
     this.ports.send(connId, {
       type: "welcome",
@@ -106,6 +112,11 @@ export class Registry {
       heartbeatMs: TIMING.heartbeatIntervalMs,
       heartbeatTimeoutMs: TIMING.heartbeatTimeoutMs,
     });
+    // Refused types are told once, after the welcome; the worker logs them and runs the rest (TYPES-2).
+    for (const problem of announced.problems) this.refuse(connId, "type_refused", problem);
+    if (announced.problems.length > 0) {
+      this.ports.log("types_refused", { workerId: worker.id, problems: announced.problems.slice(0, 5) });
+    }
     return worker;
   }
 
@@ -148,6 +159,7 @@ export class Registry {
   remove(worker: WorkerRecord): void {
     this.workers.delete(worker.id);
     this.ports.store.removeWorker(worker.id);
+    this.types.invalidate();
   }
 
   setDraining(worker: WorkerRecord): void {
@@ -176,7 +188,7 @@ export class Registry {
         labels: w.labels,
         capacity: w.link.kind === "awaited" ? 0 : w.capacity,
         otherLoad: Math.max(0, w.load - w.ownLoad),
-        nodeTypes: w.nodeTypes,
+        nodeTypes: this.types.runnable(w),
       }));
   }
 
