@@ -91,7 +91,7 @@ describe("GraphRuntime", () => {
     handleAssign(runtime, assign("b", 2, "random", { intervalMs: -5 }));
     handleAssign(runtime, assign("c", 3, "factorize", { typo: 1 }));
     expect(link.of("state").map((f) => [f.process.nodeId, f.process.state, f.process.lastError])).toEqual([
-      ["a", "blocked", 'unknown node type "teleport"'],
+      ["a", "blocked", 'worker w1 has no implementation of node type "teleport"'],
       ["b", "blocked", 'param "intervalMs" must be at least 1, got -5'],
       ["c", "blocked", 'unknown param "typo" for node type factorize'],
     ]);
