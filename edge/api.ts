@@ -5,11 +5,12 @@ import pkg from "../package.json";
 import { ApiError } from "../shared/errors.ts";
 import { validateGraph } from "../shared/graph.ts";
 import { isValidId, LIMITS } from "../shared/limits.ts";
-import { SECRET_NAME_PATTERN } from "../shared/nodeTypes.ts";
+import { BUILTIN_NODE_TYPES, SECRET_NAME_PATTERN } from "../shared/nodeTypes.ts";
 import { roleFor } from "../shared/roles.ts";
-import type { WorkerStatus } from "../shared/status.ts";
+import type { NodeTypeInfo, WorkerStatus } from "../shared/status.ts";
 import type { AccessClaims } from "../shared/tokens.ts";
 import { type Caller, checkOrigin, clearedSessionCookie, identify, requireRole, requireUser } from "./auth.ts";
+import { readBodyText } from "./body.ts";
 import type { Env } from "./env.ts";
 import { json, jsonText } from "./errors.ts";
 import { unwrap } from "./rpc.ts";
@@ -36,6 +37,11 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     return json(me(requireUser(caller)));
   }
   if (resource === "workers") return handleWorkers(method, env, caller, parts.slice(1));
+  if (resource === "node-types" && parts.length === 1) {
+    allow(method, ["GET"]);
+    requireRole(caller, undefined, "viewer");
+    return nodeTypes(env);
+  }
   if (resource === "worker-tokens") return handleWorkerTokens(request, env, caller, parts.slice(1));
   if (resource !== "graphs") throw notFound();
 
@@ -98,6 +104,12 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     requireRole(caller, graphId, "viewer");
     await requireGraph(env, graphId);
     return jsonText(unwrap(await (await room()).status()));
+  }
+  if (action === "node-types" && rest.length === 0) {
+    allow(method, ["GET"]);
+    requireRole(caller, graphId, "viewer");
+    await requireGraph(env, graphId);
+    return json(unwrap(await (await room()).nodeTypes()));
   }
   throw new ApiError(404, "not_found", `no API route for graphs/${graphId}/${action.slice(0, 40)}`);
 }
@@ -163,6 +175,35 @@ async function handleWorkers(method: string, env: Env, caller: Caller | undefine
 }
 
 type FleetWorker = WorkerStatus & { graphs: string[] };
+
+/**
+ * GET /api/node-types (TYPES-3): every type the hub knows, built in or announced by a worker of any graph;
+ * `available` when some graph has a live worker for it, `graphs` naming those graphs.
+ */
+async function nodeTypes(env: Env): Promise<Response> {
+  const graphs = await env.Catalogue.getByName("main").list();
+  const merged = new Map<string, NodeTypeInfo & { graphs: string[] }>();
+  for (const def of BUILTIN_NODE_TYPES) {
+    const hub = def.runsOn === "hub";
+    merged.set(def.type, { ...def, source: "builtin", available: hub, workers: [], graphs: [] });
+  }
+  const unreachable = await eachRoom(env, graphs, async (id, room) => {
+    for (const info of unwrap(await room.nodeTypes())) {
+      const known = merged.get(info.type);
+      const entry = known ?? { ...info, available: false, workers: [], graphs: [] };
+      if (!known) merged.set(info.type, entry);
+      if (info.available && info.runsOn !== "hub") entry.graphs.push(id);
+      entry.available ||= info.available;
+      for (const w of info.workers) if (!entry.workers.includes(w)) entry.workers.push(w);
+    }
+  });
+  const types = [...merged.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  for (const t of types) {
+    if (t.available) delete t.reason;
+    else t.reason ??= `no live worker runs node type "${t.type}" on any graph`;
+  }
+  return json(types, 200, unreachableHeader(unreachable));
+}
 type RoomStub = Awaited<ReturnType<typeof getServerByName<Env, import("./graphRoom.ts").GraphRoom>>>;
 
 /**
@@ -380,42 +421,9 @@ async function readName(request: Request): Promise<string> {
   return name.trim();
 }
 
-/**
- * Reads a JSON body of at most LIMITS.maxRequestBytes bytes as received, streaming: a longer body (chunked
- * or not) is cut off at the limit with 413, never read whole first.
- */
+/** A JSON body of at most LIMITS.maxRequestBytes bytes (edge/body.ts). */
 async function readJson(request: Request): Promise<unknown> {
-  const limit = LIMITS.maxRequestBytes;
-  const tooLarge = () => new ApiError(413, "body_too_large", `request body exceeds ${limit} bytes`);
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > limit) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      bytes += value.byteLength;
-      if (bytes > limit) {
-        await reader.cancel("body too large").catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  const body = new Uint8Array(bytes);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
-  } catch {
-    throw new ApiError(400, "invalid_json", "request body is not UTF-8 text");
-  }
+  const text = await readBodyText(request, LIMITS.maxRequestBytes);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -423,7 +431,7 @@ async function readJson(request: Request): Promise<unknown> {
   }
 }
 
-function allow(method: string, methods: string[]): void {
+export function allow(method: string, methods: string[]): void {
   if (!methods.includes(method)) {
     throw new ApiError(405, "method_not_allowed", `${method} is not allowed here; use ${methods.join(" or ")}`);
   }

@@ -7,7 +7,7 @@ import { utf8Bytes } from "../shared/docModel.ts";
 import type { GraphExport } from "../shared/graph.ts";
 import { BROKER, CONNECTIONS, LIMITS, RATES, TIMING } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
-import type { EditorPush } from "../shared/status.ts";
+import type { EditorPush, NodeTypeInfo } from "../shared/status.ts";
 import { replaceGraph, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
 import { type RoomIdentity, readRoomIdentity } from "./identity.ts";
@@ -18,6 +18,7 @@ import { Limiter } from "./room/limiter.ts";
 import { SqlQueueStore } from "./room/queueStore.ts";
 import { type Access, closeReason, type EditOutcome, RoomDoc } from "./room/roomDoc.ts";
 import { MAX_SECRET_BYTES, MAX_SECRETS, type SecretInfo, SecretVault } from "./room/secrets.ts";
+import type { HookRequest } from "./room/webhook.ts";
 import { failure, type RoomResult, rpc, success } from "./rpc.ts";
 
 const STATUS_PUSH_MS = 250;
@@ -52,6 +53,8 @@ export class GraphRoom extends Server<Env> {
   private vault!: SecretVault;
   private readonly workerFrames = new Limiter(RATES.workerFrames);
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last node-type registry pushed to editors (pushed again only when it changes). */
+  private lastTypesPush: string | undefined;
   private lastCatalogueTouch = 0;
   private catalogueTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -241,6 +244,7 @@ export class GraphRoom extends Server<Env> {
     }
     connection.setState({ ...state, watch: true } satisfies EditorConnState);
     this.pushStatusTo(connection);
+    this.send(connection.id, this.typesPushText());
   }
 
   override async onClose(connection: Connection): Promise<void> {
@@ -337,6 +341,21 @@ export class GraphRoom extends Server<Env> {
     return rpc(this.name, "setRunning", () => {
       const outcome = this.doc.localEdit((doc) => setRunning(doc, running));
       return outcome.ok ? success(running) : editResult<boolean>(outcome);
+    });
+  }
+
+  /** The graph's node types (TYPES-3): built-in and announced, with who can run each. */
+  nodeTypes(): RoomResult<NodeTypeInfo[]> {
+    return rpc(this.name, "nodeTypes", () => success(this.core.registry.types.infos()));
+  }
+
+  /** A webhook request for an http-in node (HOOK-1..3), answered once its message is stored. */
+  webhook(nodeId: string, request: HookRequest): RoomResult<{ id: string; edges: number }> {
+    return rpc(this.name, "webhook", () => {
+      const answer = this.core.webhook(nodeId, request);
+      if (answer.status !== 202) return failure(answer.status, answer.code, answer.message);
+      this.log("webhook", { nodeId, id: answer.id, edges: answer.edges });
+      return success({ id: answer.id, edges: answer.edges });
     });
   }
 
@@ -521,11 +540,16 @@ export class GraphRoom extends Server<Env> {
       try {
         // Built once for every watching editor, and only when one watches.
         let text: string | undefined;
+        // The palette (TYPES-3) goes again only when the registry changed (a worker came or went).
+        let types: string | undefined;
         for (const connection of this.getConnections<EditorConnState>("editor")) {
           if (!connection.state?.watch) continue;
           text ??= this.statusPushText();
           this.send(connection.id, text);
+          types ??= this.typesPushText();
+          if (types !== this.lastTypesPush) this.send(connection.id, types);
         }
+        if (types !== undefined) this.lastTypesPush = types;
       } catch (error) {
         this.log("status_push_failed", { error: String(error) });
       }
@@ -577,6 +601,11 @@ export class GraphRoom extends Server<Env> {
 
   private statusPushText(): string {
     const push: EditorPush = { type: "status", status: this.core.status() };
+    return `__YPS:${JSON.stringify(push)}`;
+  }
+
+  private typesPushText(): string {
+    const push: EditorPush = { type: "nodeTypes", types: this.core.registry.types.infos() };
     return `__YPS:${JSON.stringify(push)}`;
   }
 

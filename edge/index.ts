@@ -9,6 +9,7 @@ import { handleApi, requireGraph } from "./api.ts";
 import { type Caller, checkOrigin, identify, requireRole, sessionCookie } from "./auth.ts";
 import type { Env } from "./env.ts";
 import { errorResponse } from "./errors.ts";
+import { HOOK_PREFIX, handleHook } from "./hooks.ts";
 import { type RoomIdentity, writeRoomIdentity } from "./identity.ts";
 
 export { Catalogue } from "./catalogue.ts";
@@ -22,6 +23,7 @@ export default {
       const { pathname } = new URL(request.url);
       if (pathname === "/api" || pathname.startsWith("/api/")) return await handleApi(request, env);
       if (pathname.startsWith("/parties/")) return await handleRoom(request, env, pathname);
+      if (pathname.startsWith(HOOK_PREFIX)) return await handleHook(request, env, pathname);
       if (new URL(request.url).searchParams.has("token")) return await signIn(request, env);
       return await env.ASSETS.fetch(request);
     } catch (error) {

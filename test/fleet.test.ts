@@ -311,17 +311,21 @@ describe("bad hello input does not disturb the fleet (HELLO-*, FRAME-2, SCHED-3)
 
   const errorOf = (w: RawWorker) => w.next<RoomFrameOf<"error">>((f) => f.type === "error", 0, "error frame");
 
-  it("HELLO-5: unknown node types are refused with unknown_node_type and close 4006", async () => {
+  it("HELLO-5/TYPES-2: a type named without a definition is refused alone; the worker is welcomed and shows why", async () => {
     const w = raw("hello");
     await w.open();
-    w.send({ ...HELLO, workerId: "raw-types", nodeTypes: [...HELLO.nodeTypes, { type: "teleport", version: "1" }] });
+    // Only the unknown type, so the room has nothing to give it: the fleet keeps its work.
+    w.send({ ...HELLO, workerId: "raw-types", nodeTypes: [{ type: "teleport", version: "1.0.0" }] });
+    await w.next((f) => f.type === "welcome", 0, "welcome");
     const error = await errorOf(w);
-    expect(error.code).toBe("unknown_node_type");
-    expect(error.message).toMatch(/teleport/);
-    const closed = await w.waitClosed();
-    expect(closed.code).toBe(4006);
-    expect(closed.reason).toMatch(/teleport/);
-    expect((await status("hello")).workers.map((x) => x.id)).not.toContain("raw-types");
+    expect(error.code).toBe("type_refused");
+    expect(error.message).toMatch(/"teleport" came without a definition/);
+    const shown = await waitFor(
+      async () => (await status("hello")).workers.find((x) => x.id === "raw-types"),
+      "raw-types in status",
+    );
+    expect(shown.problems?.join(" ")).toMatch(/teleport/);
+    w.close();
     await fleetUndisturbed();
   });
 

@@ -2,6 +2,7 @@
 
 import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
+import { builtinType } from "../shared/nodeTypes.ts";
 import { PROTOCOL_VERSION, type RoomFrame, type RoomFrameOf } from "../shared/protocol.ts";
 import { type Hub, startHub, TOKEN, waitFor } from "./harness.ts";
 
@@ -12,12 +13,11 @@ export const HELLO = {
   version: "test",
   labels: [] as string[],
   capacity: 10,
-  nodeTypes: [
-    { type: "random", version: "1.0.0" },
-    { type: "factorize", version: "1.0.0" },
-    { type: "log", version: "1.0.0" },
-    { type: "http-request", version: "1.0.0" },
-  ],
+  // Built-ins named by type and version (TYPES-2): the hub has their definitions.
+  nodeTypes: ["random", "factorize", "log", "http-request"].map((type) => ({
+    type,
+    version: builtinType(type).version,
+  })) as Array<Record<string, unknown>>,
   load: 0,
 };
 

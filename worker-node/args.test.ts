@@ -38,6 +38,7 @@ describe("parseCli", () => {
     expect(options.workerId).toMatch(/^build-box-local-[a-z0-9]{6}$/);
     expect(options.workerId).toMatch(ID_PATTERN);
     expect(options.drainTimeoutMs).toBe(30_000);
+    expect(options.plugins).toEqual([]);
   });
 
   it("takes --drain-timeout in seconds", () => {
@@ -119,6 +120,69 @@ describe("parseCli", () => {
   });
 });
 
+describe("parseCli: plugins and --config", () => {
+  const files: Record<string, string> = {
+    "/etc/weft/worker.json": JSON.stringify({ plugins: ["./nodes/a.mjs", "@acme/nodes", "/opt/b"], labels: ["ml"] }),
+    "/nowhere/bad.json": "{ plugins: [",
+    "/nowhere/list.json": "[]",
+    "/nowhere/extra.json": JSON.stringify({ plugins: [], hub: "http://x" }),
+    "/nowhere/types.json": JSON.stringify({ plugins: "./a.mjs" }),
+    "/nowhere/comma.json": JSON.stringify({ labels: ["a,b"] }),
+    "/nowhere/conf/w.json": JSON.stringify({ plugins: ["../p.mjs"] }),
+  };
+  const withFiles = { ...environment, readFile: (path: string) => files[path] };
+  const parse = (argv: string[], env: Record<string, string | undefined> = environment.env) =>
+    parseCli([...base, ...argv], { ...withFiles, env });
+
+  it("takes --plugin repeated, in order, once each", () => {
+    const options = worker(parse(["--plugin", "./a.mjs", "--plugin", "weft-x", "--plugin", "./a.mjs"]));
+    expect(options.plugins).toEqual(["./a.mjs", "weft-x"]);
+  });
+
+  it("reads --config: paths relative to the file's folder, then $WEFT_PLUGINS, then --plugin; labels added", () => {
+    const argv = ["--config", "/etc/weft/worker.json", "--plugin", "./mine.mjs", "--labels", "gpu,ml"];
+    const options = worker(parse(argv, { ...environment.env, WEFT_PLUGINS: "env-plugin, ./env.mjs," }));
+    expect(options.plugins).toEqual([
+      "/etc/weft/nodes/a.mjs",
+      "@acme/nodes",
+      "/opt/b",
+      "env-plugin",
+      "./env.mjs",
+      "./mine.mjs",
+    ]);
+    expect(options.labels).toEqual(["ml", "gpu"]);
+  });
+
+  it("resolves a relative --config path against cwd", () => {
+    expect(worker(parse(["--config", "conf/w.json"])).plugins).toEqual(["/nowhere/p.mjs"]);
+  });
+
+  it.each([
+    [["--config", "missing.json"], /^--config: cannot read "missing.json" \(looked in \/nowhere\/missing.json\)$/],
+    [["--config", "bad.json"], /^--config bad.json is not valid JSON: /],
+    [["--config", "list.json"], /^--config list.json must hold a JSON object/],
+    [["--config", "extra.json"], /^--config extra.json: unknown key "hub"; it may hold "plugins" and "labels"/],
+    [["--config", "types.json"], /^--config types.json: "plugins" must be an array of non-empty strings$/],
+    [["--config", "comma.json"], /^--config comma.json: a label must not contain ","/],
+    [["--config"], /--config needs a value/],
+    [["--plugin", " "], /^--plugin must not be empty/],
+    [["--plugin"], /--plugin needs a value/],
+  ])("refuses %j naming the option", (argv, message) => {
+    const command = parse(argv);
+    expect(command.kind === "error" && command.message).toMatch(message);
+  });
+
+  it("documents --plugin, --config and WEFT_PLUGINS in the help, with an example", () => {
+    const help = parseCli(["worker", "--help"], environment);
+    const text = help.kind === "help" ? help.text : "";
+    expect(text).toMatch(/^ {2}--plugin <path\|package>$/m);
+    expect(text).toMatch(/^ {2}--config <file> +JSON file/m);
+    expect(text).toMatch(/^ {2}WEFT_PLUGINS /m);
+    expect(text).toMatch(/^ {2}weft worker .* --plugin \.\/my-plugin/m);
+    expect(text).toMatch(/docs\/plugins\.md/);
+  });
+});
+
 describe("runCli", () => {
   it("exits 2 with an error naming the flag", async () => {
     const io = fakeCliIo();
@@ -126,6 +190,12 @@ describe("runCli", () => {
     expect(io.out.stderr).toMatch(/^weft: --capacity /);
     expect(io.out.stderr).toMatch(/weft worker --help/);
     expect(io.out.stdout).toBe("");
+  });
+
+  it("exits 2 for an unreadable --config, before connecting anywhere", async () => {
+    const io = fakeCliIo({ env: { WEFT_WORKER_TOKEN: "t" } });
+    expect(await runCli(["worker", "--hub", "http://x", "--graph", "g", "--config", "nope.json"], io)).toBe(2);
+    expect(io.out.stderr).toMatch(/^weft: --config: cannot read "nope.json" \(looked in \/work\/project\/nope.json\)/);
   });
 
   it("exits 0 after printing help", async () => {

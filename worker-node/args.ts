@@ -1,9 +1,11 @@
 // Parses and validates the `weft` command line (node:util parseArgs); pure, so tests need no process.
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ID_PATTERN, LIMITS } from "../shared/limits.ts";
 import { DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT_S, mainHelp, workerHelp } from "./help.ts";
 import { defaultWorkerId, defaultWorkerName } from "./identity.ts";
 import { describeParseError } from "./parseError.ts";
+import { isPathSpec } from "./plugins.ts";
 import { parseToken, parseWorkerToken, type TokenCreateOptions, type WorkerTokenOptions } from "./tokenArgs.ts";
 import { parseHubUrl } from "./urls.ts";
 
@@ -18,6 +20,11 @@ export interface WorkerOptions {
   workerId: string;
   /** Longest a SIGINT/SIGTERM drain may take before the rest is stopped (--drain-timeout). */
   drainTimeoutMs: number;
+  /**
+   * Plugins to load (docs/plugins.md), in order: --config's "plugins" (paths made absolute against the file's
+   * folder), then $WEFT_PLUGINS, then each --plugin; relative paths and package names resolve from cwd.
+   */
+  plugins: string[];
 }
 
 export type CliCommand =
@@ -49,10 +56,14 @@ const WORKER_FLAGS = {
   name: { type: "string" },
   id: { type: "string" },
   "drain-timeout": { type: "string" },
+  plugin: { type: "string", multiple: true },
+  config: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const MAX_LABELS = 32;
+const MAX_PLUGINS = 64;
+const MAX_PLUGIN_SPEC = 1000;
 const MAX_DRAIN_TIMEOUT_S = 3600;
 
 export function parseCli(argv: readonly string[], environment: CliEnvironment): CliCommand {
@@ -91,6 +102,9 @@ function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
   }
   if (values.help) return { kind: "help", text: workerHelp() };
 
+  const config = values.config === undefined ? emptyConfig : readConfig(values.config, environment);
+  if (typeof config === "string") return fail(config);
+
   if (values.hub === undefined) return fail("--hub is required (the hub's base URL, e.g. http://127.0.0.1:8787)");
   const hub = parseHubUrl(values.hub);
   if (!hub) return fail(`--hub must be an http, https, ws or wss URL without query, got ${JSON.stringify(values.hub)}`);
@@ -103,8 +117,11 @@ function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
   if (badGraph !== undefined)
     return fail(`--graph must be 1-64 letters, digits, _ or -, got ${JSON.stringify(badGraph)}`);
 
-  const labels = parseLabels(values.labels);
+  const labels = parseLabels([...config.labels, values.labels ?? ""].join(","));
   if (typeof labels === "string") return fail(labels);
+
+  const plugins = parsePlugins(config.plugins, environment.env.WEFT_PLUGINS, values.plugin ?? []);
+  if (typeof plugins === "string") return fail(plugins);
 
   let capacity = DEFAULT_CAPACITY;
   if (values.capacity !== undefined) {
@@ -141,7 +158,18 @@ function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
 
   return {
     kind: "worker",
-    options: { hub, graphs: [...new Set(graphs)], all, labels, capacity, token, name, workerId, drainTimeoutMs },
+    options: {
+      hub,
+      graphs: [...new Set(graphs)],
+      all,
+      labels,
+      capacity,
+      token,
+      name,
+      workerId,
+      drainTimeoutMs,
+      plugins,
+    },
   };
 }
 
@@ -164,4 +192,63 @@ function parseLabels(raw: string | undefined): string[] | string {
   const bad = labels.find((label) => label.length > 64 || /\s/.test(label));
   if (bad !== undefined) return `--labels: each label is 1-64 characters without spaces, got ${JSON.stringify(bad)}`;
   return labels;
+}
+
+/** What a --config file may hold; command-line values are added to it. */
+interface WorkerConfig {
+  plugins: string[];
+  labels: string[];
+}
+
+const emptyConfig: WorkerConfig = { plugins: [], labels: [] };
+const CONFIG_KEYS = ["plugins", "labels"];
+
+/** Reads --config: JSON `{ "plugins": [...], "labels": [...] }`; or an error sentence naming --config and the file. */
+function readConfig(path: string, environment: CliEnvironment): WorkerConfig | string {
+  const file = resolve(environment.cwd, path);
+  const text = environment.readFile(file);
+  if (text === undefined) return `--config: cannot read ${JSON.stringify(path)} (looked in ${file})`;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return `--config ${path} is not valid JSON: ${(error as Error).message}`;
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    return `--config ${path} must hold a JSON object such as {"plugins": ["./my-plugin"], "labels": ["ml"]}`;
+  }
+  const record = data as Record<string, unknown>;
+  const unknown = Object.keys(record).find((key) => !CONFIG_KEYS.includes(key));
+  if (unknown !== undefined) {
+    return `--config ${path}: unknown key ${JSON.stringify(unknown)}; it may hold "plugins" and "labels" (pass the rest as flags)`;
+  }
+  const lists: Record<string, string[]> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = record[key] ?? [];
+    if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && item.trim() !== "")) {
+      return `--config ${path}: "${key}" must be an array of non-empty strings`;
+    }
+    lists[key] = value.map((item: string) => item.trim());
+  }
+  const badLabel = lists.labels?.find((label) => label.includes(","));
+  if (badLabel !== undefined) return `--config ${path}: a label must not contain ",", got ${JSON.stringify(badLabel)}`;
+  // A path in the file is relative to the file; a package name is looked up from cwd like any other.
+  const base = dirname(file);
+  const plugins = (lists.plugins ?? []).map((spec) => (isPathSpec(spec) ? resolve(base, spec) : spec));
+  return { plugins, labels: lists.labels ?? [] };
+}
+
+/** The config file's plugins, then $WEFT_PLUGINS (comma-separated), then --plugin; or an error sentence. */
+function parsePlugins(fromConfig: string[], fromEnv: string | undefined, fromFlags: string[]): string[] | string {
+  const bad = fromFlags.find((spec) => spec.trim() === "");
+  if (bad !== undefined) return "--plugin must not be empty (a path such as ./my-plugin.mjs or an npm package name)";
+  const env = (fromEnv ?? "")
+    .split(",")
+    .map((spec) => spec.trim())
+    .filter((spec) => spec !== "");
+  const plugins = [...new Set([...fromConfig, ...env, ...fromFlags.map((spec) => spec.trim())])];
+  if (plugins.length > MAX_PLUGINS) return `--plugin: at most ${MAX_PLUGINS} plugins, got ${plugins.length}`;
+  const long = plugins.find((spec) => spec.length > MAX_PLUGIN_SPEC);
+  if (long !== undefined) return `--plugin: a plugin path or name has at most ${MAX_PLUGIN_SPEC} characters`;
+  return plugins;
 }

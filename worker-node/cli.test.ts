@@ -1,7 +1,7 @@
 // Tests of the bundled `weft` binary as a real process: exit codes, logs, and a drain on SIGINT/SIGTERM
 // (DRAIN-1/2): the room takes the processes back, a second signal stops at once, --drain-timeout bounds it.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,8 +44,9 @@ interface Running {
   exit: Promise<number | null>;
 }
 
-function start(args: string[], env: Record<string, string> = {}): Running {
+function start(args: string[], env: Record<string, string> = {}, cwd?: string): Running {
   const child = spawn(process.execPath, [bundle, ...args], {
+    cwd,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -139,6 +140,74 @@ describe("weft binary", () => {
     expect(await weft.exit).toBe(0);
     expect(connection.of("drain")).toHaveLength(1);
     expect(logLines(weft).some((l) => /^drain timed out after 0.2 s with 1 process/.test(String(l.msg)))).toBe(true);
+  });
+});
+
+describe("weft binary with plugins", () => {
+  it("loads a folder, an npm package from cwd and reports a broken plugin; runs a plugin node", async () => {
+    const work = join(dir, "plugins-cwd");
+    const pkg = join(work, "node_modules", "weft-plugin-shout");
+    await mkdir(pkg, { recursive: true });
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "weft-plugin-shout", type: "module", main: "i.js" }),
+    );
+    await writeFile(
+      join(pkg, "i.js"),
+      'export const shout = { type: "shout", version: "2.0.0", title: "Shout", category: "processing", ' +
+        'description: "Adds !", ports: { in: ["in"], out: ["out"] }, create: () => ({ start() {} }) };',
+    );
+    await writeFile(join(work, "broken.mjs"), "export default [;\n");
+    const template = fileURLToPath(new URL("../examples/plugin-template", import.meta.url));
+    const room = await startRoom();
+    room.onWelcome = (connection) => {
+      connection.send({
+        type: "assign",
+        nodeId: "u1",
+        epoch: 1,
+        nodeType: "uppercase",
+        params: { field: "name" },
+        inputs: ["in"],
+        outputs: ["out"],
+      });
+    };
+    const args = [
+      "worker",
+      "--hub",
+      room.url,
+      "--graph",
+      "demo",
+      "--plugin",
+      template,
+      "--plugin",
+      "weft-plugin-shout",
+    ];
+    const weft = start([...args, "--plugin", "./broken.mjs"], { WEFT_WORKER_TOKEN: room.token }, work);
+    const connection = await waitFor(() => room.connections[0], "a connection");
+    const hello = await waitFor(() => connection.of("hello")[0], "the hello");
+    expect(hello.nodeTypes.map((t) => `${t.type}@${t.version}`)).toEqual(
+      expect.arrayContaining(["uppercase@1.0.0", "shout@2.0.0", "counter@1.0.0"]),
+    );
+    // Under real Node (not vitest's transform) a syntax error is reported as Node's SyntaxError.
+    expect(hello.problems).toEqual([
+      expect.stringMatching(/^plugin "\.\/broken\.mjs": failed to load .*broken\.mjs: SyntaxError: /),
+    ]);
+    await waitFor(() => connection.of("state").find((f) => f.process.state === "running"), "uppercase running");
+    connection.send({
+      type: "deliver",
+      nodeId: "u1",
+      epoch: 1,
+      port: "in",
+      edge: "e1",
+      messages: [{ id: "m1", value: { name: "ada" }, ts: 1, d: 1 }],
+    });
+    const publish = await waitFor(() => connection.of("publish")[0], "the plugin node's publish");
+    expect(publish.messages.map((m) => m.value)).toEqual([{ name: "ADA" }]);
+    const lines = logLines(weft).map((l) => l.msg);
+    expect(lines).toContain(`plugin ${template}: node types uppercase@1.0.0`);
+    expect(lines).toContain("plugin weft-plugin-shout: node types shout@2.0.0");
+    weft.child.kill("SIGTERM");
+    expect(await weft.exit).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 // The graphs one worker serves: a fixed list (--graph) or every graph the hub lists (--all, polled).
 import { type AgentOptions, GraphAgent, type WorkerIdentity } from "./agent.ts";
+import type { NodeCatalog } from "./catalog.ts";
 import { fetchGraphIds } from "./graphList.ts";
 import type { Logger } from "./log.ts";
 import { plural } from "./plural.ts";
@@ -13,6 +14,8 @@ export interface FleetOptions extends WorkerIdentity {
   graphs: string[];
   all: boolean;
   pollMs?: number;
+  /** The node types every graph's agent announces and runs (built-ins and plugins); default: the built-ins. */
+  catalog?: Pick<NodeCatalog, "defs" | "find" | "problems">;
   /** Extra agent options (tests shorten backoff and timeouts). */
   agent?: Partial<Pick<AgentOptions, "backoff" | "welcomeTimeoutMs" | "stableAfterMs" | "runtime">>;
 }
@@ -152,8 +155,14 @@ export class Fleet {
   }
 
   private open(graphId: string): void {
+    const catalog = this.options.catalog;
     const agent = new GraphAgent({
       ...this.options.agent,
+      ...(catalog && {
+        nodeTypes: catalog.defs(),
+        problems: catalog.problems,
+        runtime: { ...this.options.agent?.runtime, findImpl: (type: string) => catalog.find(type) },
+      }),
       hub: this.options.hub,
       token: this.options.token,
       graphId,

@@ -61,14 +61,27 @@ Options:
   --drain-timeout <s>
                      Longest the drain on SIGINT/SIGTERM may take, in seconds
                      (0-3600; 0 stops without draining). Default: ${DEFAULT_DRAIN_TIMEOUT_S}.
+  --plugin <path|package>
+                     Load extra node types from a plugin: an ES module file
+                     (.mjs or .js), a folder with a package.json, or the name of
+                     an npm package installed in node_modules here. Repeat the
+                     flag for several plugins. A plugin that fails to load is
+                     logged and skipped (the hub shows why); the worker carries
+                     on without it. Writing one: docs/plugins.md.
+  --config <file>    JSON file of settings: {"plugins": [...], "labels": [...]}.
+                     Paths in it are relative to the file. --plugin and --labels
+                     add to what it lists.
   -h, --help         Show this help.
 
 Environment:
   WEFT_WORKER_TOKEN  worker token used when --token is not given
+  WEFT_PLUGINS       comma-separated plugins, loaded after --config's and before
+                     those of --plugin
   WEFT_LOG_LEVEL     log level: trace, debug, info (default), warn, error, silent
   WEFT_LOG_FORMAT    json, or pretty (readable lines); default: pretty on a terminal, else json
 
 Built-in node types: ${types}.
+Plugins add their own; the worker logs each plugin's types at startup.
 
 Logs go to stdout, each line with workerId and, where relevant, graphId and
 nodeId: JSON lines (pino), or readable lines with WEFT_LOG_FORMAT=pretty.
@@ -80,6 +93,9 @@ refused the hello, e.g. unknown node types); 2 bad command line.
 Examples:
   WEFT_WORKER_TOKEN=dev-secret weft worker --hub http://127.0.0.1:8787 --graph demo
   weft worker --hub https://weft.example.com --all --labels gpu,eu --capacity 64 --token "$TOKEN"
+  weft worker --hub http://127.0.0.1:8787 --graph demo --plugin ./my-plugin --plugin @acme/weft-nodes
+  weft worker --hub http://127.0.0.1:8787 --all --config weft.json
+    where weft.json is {"plugins": ["./plugins/sentiment.mjs"], "labels": ["ml"]}
 `;
 }
 

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { parseCli, type WorkerOptions } from "./args.ts";
+import { loadCatalog } from "./catalog.ts";
 import { Fleet } from "./fleet.ts";
 import { createLogger, escapeControl } from "./log.ts";
 import { runTokenCreate, runWorkerToken } from "./tokenCommands.ts";
@@ -48,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
       io.stderr(`weft: ${escapeControl(command.message)}\n${command.hint}\n`);
       return 2;
     case "worker":
-      return runWorker(command.options);
+      return runWorker(command.options, cwd);
     case "token-create":
       return runTokenCreate(command.options, io);
     case "worker-token":
@@ -66,11 +67,14 @@ const SHUTDOWN_DEADLINE_MS = 1900;
 /**
  * Serves the graphs until SIGINT/SIGTERM (exit 0) or until no graph can be served (exit 1). The
  * first signal drains (DRAIN-1/2) for at most --drain-timeout; a second one stops at once; a third
- * exits without waiting for anything.
+ * exits without waiting for anything. Plugins are loaded first, once, for every graph; relative plugin
+ * paths and package names resolve from `cwd`.
  */
-export async function runWorker(options: WorkerOptions): Promise<number> {
+export async function runWorker(options: WorkerOptions, cwd = process.cwd()): Promise<number> {
   const log = createLogger({ workerId: options.workerId });
+  const catalog = await loadCatalog(options.plugins, { cwd, log });
   const fleet = new Fleet({
+    catalog,
     hub: options.hub,
     token: options.token,
     graphs: options.graphs,

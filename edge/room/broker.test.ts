@@ -121,6 +121,7 @@ class World {
           for (const m of frame.messages) this.held.push({ d: m.d, id: m.id, edge: frame.edge, epoch: frame.epoch });
         },
         edgesFrom: (nodeId, port) => (nodeId === "src" && port === "out" ? this.edges : []),
+        errorEdges: () => ({ edges: [], viaCatch: false }),
         log: () => {},
         changed: () => {},
         ...(this.deferred ? { commitSoon: () => {} } : {}),

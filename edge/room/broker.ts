@@ -36,6 +36,11 @@ export interface BrokerPorts {
   sendText(connId: string, text: string): void;
   /** Live edges leaving a node's output port (the dangling-edge rule applied). */
   edgesFrom(nodeId: string, port: string): readonly GraphEdge[];
+  /**
+   * Where a message `nodeId` failed on goes (ERROR-1, -2): the edges from its `error` port when wired, else
+   * those from the graph's catch nodes; none: it is retried and at last dead-lettered.
+   */
+  errorEdges(nodeId: string): { edges: readonly GraphEdge[]; viaCatch: boolean };
   log(event: string, fields: Record<string, unknown>): void;
   /** Something shown in status changed (depths, dead letters). */
   changed(): void;
@@ -577,6 +582,7 @@ export class Broker {
     const touched = new Set<Channel>();
     const unknown: number[] = [];
     const dead: Array<{ channel: Channel; entry: Entry; error: string }> = [];
+    const failed: Array<{ channel: Channel; entry: Entry }> = [];
     for (const d of frame.deliveries) {
       const block = this.leaseOf(d, frame.nodeId, holder);
       const entry = block && this.unlease(block, d);
@@ -584,9 +590,14 @@ export class Broker {
         unknown.push(d);
         continue;
       }
-      const channel = block.channel;
       entry.attempts += 1;
       entry.lastError = frame.error.slice(0, LIMITS.maxErrorChars);
+      failed.push({ channel: block.channel, entry });
+      touched.add(block.channel);
+    }
+    // ERROR-1/-2: with an error wire (or a catch node) a failed message goes there at once, as an error message.
+    const left = failed.length > 0 ? this.routeErrors(frame.nodeId, failed) : failed;
+    for (const { channel, entry } of left) {
       if (entry.attempts >= channel.spec.maxAttempts) {
         const error = `failed ${entry.attempts} times (maxAttempts ${channel.spec.maxAttempts}); last error: ${entry.lastError}`;
         dead.push({ channel, entry, error });
@@ -594,7 +605,6 @@ export class Broker {
         this.putBack(channel, [entry]);
         if (entry.b > 0) this.saveAttempt(channel, entry);
       }
-      touched.add(channel);
     }
     if (dead.length > 0) this.deadLetter(dead);
     if (unknown.length > 0) {
@@ -850,6 +860,110 @@ export class Broker {
     if (touched.size > 0) this.ports.changed();
   }
 
+  // ---- messages the room produces: failed messages on error ports, http-in, catch (ERROR-*, HOOK-*) ---------
+
+  /**
+   * Stores `messages` on every edge leaving `nodeId`'s `port`, as one batch, and delivers them; refused whole
+   * (with the reason) when an edge lacks the room. For the room's own producers (http-in).
+   */
+  inject(nodeId: string, port: string, messages: readonly Message[]): { edges: number } | { refused: string } {
+    const channels = this.channelsFor(this.ports.edgesFrom(nodeId, port));
+    const texts = messages.map((m) => JSON.stringify(m));
+    const full = this.roomProblem(channels, texts);
+    if (full) return { refused: full };
+    if (channels.length > 0 && texts.length > 0) {
+      this.store.transaction(() => this.appendStored(channels, texts));
+      this.afterInject(channels);
+    }
+    return { edges: channels.length };
+  }
+
+  /**
+   * Failed deliveries of `nodeId` become error messages on its error edges (or the catch nodes' edges), and
+   * leave their own edge, in one transaction. Returns those not routed, to be retried as usual: all of them
+   * when there is nowhere to send them or an error edge is full, and error messages that failed again past
+   * the loop guard (ERROR-3: a catch never takes an error message; an error wire at most MAX_ERROR_DEPTH deep).
+   */
+  private routeErrors(
+    nodeId: string,
+    failed: Array<{ channel: Channel; entry: Entry }>,
+  ): Array<{ channel: Channel; entry: Entry }> {
+    const { edges, viaCatch } = this.ports.errorEdges(nodeId);
+    const channels = this.channelsFor(edges);
+    if (channels.length === 0) return failed;
+    this.readBack(failed.map((f) => f.entry));
+    const limit = viaCatch ? 1 : MAX_ERROR_DEPTH;
+    const route = failed.filter(({ entry }) => errorDepth(entry.text) < limit);
+    const left = failed.filter((f) => !route.includes(f));
+    if (route.length === 0) return left;
+    const now = this.ports.now();
+    const texts = route.map(({ channel, entry }) => errorMessage(nodeId, channel.spec, entry, now));
+    if (this.roomProblem(channels, texts)) return failed;
+    const emptied: number[] = [];
+    for (const { channel, entry } of route) {
+      this.drop(channel, entry, emptied);
+      channel.meterOut.add(now, 1);
+      channel.totalOut += 1;
+    }
+    const deletes = emptied.filter((b) => !this.uncommitted.delete(b));
+    const attempts = deletes.some((b) => this.attempted.delete(b));
+    // The error messages and the deletion of what they came from land together: never both, never neither.
+    this.store.transaction(() => {
+      this.appendStored(channels, texts);
+      if (deletes.length > 0) this.store.deleteBatches(deletes, attempts);
+    });
+    this.afterInject(channels);
+    this.ports.log("errors_routed", { nodeId, count: texts.length, edges: channels.map((c) => c.spec.id) });
+    return left;
+  }
+
+  private channelsFor(edges: readonly GraphEdge[]): Channel[] {
+    return edges.map((e) => this.channels.get(e.id)).filter((c) => c !== undefined);
+  }
+
+  /** Why `texts` do not fit on every channel (message size, depth, bytes), or undefined. */
+  private roomProblem(channels: readonly Channel[], texts: readonly string[]): string | undefined {
+    let total = 0;
+    for (const text of texts) {
+      const bytes = utf8Bytes(text);
+      if (bytes > LIMITS.maxMessageBytes) return `a message is ${bytes} bytes; the limit is ${LIMITS.maxMessageBytes}`;
+      total += bytes;
+    }
+    for (const channel of channels) {
+      const { maxDepth, maxBytes } = channel.spec;
+      if (channel.depth + texts.length > maxDepth || channel.bytes + total > maxBytes) {
+        return `edge ${channel.spec.id} is full (${channel.depth} messages, ${channel.bytes} bytes; limits ${maxDepth} / ${maxBytes})`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Appends messages to channels, stored as one batch row when one of them is durable (inside a transaction). */
+  private appendStored(channels: readonly Channel[], texts: readonly string[]): void {
+    const stored = channels.filter((c) => c.spec.mode === "durable" || c.depth >= BROKER.memorySpillDepth);
+    const b = stored.length > 0 ? this.nextB++ : 0;
+    if (b > 0) {
+      this.store.insertBatch({ b, edges: stored.map((c) => c.spec.id), messages: [...texts] });
+      this.owed.set(b, stored.length * texts.length);
+    }
+    const now = this.ports.now();
+    for (const channel of channels) {
+      const batch = stored.includes(channel) ? b : 0;
+      for (const [i, text] of texts.entries()) this.appendEntry(channel, batch, i, text, utf8Bytes(text), 0, "");
+      channel.meterIn.add(now, texts.length);
+      channel.totalIn += texts.length;
+    }
+  }
+
+  private afterInject(channels: readonly Channel[]): void {
+    for (const channel of channels) {
+      this.updatePause(channel);
+      this.credits.refresh(channel.spec.from, channel.spec.fromPort);
+      this.pump(channel);
+    }
+    this.ports.changed();
+  }
+
   // ---- dead letters (DELIVERY-6, -8) ------------------------------------------------------------------
 
   private deadLetter(items: Array<{ channel: Channel; entry: Entry; error: string }>): void {
@@ -1029,4 +1143,42 @@ function messageId(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** An error message that fails again goes to an error wire at most this many times (ERROR-3). */
+const MAX_ERROR_DEPTH = 3;
+const ERROR_ID_MARK = "!error";
+
+/** How many times a message was wrapped as an error message (its id carries one mark per wrap). */
+function errorDepth(text: string | undefined): number {
+  const id = /^\{"id":"([^"]*)"/.exec(text ?? "")?.[1] ?? "";
+  return id.split(ERROR_ID_MARK).length - 1;
+}
+
+/**
+ * The error message for a failed delivery (ERROR-1): what failed, where, and the message itself; its key and
+ * headers are kept. A message too large to wrap whole keeps its id, key and headers only.
+ */
+function errorMessage(nodeId: string, spec: EdgeSpec, entry: Entry, now: number): string {
+  let original: Message | undefined;
+  try {
+    original = JSON.parse(entry.text ?? "") as Message;
+  } catch {
+    original = undefined;
+  }
+  const id = `${(original?.id ?? `b${entry.b}-${entry.i}`).slice(0, 100)}${ERROR_ID_MARK}${entry.attempts}`;
+  const value = {
+    error: entry.lastError,
+    nodeId,
+    port: spec.toPort,
+    edge: spec.id,
+    attempts: entry.attempts,
+    message: original ?? null,
+  };
+  const head: Record<string, unknown> = { id };
+  if (original?.key !== undefined) head.key = original.key;
+  const text = JSON.stringify({ ...head, value, ...(original?.headers ? { headers: original.headers } : {}), ts: now });
+  if (utf8Bytes(text) <= LIMITS.maxMessageBytes - 1024) return text;
+  const { value: _dropped, ...rest } = original ?? { id };
+  return JSON.stringify({ ...head, value: { ...value, message: { ...rest, truncated: true } }, ts: now });
 }

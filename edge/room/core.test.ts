@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import type { GraphEdge, GraphExport, GraphNode, JsonValue } from "../../shared/graph.ts";
 import { BROKER, LIMITS, TIMING } from "../../shared/limits.ts";
+import { findNodeType } from "../../shared/nodeTypes.ts";
 import {
   type Message,
   PROTOCOL_VERSION,
@@ -310,7 +311,7 @@ function helloFrame(workerId: string, over: HelloOptions = {}) {
     version: "0.1.0",
     labels: over.labels ?? [],
     capacity: over.capacity ?? 8,
-    nodeTypes: (over.types ?? ALL_TYPES).map((type) => ({ type, version: "1.0.0" })),
+    nodeTypes: (over.types ?? ALL_TYPES).map((type) => ({ type, version: findNodeType(type)?.version ?? "1.0.0" })),
     load: over.load ?? 0,
   };
 }

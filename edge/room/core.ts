@@ -1,7 +1,11 @@
 // The room's logic as plain TypeScript: it parses worker frames and hands each to the registry, the leader
 // or the broker, and combines when they next need to wake. The Durable Object shell (edge/graphRoom.ts)
 // injects storage, the clock, sockets and the graph document.
+import { CATCH_TYPE } from "../../shared/builtins/hub.ts";
+import type { GraphEdge } from "../../shared/graph.ts";
 import { LIMITS, TIMING } from "../../shared/limits.ts";
+import { isSecretRef } from "../../shared/nodeTypes.ts";
+import { ERROR_PORT } from "../../shared/ports.ts";
 import {
   CloseCode,
   type ErrorCode,
@@ -18,6 +22,7 @@ import type { SecretSource } from "./plan.ts";
 import type { QueueStore } from "./queueStore.ts";
 import { connOf, Registry } from "./registry.ts";
 import { buildStatus } from "./status.ts";
+import { type HookAnswer, type HookRequest, hookMessage, hookProblem } from "./webhook.ts";
 
 export { CRASH_RESET_MS, DEFAULT_CONFIG, MAX_FENCES_PER_REPORT, type RoomConfig } from "./leader.ts";
 export type { SecretSource } from "./plan.ts";
@@ -56,6 +61,9 @@ export class RoomCore {
   readonly leader: Leader;
   readonly broker: Broker;
   private readonly invalidFrames = new Map<string, number>();
+  /** Webhook messages and refusals per http-in node since the room started (status). */
+  private readonly hubCounts = new Map<string, { out: number; errors: number; lastError: string | null }>();
+  private hookSeq = 0;
 
   constructor(private readonly ports: RoomPorts) {
     this.registry = new Registry({ ...ports, store: ports.leaderStore });
@@ -75,6 +83,7 @@ export class RoomCore {
         send: ports.send,
         sendText: ports.sendText,
         edgesFrom: (nodeId, port) => ports.graph.edgesFrom(nodeId, port),
+        errorEdges: (nodeId) => this.errorEdges(nodeId),
         log: ports.log,
         changed: ports.statusChanged,
         maxRate: ports.config.maxRate,
@@ -83,6 +92,49 @@ export class RoomCore {
       ports.graph.liveEdges(),
     );
     this.broker = broker;
+  }
+
+  /** ERROR-1/-2: a node's own error wire, else the edges of the graph's running catch nodes. */
+  private errorEdges(nodeId: string): { edges: readonly GraphEdge[]; viaCatch: boolean } {
+    const own = this.ports.graph.edgesFrom(nodeId, ERROR_PORT);
+    if (own.length > 0) return { edges: own, viaCatch: false };
+    const edges: GraphEdge[] = [];
+    for (const hubNode of this.leader.hubNodes()) {
+      if (hubNode !== nodeId && this.ports.graph.node(hubNode)?.type === CATCH_TYPE) {
+        edges.push(...this.ports.graph.edgesFrom(hubNode, "out"));
+      }
+    }
+    return { edges, viaCatch: true };
+  }
+
+  /**
+   * HOOK-1..3: a webhook request for an http-in node: checked (auth, type, state), then stored on every
+   * edge leaving it before the answer (202 with the message id); 503 when an edge is full.
+   */
+  webhook(nodeId: string, request: HookRequest): HookAnswer {
+    const node = this.ports.graph.node(nodeId);
+    const token = node?.params.token;
+    const plan = this.leader.statusInput();
+    const problem = hookProblem(node, nodeId, request, {
+      running: this.ports.graph.running,
+      hub: plan.hub.has(nodeId),
+      blocked: plan.blocked.get(nodeId),
+      tokenValue: isSecretRef(token) ? this.ports.secrets.value(token.$secret) : undefined,
+    });
+    if (problem) return problem;
+    const now = this.ports.now();
+    this.hookSeq += 1;
+    const id = `${nodeId}-${now.toString(36)}-${this.hookSeq.toString(36)}`;
+    const counts = this.hubCounts.get(nodeId) ?? { out: 0, errors: 0, lastError: null };
+    this.hubCounts.set(nodeId, counts);
+    const result = this.broker.inject(nodeId, "out", [hookMessage(id, request, now)]);
+    if ("refused" in result) {
+      counts.errors += 1;
+      counts.lastError = `webhook refused: ${result.refused}`;
+      return { status: 503, code: "edges_full", message: `${result.refused}; retry later` };
+    }
+    counts.out += 1;
+    return { status: 202, id, edges: result.edges };
   }
 
   /** After a restart: workers are awaited back for one heartbeat timeout (HELLO-4). */
@@ -225,6 +277,7 @@ export class RoomCore {
       nodes: [...graph.nodes()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
       now: this.ports.now(),
       ...this.leader.statusInput(),
+      hubCounts: this.hubCounts,
       reports: new Map(this.ports.leaderStore.reports().map((r) => [r.nodeId, r])),
       workers: this.registry.all(),
       edges: this.broker.edgeStatus(),

@@ -96,6 +96,11 @@ export class Leader implements BrokerLeader {
     return undefined;
   }
 
+  /** Nodes of hub types (http-in, catch) that run now: the room itself produces their messages. */
+  hubNodes(): ReadonlySet<string> {
+    return this.plan.hub;
+  }
+
   // ---- the graph document -----------------------------------------------------------------------------
 
   /**
@@ -490,6 +495,7 @@ export class Leader implements BrokerLeader {
   statusInput() {
     return {
       desired: new Set(this.plan.desired.keys()),
+      hub: this.plan.hub,
       blocked: this.plan.blocked,
       pending: this.pending,
       runs: this.runs,

@@ -9,6 +9,10 @@ export interface StatusInput {
   nodes: ReadonlyArray<{ id: string; type: string; disabled: boolean }>;
   now: number;
   desired: ReadonlySet<string>;
+  /** Nodes the hub runs itself (http-in, catch). */
+  hub: ReadonlySet<string>;
+  /** Messages the hub produced for each of them, and its last error (http-in). */
+  hubCounts?: ReadonlyMap<string, { out: number; errors: number; lastError: string | null }>;
   blocked: ReadonlyMap<string, string>;
   pending: ReadonlyMap<string, string>;
   runs: ReadonlyMap<string, NodeRun>;
@@ -36,6 +40,7 @@ export function buildStatus(input: StatusInput): GraphStatus {
       lastHeartbeat: w.lastSeen,
       processes: own.get(w.id) ?? 0,
       draining: w.draining === true,
+      ...(w.problems?.length ? { problems: w.problems } : {}),
     }));
   return { running: input.running, workers, processes, edges: input.edges };
 }
@@ -59,6 +64,10 @@ function processStatus(input: StatusInput, nodeId: string, type: string, disable
   if (live?.recent) base.recent = live.recent;
   const blocked = input.blocked.get(nodeId);
   if (blocked) return { ...base, state: "blocked", reason: blocked, lastError: blocked };
+  if (input.hub.has(nodeId)) {
+    const counts = input.hubCounts?.get(nodeId);
+    return { ...base, ...counts, state: "running", reason: "runs on the hub" };
+  }
   if (a && !connected(input, a.workerId)) {
     return { ...base, state: "assigned", reason: `waiting for worker ${a.workerId} to reconnect` };
   }

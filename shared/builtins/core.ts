@@ -63,11 +63,11 @@ export const CORE_TYPES: readonly NodeTypeDef[] = [
   }),
   builtin({
     type: "http-request",
-    version: "1.0.0",
+    version: "1.1.0",
     title: "HTTP request",
     category: "sink",
     description:
-      "Sends each message as a JSON body to a URL and emits { status, body } on out; a failed or non-2xx request counts as an error.",
+      "Sends an HTTP request for each message (POST, PUT and PATCH send the message's value as a JSON body; GET and DELETE send none) and emits { status, body } on out (with headers too if asked), body parsed as JSON when the answer is JSON. Network errors, timeouts, 429 and 5xx answers are retried with exponential backoff; once retries run out, or at once on another non-2xx answer, the message fails (it goes to the error output when one is wired).",
     inputs: ["in"],
     outputs: ["out"],
     params: {
@@ -75,9 +75,10 @@ export const CORE_TYPES: readonly NodeTypeDef[] = [
       method: {
         type: "select",
         title: "Method",
-        description: "The HTTP method.",
+        description:
+          "The HTTP method. POST, PUT and PATCH send the message's value as JSON; GET and DELETE send no body.",
         default: "POST",
-        choices: ["POST", "PUT", "PATCH"],
+        choices: ["POST", "PUT", "PATCH", "GET", "DELETE"],
       },
       authorization: {
         type: "secret",
@@ -85,13 +86,52 @@ export const CORE_TYPES: readonly NodeTypeDef[] = [
         description: "A secret sent as the Authorization header (e.g. Bearer …); leave unset for none.",
         default: "",
       },
+      headers: {
+        type: "json",
+        title: "Headers",
+        description:
+          'More request headers, as a JSON object of strings, such as {"x-api-version": "2"}. The authorization secret, when set, wins over an Authorization header here; put secrets in it, not here.',
+        default: {},
+      },
       timeoutMs: {
         type: "integer",
         title: "Timeout (ms)",
-        description: "Longest a request may take.",
+        description: "Longest one attempt may take, in milliseconds; a slower answer counts as a failed attempt.",
         default: 10_000,
         min: 100,
         max: 300_000,
+      },
+      retries: {
+        type: "integer",
+        title: "Retries",
+        description:
+          "How many times a request is tried again after a network error, a timeout, or a 429 or 5xx answer (0: never). Other 4xx answers fail at once.",
+        default: 2,
+        min: 0,
+        max: 10,
+      },
+      retryBackoff: {
+        type: "duration",
+        title: "Retry backoff",
+        description:
+          'Wait before the first retry, such as "500ms"; it doubles for each retry after it (at most 30s), with random jitter. A Retry-After header in the answer is used instead (at most 30s).',
+        default: "500ms",
+        min: 0,
+        max: 30_000,
+      },
+      responseType: {
+        type: "select",
+        title: "Response type",
+        description:
+          "How body is emitted. auto: parsed JSON when the answer's content-type is JSON, else text. json: always parsed (an answer that is not JSON fails the message). text: always the text.",
+        default: "auto",
+        choices: ["auto", "json", "text"],
+      },
+      responseHeaders: {
+        type: "boolean",
+        title: "Emit response headers",
+        description: "Also emit the answer's headers, as { status, headers, body } with lower-case header names.",
+        default: false,
       },
     },
   }),
