@@ -20,6 +20,7 @@ import { DEFAULT_CONFIG, MAX_FENCES_PER_REPORT, type RoomConfig, RoomCore } from
 import { type GraphChange, GraphView } from "./graphView.ts";
 import { MemoryLeaderStore } from "./leaderStore.ts";
 import { MemoryQueueStore } from "./queueStore.ts";
+import type { HookRequest } from "./webhook.ts";
 
 const HELLO_TIMEOUT_MS = TIMING.helloTimeoutMs;
 const STOP_TIMEOUT_MS = TIMING.stopTimeoutMs;
@@ -298,6 +299,8 @@ interface HelloOptions {
   capacity?: number;
   labels?: string[];
   types?: string[];
+  /** Full definitions announced besides the built-ins named in `types` (plugins). */
+  defs?: Array<Record<string, unknown>>;
   load?: number;
   protocol?: number;
 }
@@ -311,7 +314,10 @@ function helloFrame(workerId: string, over: HelloOptions = {}) {
     version: "0.1.0",
     labels: over.labels ?? [],
     capacity: over.capacity ?? 8,
-    nodeTypes: (over.types ?? ALL_TYPES).map((type) => ({ type, version: findNodeType(type)?.version ?? "1.0.0" })),
+    nodeTypes: [
+      ...(over.types ?? ALL_TYPES).map((type) => ({ type, version: findNodeType(type)?.version ?? "1.0.0" })),
+      ...(over.defs ?? []),
+    ],
     load: over.load ?? 0,
   };
 }
@@ -1929,3 +1935,275 @@ describe("regressions", () => {
 function dataCredits(frames: RoomFrame[]) {
   return of(frames, "credit").filter((f) => f.port !== "error");
 }
+
+/** A plugin's definition as a worker announces it. */
+function pluginDef(type: string, version = "1.0.0", over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type,
+    version,
+    title: type,
+    category: "plugin",
+    description: `the ${type} plugin`,
+    inputs: ["in"],
+    outputs: ["out", "error"],
+    params: { n: { type: "integer", title: "N", default: 1, min: 0 } },
+    labels: [],
+    ...over,
+  };
+}
+
+describe("error ports (ERROR-*)", () => {
+  function wired(errorTo: "own" | "catch" | "none") {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("a", "factorize"), node("errs", "log"), node("c", "catch")];
+      g.edges = [edge("src", "a")];
+      if (errorTo === "own") g.edges.push({ id: "a-err", from: "a", fromPort: "error", to: "errs", toPort: "in" });
+      if (errorTo === "catch") g.edges.push({ id: "c-errs", from: "c", fromPort: "out", to: "errs", toPort: "in" });
+    });
+    const c = r.hello("w1");
+    c.take();
+    return { r, c };
+  }
+  const nack = (r: Room, c: Conn, nodeId: string, d: number, error: string) =>
+    r.frame(c, { type: "nack", nodeId, epoch: r.epochOf(nodeId), deliveries: [d], error });
+
+  it("ERROR-1: a failed message goes to the node's wired error port at once, as { error, nodeId, port, message }", () => {
+    const { r, c } = wired("own");
+    r.publish(c, "src", [{ id: "m1", key: "k", value: -4, headers: { trace: "t1" }, ts: 5 }]);
+    const first = of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!;
+    nack(r, c, "a", first.d, "factorize needs a non-negative integer, got -4");
+    const toErrs = of(c.take(), "deliver").filter((f) => f.nodeId === "errs");
+    expect(toErrs.flatMap((f) => f.messages)).toEqual([
+      expect.objectContaining({
+        id: "m1!error1",
+        key: "k",
+        headers: { trace: "t1" },
+        value: {
+          error: "factorize needs a non-negative integer, got -4",
+          nodeId: "a",
+          port: "in",
+          edge: "src-a",
+          attempts: 1,
+          message: { id: "m1", key: "k", value: -4, headers: { trace: "t1" }, ts: 5 },
+        },
+      }),
+    ]);
+    // It left its own edge: not retried, not dead-lettered; its row is gone once the error message is acked.
+    expect(r.edge("src-a")).toMatchObject({ depth: 0, deadLetters: 0 });
+    expect(r.edge("a-err")).toMatchObject({ depth: 1 });
+    r.ack(c, "errs", [toErrs[0]!.messages[0]!.d]);
+    expect(r.queue.batches()).toEqual([]);
+  });
+
+  it("ERROR-2: without an error wire, a graph's catch node receives it; catch runs on the hub", () => {
+    const { r, c } = wired("catch");
+    expect(r.status("c")).toMatchObject({ state: "running", workerId: null, reason: "runs on the hub" });
+    expect(r.assignments().map((a) => a.nodeId)).not.toContain("c");
+    r.publish(c, "src", [msg("m1", 7)]);
+    const first = of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!;
+    nack(r, c, "a", first.d, "boom");
+    const caught = of(c.take(), "deliver")
+      .filter((f) => f.nodeId === "errs")
+      .flatMap((f) => f.messages);
+    expect(caught.map((m) => [m.id, (m.value as { nodeId: string }).nodeId])).toEqual([["m1!error1", "a"]]);
+    expect(r.edge("c-errs").depth).toBe(1);
+  });
+
+  it("ERROR-3: an error message that fails again is not caught again (no loop): it is retried, then dead-lettered", () => {
+    const { r, c } = wired("catch");
+    r.publish(c, "src", [msg("m1", 7)]);
+    nack(r, c, "a", of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!.d, "boom");
+    const caught = of(c.take(), "deliver").find((f) => f.nodeId === "errs")!.messages[0]!;
+    nack(r, c, "errs", caught.d, "the log failed too");
+    // Back on its own edge for another attempt, not wrapped again.
+    const again = of(c.take(), "deliver").find((f) => f.nodeId === "errs")!.messages[0]!;
+    expect([again.id, again.attempt]).toEqual(["m1!error1", 2]);
+    expect(r.edge("c-errs").depth).toBe(1);
+  });
+
+  it("ERROR-1: with no error wire and no catch node, a failed message is retried as before (DELIVERY-6)", () => {
+    const { r, c } = wired("none");
+    r.publish(c, "src", [msg("m1", 7)]);
+    nack(r, c, "a", of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!.d, "boom");
+    const again = of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!;
+    expect([again.id, again.attempt]).toEqual(["m1", 2]);
+  });
+
+  it("ERROR-1: when the error edge is full the failure is retried instead; nothing is lost", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("src", "random"), node("a", "factorize"), node("errs", "log", {}, { disabled: true })];
+      g.edges = [
+        edge("src", "a"),
+        { id: "a-err", from: "a", fromPort: "error", to: "errs", toPort: "in", maxDepth: 1 },
+      ];
+    });
+    const c = r.hello("w1");
+    c.take();
+    r.publish(c, "src", [msg("m1", 1), msg("m2", 2)]);
+    const [d1, d2] = of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages;
+    nack(r, c, "a", d1!.d, "boom");
+    expect(r.edge("a-err").depth).toBe(1);
+    nack(r, c, "a", d2!.d, "boom");
+    expect(r.edge("a-err").depth).toBe(1);
+    expect(r.edge("src-a").depth).toBe(1);
+  });
+});
+
+describe("webhooks (HOOK-*)", () => {
+  function hooked(params: Record<string, JsonValue> = {}) {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("hook", "http-in", params), node("a", "log"), node("src", "random")];
+      g.edges = [edge("hook", "a")];
+    });
+    const c = r.hello("w1");
+    c.take();
+    return { r, c };
+  }
+  const post = (over: Partial<HookRequest> = {}): HookRequest => ({
+    value: { order: 7 },
+    contentType: "application/json",
+    editor: true,
+    ...over,
+  });
+
+  it("HOOK-1: a request is stored on every edge leaving the node, answered 202 with its id, then delivered", () => {
+    const { r, c } = hooked();
+    const answer = r.core.webhook("hook", post({ key: "k1" }));
+    expect(answer).toMatchObject({ status: 202, edges: 1 });
+    const id = (answer as { id: string }).id;
+    expect(r.queue.batches()).toHaveLength(1);
+    const delivered = of(c.take(), "deliver").flatMap((f) => f.messages);
+    expect(delivered).toEqual([
+      expect.objectContaining({ id, key: "k1", value: { order: 7 }, headers: { "content-type": "application/json" } }),
+    ]);
+    expect(r.status("hook")).toMatchObject({ state: "running", out: 1 });
+  });
+
+  it("HOOK-2: a node that is not http-in, a missing node, a stopped graph each get a clear refusal", () => {
+    const { r } = hooked();
+    expect(r.core.webhook("src", post())).toMatchObject({ status: 404, code: "not_http_in" });
+    expect(r.core.webhook("nope", post())).toMatchObject({ status: 404, code: "not_found" });
+    r.setGraph((g) => {
+      g.running = false;
+    });
+    expect(r.core.webhook("hook", post())).toMatchObject({ status: 409, code: "graph_stopped" });
+  });
+
+  it("HOOK-3: with a token the bearer must match it; without one an editor is needed", () => {
+    const { r } = hooked({ token: { $secret: "HOOK" } });
+    expect(r.core.webhook("hook", post())).toMatchObject({ status: 409, code: "token_unset" });
+    r.secrets.set("HOOK", { value: "s3cret-token", version: 1 });
+    r.core.secretChanged("HOOK");
+    expect(r.core.webhook("hook", post({ editor: false }))).toMatchObject({ status: 401, code: "bad_webhook_token" });
+    expect(r.core.webhook("hook", post({ editor: false, bearer: "wrong-token!" }))).toMatchObject({ status: 401 });
+    expect(r.core.webhook("hook", post({ editor: false, bearer: "s3cret-token" }))).toMatchObject({ status: 202 });
+    const open = hooked();
+    expect(open.r.core.webhook("hook", post({ editor: false }))).toMatchObject({ status: 401, code: "unauthorized" });
+  });
+
+  it("HOOK-1: when the edge is full the request gets 503 and nothing is stored", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("hook", "http-in"), node("a", "log", {}, { disabled: true })];
+      g.edges = [{ ...edge("hook", "a"), maxDepth: 1 }];
+    });
+    expect(r.core.webhook("hook", post())).toMatchObject({ status: 202 });
+    expect(r.core.webhook("hook", post())).toMatchObject({ status: 503, code: "edges_full" });
+    expect(r.depth("hook-a")).toBe(1);
+    expect(r.status("hook")).toMatchObject({ errors: 1, lastError: expect.stringMatching(/hook-a is full/) });
+  });
+});
+
+describe("node-type registry (TYPES-*)", () => {
+  it("TYPES-1/3: a plugin type from a worker makes its pending nodes run; the registry shows who can run it", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("p", "upper", { n: 2 })];
+    });
+    const w1 = r.hello("w1");
+    w1.take();
+    expect(r.status("p")).toMatchObject({ state: "pending", reason: 'no live worker can run node type "upper"' });
+    const w2 = r.hello("w2", { defs: [pluginDef("upper")] });
+    expect(of(w2.take(), "assign").map((a) => [a.nodeId, a.nodeType, a.params, a.outputs])).toEqual([
+      ["p", "upper", { n: 2 }, ["out", "error"]],
+    ]);
+    const upper = r.core.registry.types.infos().find((t) => t.type === "upper");
+    expect(upper).toMatchObject({ source: "worker", available: true, workers: ["w2"] });
+    // Its worker gone, the type stays known but unavailable, and the node waits again.
+    r.disconnect(w2);
+    expect(r.core.registry.types.infos().find((t) => t.type === "upper")).toMatchObject({ available: false });
+    expect(r.status("p").state).toBe("pending");
+  });
+
+  it("TYPES-1: params of a plugin type are checked with its schema once it is known", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("p", "upper", { n: -1 })];
+    });
+    r.hello("w1", { defs: [pluginDef("upper")] });
+    expect(r.status("p")).toMatchObject({ state: "blocked", reason: 'node "p": param "n" must be at least 0, got -1' });
+  });
+
+  it("TYPES-2: a second worker announcing one type/version differently is refused that type, naming both", () => {
+    const r = room();
+    r.hello("w1", { defs: [pluginDef("upper")] });
+    const w2 = r.hello("w2", { defs: [pluginDef("upper", "1.0.0", { title: "Other" })] });
+    expect(of(w2.take(), "error").map((e) => [e.code, e.message])).toEqual([
+      [
+        "type_refused",
+        'node type "upper@1.0.0" from worker w2 differs from the one worker w1 announced; refused here (give the changed definition a new version)',
+      ],
+    ]);
+    expect(r.store.workers().find((w) => w.id === "w2")?.nodeTypes).not.toContain("upper");
+    expect(r.closesOf(w2)).toEqual([]);
+  });
+
+  it("TYPES-2: a malformed definition, a redefined built-in and an older built-in version are refused alone", () => {
+    const r = room();
+    const c = r.hello("w1", {
+      types: ["log"],
+      defs: [
+        pluginDef("broken", "1.0.0", { outputs: ["out"] }),
+        pluginDef("random", "1.0.0"),
+        { type: "counter", version: "0.9.0" },
+        pluginDef("fine"),
+      ],
+    });
+    expect(of(c.take(), "error").map((e) => e.message)).toEqual([
+      'node type "broken": outputs: must end with "error"',
+      'node type "random@1.0.0" from worker w1 differs from the hub\'s built-in definition; a plugin must not redefine a built-in type',
+      'node type "counter": the worker runs version 0.9.0, this hub has 1.0.0 built in; run the same Weft release on both',
+    ]);
+    expect(r.store.workers()[0]?.nodeTypes).toEqual(["log", "fine"]);
+  });
+
+  it("TYPES-1: the highest version announced is used; a worker with an older one gets none of its nodes", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("p", "upper")];
+    });
+    const old = r.hello("old", { defs: [pluginDef("upper", "1.0.0")] });
+    expect(of(old.take(), "assign").map((a) => a.nodeId)).toEqual(["p"]);
+    const next = r.hello("new", { defs: [pluginDef("upper", "1.2.0")] });
+    // Moved to the worker that runs the version the room uses now.
+    expect(of(old.take(), "unassign").map((u) => u.nodeId)).toEqual(["p"]);
+    r.finishStops(old);
+    expect(of(next.take(), "assign").map((a) => a.nodeId)).toEqual(["p"]);
+    expect(r.core.registry.types.lookup("upper")?.version).toBe("1.2.0");
+  });
+
+  it("TYPES-3: labels a type needs keep its nodes pending until a worker with them comes", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("m", "sentiment")];
+    });
+    const plain = r.hello("plain", { defs: [pluginDef("sentiment", "1.0.0", { labels: ["ml"] })] });
+    expect(of(plain.take(), "assign")).toEqual([]);
+    expect(r.status("m")).toMatchObject({ state: "pending", reason: "no live worker has label ml" });
+    const ml = r.hello("gpu", { labels: ["ml"], defs: [pluginDef("sentiment", "1.0.0", { labels: ["ml"] })] });
+    expect(of(ml.take(), "assign").map((a) => a.nodeId)).toEqual(["m"]);
+  });
+});
