@@ -423,7 +423,7 @@ async function readName(request: Request): Promise<string> {
 
 /** A JSON body of at most LIMITS.maxRequestBytes bytes (edge/body.ts). */
 async function readJson(request: Request): Promise<unknown> {
-  const text = await readBodyText(request, LIMITS.maxRequestBytes);
+  const text = await readBodyText(request, LIMITS.maxRequestBytes, "invalid_json");
   try {
     return JSON.parse(text);
   } catch (error) {

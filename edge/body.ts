@@ -1,8 +1,8 @@
 // Request bodies read as a stream and cut off at a limit (counted in bytes), never read whole first.
 import { ApiError } from "../shared/errors.ts";
 
-/** The body as UTF-8 text; 413 past `limit` bytes (declared or streamed), 400 when it is not UTF-8. */
-export async function readBodyText(request: Request, limit: number): Promise<string> {
+/** The body as UTF-8 text; 413 past `limit` bytes (declared or streamed), 400 `code` when it is not UTF-8. */
+export async function readBodyText(request: Request, limit: number, code = "invalid_body"): Promise<string> {
   const tooLarge = () => new ApiError(413, "body_too_large", `request body exceeds ${limit} bytes`);
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > limit) throw tooLarge();
@@ -30,6 +30,6 @@ export async function readBodyText(request: Request, limit: number): Promise<str
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
   } catch {
-    throw new ApiError(400, "invalid_body", "request body is not UTF-8 text");
+    throw new ApiError(400, code, "request body is not UTF-8 text");
   }
 }

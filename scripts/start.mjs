@@ -148,8 +148,10 @@ async function main() {
   say(`hub ready (${elapsed()})`);
   if (!hubOnly) {
     await seedDemo(token);
-    say("starting a local worker for all graphs (weft worker --all)");
-    run(process.execPath, [join(ROOT, "dist/weft.mjs"), "worker", "--hub", hubUrl, "--all", "--name", "local"], {
+    // This laptop's own worker: you are the editor and the operator, so it may run code and files (--allow).
+    say("starting a local worker for all graphs (weft worker --all --allow exec,files)");
+    const workerArgs = ["worker", "--hub", hubUrl, "--all", "--name", "local", "--allow", "exec,files"];
+    run(process.execPath, [join(ROOT, "dist/weft.mjs"), ...workerArgs], {
       stdio: "inherit",
       env: { WEFT_LOG_FORMAT: "pretty", ...process.env, WEFT_WORKER_TOKEN: workerToken },
     });

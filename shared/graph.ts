@@ -9,6 +9,7 @@ import {
   paramKeyRule,
   paramValueProblem,
 } from "./docModel.ts";
+import { fromGofi, isGofiGraph } from "./gofi.ts";
 import { LIMITS } from "./limits.ts";
 import { checkParams, findNodeType, isSecretRef } from "./nodeTypes.ts";
 
@@ -48,8 +49,9 @@ export interface GraphExport {
 
 /** Why a node cannot run (its process is blocked); also returned as import warnings. */
 export type NodeProblemCode = "unknown_node_type" | "invalid_params" | "invalid_node";
+/** gofi_converted: a warning that importing a gofi graph changed or left out something (shared/gofi.ts). */
 export type GraphProblem = {
-  code: "invalid_graph" | "secret_in_graph" | NodeProblemCode;
+  code: "invalid_graph" | "secret_in_graph" | "gofi_converted" | NodeProblemCode;
   message: string;
   nodeId?: string;
 };
@@ -65,8 +67,24 @@ const NODE_FIELDS = new Set(["id", "params", ...Object.keys(NODE_RULES)]);
  * to Yjs updates; a graph that breaks one is refused whole, with the path of the offending field. Nodes
  * that fit the model but cannot run (an unknown type, invalid params) are accepted and reported as
  * warnings: they are blocked in the room, as the same node made in the editor would be.
+ * gofi's graph JSON (`connections` and no `edges`) is converted first (shared/gofi.ts), then checked the same
+ * way; the conversion's warnings come first.
  */
 export function validateGraph(input: unknown, graphId: string): GraphCheck {
+  if (!isGofiGraph(input)) return validateWeftGraph(input, graphId);
+  const converted = fromGofi(input, graphId);
+  if (!converted.ok) return converted;
+  const checked = validateWeftGraph(converted.graph, graphId);
+  if (!checked.ok) {
+    return {
+      ok: false,
+      problem: { ...checked.problem, message: `gofi graph, as converted: ${checked.problem.message}` },
+    };
+  }
+  return { ...checked, warnings: [...converted.warnings, ...checked.warnings] };
+}
+
+function validateWeftGraph(input: unknown, graphId: string): GraphCheck {
   const shape = shapeProblem(input);
   if (shape) return { ok: false, problem: { code: "invalid_graph", message: shape } };
   const data = input as Record<string, unknown>;

@@ -2,6 +2,7 @@
 // param's default fits its own schema. One function, used by defineNode (at load) and the room (at hello).
 import { isPlainObject } from "./docModel.ts";
 import {
+  CAPABILITIES,
   NODE_TYPE_PATTERN,
   type NodeTypeDef,
   PARAM_TYPES,
@@ -22,6 +23,7 @@ const DEF_FIELDS = new Set([
   "params",
   "labels",
   "runsOn",
+  "capability",
 ]);
 const SPEC_FIELDS = new Set([
   "type",
@@ -101,6 +103,10 @@ function defProblem(input: unknown): string | undefined {
     return "labels: must be at most 16 labels of letters, digits, '.', '_' or '-'";
   }
   if (runsOn !== undefined && runsOn !== "hub") return 'runsOn: must be "hub" or absent';
+  const { capability } = input;
+  if (capability !== undefined && !(CAPABILITIES as readonly unknown[]).includes(capability)) {
+    return `capability: must be one of ${CAPABILITIES.join(", ")} or absent`;
+  }
   if (!isPlainObject(params)) return "params: must be an object of param schemas";
   const keys = Object.keys(params);
   if (keys.length > MAX_PARAMS) return `params: at most ${MAX_PARAMS}, got ${keys.length}`;

@@ -83,7 +83,16 @@ export interface NodeTypeDef {
   labels: string[];
   /** `hub`: the hub itself produces its messages (http-in, catch); no worker runs it. */
   runsOn?: "hub";
+  /** A worker offers it only when started with `--allow <capability>` (built-ins only). */
+  capability?: Capability;
 }
+
+/**
+ * What a worker must grant the graph's editors to offer a type (`weft worker --allow`): `exec` runs programs
+ * and code they write (exec, transform); `files` reads and writes the worker's files (file-*).
+ */
+export const CAPABILITIES = ["exec", "files"] as const;
+export type Capability = (typeof CAPABILITIES)[number];
 
 /** Finds the definition of a node type, or undefined when nobody knows it. */
 export type TypeLookup = (type: string) => NodeTypeDef | undefined;

@@ -42,7 +42,7 @@ describe("HTTP API", () => {
     expect(again).toEqual({ status: 200, body: { id: "imported", created: false, warnings: [] } });
   });
 
-  it("imports nodes of unknown types or with invalid params as blocked nodes, with warnings (as the editor would make them)", async () => {
+  it("imports nodes of unknown types (pending until a worker runs the type) or invalid params (blocked), with warnings", async () => {
     const graph = demoGraph();
     graph.nodes[0]!.type = "warp";
     graph.nodes[2]!.params = { prefix: 5 };
@@ -59,14 +59,57 @@ describe("HTTP API", () => {
       "/api/graphs/warnings/status",
     );
     const byId = new Map(status.body.processes.map((p) => [p.nodeId, p]));
-    expect(byId.get("random")).toMatchObject({
-      state: "blocked",
-      reason: expect.stringMatching(/unknown type "warp"/),
-    });
+    // TYPES-3: a type nobody announced is not an error: the node waits for a worker that runs it.
+    expect(byId.get("random")).toMatchObject({ state: "pending", reason: expect.stringMatching(/no live worker/) });
     expect(byId.get("log")).toMatchObject({ state: "blocked", reason: expect.stringMatching(/prefix/) });
     // The graph's own export imports again as it is (the model is the same on every path).
     const exported = await hub.api("/api/graphs/warnings");
     expect((await hub.api("/api/graphs/warnings", jsonRequest("PUT", exported.body))).status).toBe(200);
+  });
+
+  it("imports gofi's graph JSON (SOURCE → GRPC → SINK) as random → grpc → log, not running, ids made valid", async () => {
+    const gofi = {
+      id: "5f0c1b2a-gofi",
+      name: "from gofi",
+      nodes: [
+        { id: "src 1", name: "numbers", type: "SOURCE", meta: { x: 10, y: 20 }, params: "{}" },
+        {
+          id: "rpc",
+          name: "factorize",
+          type: "GRPC",
+          meta: { x: 200, y: 20 },
+          params: '{"address": "127.0.0.1:50051"}',
+        },
+        { id: "sink", name: "answers", type: "SINK", meta: { x: 400, y: 20 }, params: "" },
+      ],
+      connections: [
+        { nid: "c1", input_node: "src 1", output_node: "rpc" },
+        { nid: "c2", input_node: "rpc", output_node: "sink" },
+      ],
+    };
+    const put = await hub.api<{ warnings: Array<{ code: string; nodeId?: string }> }>(
+      "/api/graphs/from-gofi",
+      jsonRequest("PUT", gofi),
+    );
+    expect(put.status).toBe(201);
+    expect(put.body.warnings.map((w) => [w.code, w.nodeId])).toEqual([["gofi_converted", "src_1"]]);
+    const got = await hub.api<{
+      name: string;
+      running: boolean;
+      nodes: Array<{ id: string; type: string; name: string; x: number; params: Record<string, unknown> }>;
+      edges: Array<{ id: string; from: string; fromPort: string; to: string; toPort: string }>;
+    }>("/api/graphs/from-gofi");
+    expect([got.body.name, got.body.running]).toEqual(["from gofi", false]);
+    const nodes = got.body.nodes.map((n) => [n.id, n.type, n.name, n.x, n.params]).sort();
+    expect(nodes).toEqual([
+      ["rpc", "grpc", "factorize", 200, { address: "127.0.0.1:50051" }],
+      ["sink", "log", "answers", 400, {}],
+      ["src_1", "random", "numbers", 10, {}],
+    ]);
+    expect(got.body.edges.map((e) => [e.id, e.from, e.fromPort, e.to, e.toPort]).sort()).toEqual([
+      ["c1", "src_1", "out", "rpc", "in"],
+      ["c2", "rpc", "out", "sink", "in"],
+    ]);
   });
 
   it("start and stop set the desired state, visible in status", async () => {

@@ -23,7 +23,18 @@ afterAll(async () => {
 });
 
 function worker(graphId: string, name: string, labels: string): Worker {
-  const w = startWorker(hub, ["--graph", graphId, "--name", name, "--id", name, "--labels", labels]);
+  const w = startWorker(hub, [
+    "--graph",
+    graphId,
+    "--name",
+    name,
+    "--id",
+    name,
+    "--labels",
+    labels,
+    "--allow",
+    "files",
+  ]);
   workers.push(w);
   return w;
 }

@@ -66,7 +66,8 @@ describe("a source as fast as allowed (DELIVERY-7, DELIVERY-11)", () => {
         (await hub.api("/api/graphs/other", jsonRequest("PUT", { ...demoGraph(1000), running: false }))).status,
       ).toBeLessThan(300);
       const idleBytes = (await hub.api<GraphStatus>("/api/graphs/fast/status")).body.storageBytes ?? 0;
-      worker = startWorker(hub, ["--graph", "fast", "--name", "fast-1", "--id", "fast-1"], undefined);
+      const args = ["--graph", "fast", "--name", "fast-1", "--id", "fast-1", "--allow", "files"];
+      worker = startWorker(hub, args, undefined);
       // Measured once both sources run at full speed (not while the worker starts).
       let seen = "";
       await waitFor(

@@ -15,11 +15,13 @@ let gofi: ChildProcess | undefined;
 let gofiAddress = "";
 const extraWorkers: Worker[] = [];
 const GRAPHS = ["exec", "grpc", "hook", "errors", "sandbox", "plugin"];
+/** Served only by a worker that grants no capability. */
+const LOCKED = "locked";
 
 beforeAll(async () => {
   hub = await startHub();
   const graph = (name: string) => ({ name, running: false, nodes: [], edges: [] });
-  for (const id of GRAPHS) {
+  for (const id of [...GRAPHS, LOCKED]) {
     expect((await hub.api(`/api/graphs/${id}`, jsonRequest("PUT", graph(id)))).status).toBeLessThan(300);
   }
   gofi = spawn(process.execPath, [join(ROOT, "examples/grpc/server.mjs"), "0"], { stdio: ["ignore", "pipe", "pipe"] });
@@ -33,15 +35,8 @@ beforeAll(async () => {
   });
   const graphs = GRAPHS.flatMap((id) => ["--graph", id]);
   // Every graph's processes fit on it (the default capacity, 16, would leave some pending).
-  worker = startWorker(hub, [
-    ...graphs,
-    "--id",
-    "nodes-1",
-    "--capacity",
-    "64",
-    "--plugin",
-    "./examples/plugin-template",
-  ]);
+  const plugin = ["--plugin", "./examples/plugin-template"];
+  worker = startWorker(hub, [...graphs, "--id", "nodes-1", "--capacity", "64", "--allow", "exec,files", ...plugin]);
 }, 120_000);
 
 afterAll(async () => {
@@ -293,6 +288,26 @@ describe("the node library on real workers", () => {
     expect((await hub.api("/hooks/plugin/hook", jsonRequest("POST", "what a great and happy day"))).status).toBe(202);
     const moods = await until("plugin", "moods", "scored", (p) => (p.recent?.length ?? 0) >= 1);
     expect(moods.recent?.[0]).toMatchObject({ label: "positive" });
+  });
+
+  it("--allow: a worker that grants no capability offers no exec, transform or file node; they wait, saying why", async () => {
+    const locked = startWorker(hub, ["--graph", LOCKED, "--id", "locked-1"]);
+    extraWorkers.push(locked);
+    await put(LOCKED, {
+      running: true,
+      nodes: [
+        node("random", "random", { intervalMs: 1000 }),
+        node("run", "exec", { command: "sh", args: ["-c", "cat /etc/passwd"] }),
+        node("code", "transform"),
+        node("read", "file-read", { path: "/etc/passwd" }),
+      ],
+      edges: [edge("random", "run")],
+    });
+    await until(LOCKED, "random", "running on locked-1", (p) => p.state === "running");
+    const run = await until(LOCKED, "run", "pending", (p) => p.state === "pending");
+    expect(run.reason).toMatch(/^no live worker allows exec .*weft worker --allow exec/);
+    expect((await processOf(LOCKED, "code"))?.reason).toMatch(/no live worker allows exec/);
+    expect((await processOf(LOCKED, "read"))?.reason).toMatch(/no live worker allows files/);
   });
 
   it("PLUGIN-2: a plugin that fails to load is reported in the worker's status; the worker runs the rest", async () => {

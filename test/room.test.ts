@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import type { RoomFrameOf } from "../shared/protocol.ts";
+import { PROTOCOL_VERSION, type RoomFrameOf } from "../shared/protocol.ts";
 import type { GraphStatus } from "../shared/status.ts";
 import { addNode, readGraph, setParam } from "../shared/ydoc.ts";
 import { demoGraph, jsonRequest, waitFor } from "./harness.ts";
@@ -57,7 +57,10 @@ describe("registration and bad frames", () => {
       nodeTypes: [],
       load: 0,
     });
-    expect(await w.waitClosed()).toEqual({ code: 4002, reason: "protocol 99 not supported; this hub speaks 2" });
+    expect(await w.waitClosed()).toEqual({
+      code: 4002,
+      reason: `protocol 99 not supported; this hub speaks ${PROTOCOL_VERSION}`,
+    });
   });
 
   it("HELLO-1: a first frame that is not hello is closed with 4003", async () => {
@@ -129,7 +132,7 @@ describe("scheduling and brokering", () => {
     expect(assigns.find((a) => a.nodeId === "random")).toMatchObject({
       nodeType: "random",
       params: { intervalMs: 100 },
-      outputs: ["out"],
+      outputs: ["out", "error"],
     });
 
     // DELIVERY-2: a publish is acknowledged after it is stored; DELIVERY-1/3: delivered to the consumer channel.
@@ -365,16 +368,17 @@ describe("CONN-1/CONN-4: a stock y-websocket client", () => {
       expect(textFrames).toEqual([]);
       expect(w.binaryFrames).toBe(0);
 
-      // An editor adding a node of an unknown type or with invalid params blocks only that node, with the reason.
+      // An editor adding a node of a type nobody runs leaves it pending (TYPES-3); invalid params block only that
+      // node, with the reason.
       addNode(doc, { id: "odd", type: "warp", name: "Odd", x: 0, y: 0, params: {} });
       setParam(doc, "random", "intervalMs", -1);
       const blocked = await waitFor(async () => {
         const s = (await env.hub.api<GraphStatus>("/api/graphs/demo/status")).body;
         const odd = s.processes.find((p) => p.nodeId === "odd");
         const random = s.processes.find((p) => p.nodeId === "random");
-        return odd?.state === "blocked" && random?.state === "blocked" ? { odd, random } : undefined;
+        return odd?.state === "pending" && random?.state === "blocked" ? { odd, random } : undefined;
       }, "blocked nodes");
-      expect(blocked.odd.reason).toBe('node "odd" has unknown type "warp"');
+      expect(blocked.odd.reason).toBe('no live worker can run node type "warp"');
       expect(blocked.random.reason).toBe('node "random": param "intervalMs" must be at least 1, got -1');
       await w.next((f) => f.type === "unassign" && f.nodeId === "random", 0, "random stopped");
     } finally {

@@ -153,6 +153,13 @@ describe("parseCli: plugins and --config", () => {
     expect(options.labels).toEqual(["ml", "gpu"]);
   });
 
+  it("--allow grants exec and files (from the flag and the config file); nothing unless listed; others refused", () => {
+    expect(worker(parse([])).allow).toEqual([]);
+    expect(worker(parse(["--allow", "exec, files,exec"])).allow).toEqual(["exec", "files"]);
+    const bad = parse(["--allow", "exec,root"]);
+    expect(bad.kind === "error" && bad.message).toBe('--allow takes exec, files (comma-separated), got "root"');
+  });
+
   it("resolves a relative --config path against cwd", () => {
     expect(worker(parse(["--config", "conf/w.json"])).plugins).toEqual(["/nowhere/p.mjs"]);
   });
@@ -161,7 +168,10 @@ describe("parseCli: plugins and --config", () => {
     [["--config", "missing.json"], /^--config: cannot read "missing.json" \(looked in \/nowhere\/missing.json\)$/],
     [["--config", "bad.json"], /^--config bad.json is not valid JSON: /],
     [["--config", "list.json"], /^--config list.json must hold a JSON object/],
-    [["--config", "extra.json"], /^--config extra.json: unknown key "hub"; it may hold "plugins" and "labels"/],
+    [
+      ["--config", "extra.json"],
+      /^--config extra.json: unknown key "hub"; it may hold "plugins", "labels" and "allow"/,
+    ],
     [["--config", "types.json"], /^--config types.json: "plugins" must be an array of non-empty strings$/],
     [["--config", "comma.json"], /^--config comma.json: a label must not contain ","/],
     [["--config"], /--config needs a value/],

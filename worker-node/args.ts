@@ -2,6 +2,7 @@
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ID_PATTERN, LIMITS } from "../shared/limits.ts";
+import { CAPABILITIES, type Capability } from "../shared/nodeTypes.ts";
 import { DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT_S, mainHelp, workerHelp } from "./help.ts";
 import { defaultWorkerId, defaultWorkerName } from "./identity.ts";
 import { describeParseError } from "./parseError.ts";
@@ -25,6 +26,11 @@ export interface WorkerOptions {
    * folder), then $WEFT_PLUGINS, then each --plugin; relative paths and package names resolve from cwd.
    */
   plugins: string[];
+  /**
+   * Capabilities this worker grants the graphs' editors (--allow): `exec` runs programs and code they write
+   * (exec, transform), `files` reads and writes files on this machine (file-read, file-watch, file-write).
+   */
+  allow: Capability[];
 }
 
 export type CliCommand =
@@ -58,6 +64,7 @@ const WORKER_FLAGS = {
   "drain-timeout": { type: "string" },
   plugin: { type: "string", multiple: true },
   config: { type: "string" },
+  allow: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -123,6 +130,9 @@ function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
   const plugins = parsePlugins(config.plugins, environment.env.WEFT_PLUGINS, values.plugin ?? []);
   if (typeof plugins === "string") return fail(plugins);
 
+  const allow = parseAllow([...config.allow, values.allow ?? ""].join(","));
+  if (typeof allow === "string") return fail(allow);
+
   let capacity = DEFAULT_CAPACITY;
   if (values.capacity !== undefined) {
     capacity = Number(values.capacity);
@@ -169,6 +179,7 @@ function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
       workerId,
       drainTimeoutMs,
       plugins,
+      allow,
     },
   };
 }
@@ -198,10 +209,11 @@ function parseLabels(raw: string | undefined): string[] | string {
 interface WorkerConfig {
   plugins: string[];
   labels: string[];
+  allow: string[];
 }
 
-const emptyConfig: WorkerConfig = { plugins: [], labels: [] };
-const CONFIG_KEYS = ["plugins", "labels"];
+const emptyConfig: WorkerConfig = { plugins: [], labels: [], allow: [] };
+const CONFIG_KEYS = ["plugins", "labels", "allow"];
 
 /** Reads --config: JSON `{ "plugins": [...], "labels": [...] }`; or an error sentence naming --config and the file. */
 function readConfig(path: string, environment: CliEnvironment): WorkerConfig | string {
@@ -220,7 +232,7 @@ function readConfig(path: string, environment: CliEnvironment): WorkerConfig | s
   const record = data as Record<string, unknown>;
   const unknown = Object.keys(record).find((key) => !CONFIG_KEYS.includes(key));
   if (unknown !== undefined) {
-    return `--config ${path}: unknown key ${JSON.stringify(unknown)}; it may hold "plugins" and "labels" (pass the rest as flags)`;
+    return `--config ${path}: unknown key ${JSON.stringify(unknown)}; it may hold "plugins", "labels" and "allow" (pass the rest as flags)`;
   }
   const lists: Record<string, string[]> = {};
   for (const key of CONFIG_KEYS) {
@@ -235,7 +247,24 @@ function readConfig(path: string, environment: CliEnvironment): WorkerConfig | s
   // A path in the file is relative to the file; a package name is looked up from cwd like any other.
   const base = dirname(file);
   const plugins = (lists.plugins ?? []).map((spec) => (isPathSpec(spec) ? resolve(base, spec) : spec));
-  return { plugins, labels: lists.labels ?? [] };
+  return { plugins, labels: lists.labels ?? [], allow: lists.allow ?? [] };
+}
+
+/** Comma-separated capabilities (CAPABILITIES), or an error sentence naming --allow. */
+function parseAllow(raw: string): Capability[] | string {
+  const names = [
+    ...new Set(
+      raw
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== ""),
+    ),
+  ];
+  const bad = names.find((name) => !(CAPABILITIES as readonly string[]).includes(name));
+  if (bad !== undefined) {
+    return `--allow takes ${CAPABILITIES.join(", ")} (comma-separated), got ${JSON.stringify(bad.slice(0, 40))}`;
+  }
+  return names as Capability[];
 }
 
 /** The config file's plugins, then $WEFT_PLUGINS (comma-separated), then --plugin; or an error sentence. */

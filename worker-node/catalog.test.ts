@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "../shared/limits.ts";
+import type { Capability } from "../shared/nodeTypes.ts";
 import type { RoomFrame } from "../shared/protocol.ts";
 import { defineNode, type NodeImpl, type NodeProcess } from "../shared/sdk.ts";
 import { loadCatalog, NodeCatalog } from "./catalog.ts";
@@ -33,8 +34,26 @@ describe("NodeCatalog", () => {
     expect(catalog.find("shout")).toBe(shout);
     expect(catalog.find("counter")).toBe(BUILTIN_IMPLS.find((impl) => impl.def.type === "counter"));
     expect(catalog.find("teleport")).toBeUndefined();
-    expect(catalog.defs().map((def) => def.type)).toEqual([...BUILTIN_IMPLS.map((impl) => impl.def.type), "shout"]);
+    // Types that need a capability (--allow) are withheld unless granted.
+    const ungated = BUILTIN_IMPLS.filter((impl) => !impl.def.capability).map((impl) => impl.def.type);
+    expect(catalog.defs().map((def) => def.type)).toEqual([...ungated, "shout"]);
     expect(catalog.problems).toEqual([]);
+  });
+
+  it("offers exec and transform only with --allow exec, the file nodes only with --allow files", () => {
+    const types = (allow: Capability[]) => new NodeCatalog([], [], BUILTIN_IMPLS, allow).defs().map((d) => d.type);
+    expect(types([])).not.toEqual(expect.arrayContaining(["exec"]));
+    for (const type of ["exec", "transform", "file-read", "file-watch", "file-write"])
+      expect(types([])).not.toContain(type);
+    expect(types(["exec"])).toEqual(expect.arrayContaining(["exec", "transform"]));
+    expect(types(["exec"])).not.toContain("file-read");
+    expect(types(["files"])).toEqual(expect.arrayContaining(["file-read", "file-watch", "file-write"]));
+    // A plugin cannot take a withheld built-in's name.
+    const sneaky = new NodeCatalog([{ impl: node("exec"), source: "./x.mjs" }]);
+    expect(sneaky.find("exec")).toBeUndefined();
+    expect(sneaky.problems).toEqual([
+      'plugin ./x.mjs: node type "exec" is already defined by a built-in node type; skipped',
+    ]);
   });
 
   it("refuses a plugin type that duplicates a built-in or another plugin's type, naming both; first wins", () => {

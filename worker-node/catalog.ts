@@ -1,7 +1,7 @@
 // The node types one worker can run: the built-ins plus what its plugins add. It answers the runtime's
 // findImpl, gives hello its definitions and problems, and refuses a type defined twice (first wins).
 import { LIMITS } from "../shared/limits.ts";
-import type { NodeTypeDef } from "../shared/nodeTypes.ts";
+import type { Capability, NodeTypeDef } from "../shared/nodeTypes.ts";
 import type { NodeImpl } from "../shared/sdk.ts";
 import type { Logger } from "./log.ts";
 import { BUILTIN_IMPLS } from "./nodes/index.ts";
@@ -16,16 +16,26 @@ const MAX_PROBLEMS = 50;
 
 export class NodeCatalog {
   private readonly byType = new Map<string, { impl: NodeImpl; source: string }>();
+  /** Built-ins left out because they need a capability this worker does not grant (--allow). */
+  private readonly withheld = new Set<string>();
   private readonly found: string[] = [];
 
-  /** The built-ins, then each plugin type in order; load problems (from loadPlugins) come first. */
+  /**
+   * The built-ins this worker allows (a type needing a capability not in `allow` is left out), then each
+   * plugin type in order; load problems (from loadPlugins) come first.
+   */
   constructor(
     plugins: readonly PluginImpl[] = [],
     loadProblems: readonly string[] = [],
     builtins: readonly NodeImpl[] = BUILTIN_IMPLS,
+    allow: readonly Capability[] = [],
   ) {
     this.found.push(...loadProblems);
-    for (const impl of builtins) this.byType.set(impl.def.type, { impl, source: BUILTIN });
+    for (const impl of builtins) {
+      const needs = impl.def.capability;
+      if (needs && !allow.includes(needs)) this.withheld.add(impl.def.type);
+      else this.byType.set(impl.def.type, { impl, source: BUILTIN });
+    }
     for (const { impl, source } of plugins) this.add(impl, source);
   }
 
@@ -34,8 +44,8 @@ export class NodeCatalog {
     const type = impl.def.type;
     const existing = this.byType.get(type);
     let problem: string | undefined;
-    if (existing) {
-      const other = existing.source === BUILTIN ? "a built-in node type" : `plugin ${existing.source}`;
+    if (existing || this.withheld.has(type)) {
+      const other = !existing || existing.source === BUILTIN ? "a built-in node type" : `plugin ${existing.source}`;
       problem = `plugin ${source}: node type "${type}" is already defined by ${other}; skipped`;
     } else if (this.byType.size >= MAX_TYPES) {
       problem = `plugin ${source}: node type "${type}" skipped: a worker announces at most ${MAX_TYPES} node types`;
@@ -83,11 +93,11 @@ export class NodeCatalog {
  */
 export async function loadCatalog(
   specs: readonly string[],
-  options: { cwd: string; log: Pick<Logger, "info" | "error"> },
+  options: { cwd: string; log: Pick<Logger, "info" | "error">; allow?: readonly Capability[] },
 ): Promise<NodeCatalog> {
   const { log } = options;
   const loaded = await loadPlugins(specs, options);
-  const catalog = new NodeCatalog([], loaded.problems);
+  const catalog = new NodeCatalog([], loaded.problems, BUILTIN_IMPLS, options.allow ?? []);
   for (const { impl, source } of loaded.impls) {
     const problem = catalog.add(impl, source);
     if (problem) log.error({ plugin: source, nodeType: impl.def.type }, problem);

@@ -68,9 +68,16 @@ Options:
                      flag for several plugins. A plugin that fails to load is
                      logged and skipped (the hub shows why); the worker carries
                      on without it. Writing one: docs/plugins.md.
-  --config <file>    JSON file of settings: {"plugins": [...], "labels": [...]}.
-                     Paths in it are relative to the file. --plugin and --labels
-                     add to what it lists.
+  --allow <list>     Capabilities this worker grants the editors of the graphs it
+                     serves, comma-separated. Off unless listed:
+                       exec   run programs and code they write (exec, transform)
+                       files  read and write files here (file-read, file-watch,
+                              file-write)
+                     A worker without them does not offer those node types; their
+                     nodes wait for a worker that does (the editor says why).
+  --config <file>    JSON file of settings: {"plugins": [...], "labels": [...],
+                     "allow": [...]}. Paths in it are relative to the file.
+                     --plugin, --labels and --allow add to what it lists.
   -h, --help         Show this help.
 
 Environment:
@@ -80,7 +87,8 @@ Environment:
   WEFT_LOG_LEVEL     log level: trace, debug, info (default), warn, error, silent
   WEFT_LOG_FORMAT    json, or pretty (readable lines); default: pretty on a terminal, else json
 
-Built-in node types: ${types}.
+Built-in node types: ${types}
+(exec and transform need --allow exec; file-read, file-watch and file-write --allow files).
 Plugins add their own; the worker logs each plugin's types at startup.
 
 Logs go to stdout, each line with workerId and, where relevant, graphId and
@@ -88,12 +96,13 @@ nodeId: JSON lines (pino), or readable lines with WEFT_LOG_FORMAT=pretty.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM (drained, drain timed out, or a second
 signal); 1 nothing left to serve (bad token, unknown graph, graph deleted, hub
-refused the hello, e.g. unknown node types); 2 bad command line.
+refused the hello); 2 bad command line.
 
 Examples:
   WEFT_WORKER_TOKEN=dev-secret weft worker --hub http://127.0.0.1:8787 --graph demo
   weft worker --hub https://weft.example.com --all --labels gpu,eu --capacity 64 --token "$TOKEN"
   weft worker --hub http://127.0.0.1:8787 --graph demo --plugin ./my-plugin --plugin @acme/weft-nodes
+  weft worker --hub http://127.0.0.1:8787 --graph demo --allow exec,files
   weft worker --hub http://127.0.0.1:8787 --all --config weft.json
     where weft.json is {"plugins": ["./plugins/sentiment.mjs"], "labels": ["ml"]}
 `;

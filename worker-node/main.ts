@@ -72,7 +72,7 @@ const SHUTDOWN_DEADLINE_MS = 1900;
  */
 export async function runWorker(options: WorkerOptions, cwd = process.cwd()): Promise<number> {
   const log = createLogger({ workerId: options.workerId });
-  const catalog = await loadCatalog(options.plugins, { cwd, log });
+  const catalog = await loadCatalog(options.plugins, { cwd, log, allow: options.allow });
   const fleet = new Fleet({
     catalog,
     hub: options.hub,

@@ -1,12 +1,31 @@
-// Editor edits go through shared/ydoc.ts; refused connections never reach the document.
+// Editor edits go through shared/ydoc.ts; refused connections never reach the document; types come from the registry.
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import { addEdge, edgesMap, readGraph } from "../../shared/ydoc.ts";
+import type { NodeTypeInfo } from "../../shared/status.ts";
+import { addEdge, addNode, edgesMap, readGraph } from "../../shared/ydoc.ts";
 import { connectionProblem, createGraphActions } from "./actions.ts";
+import { portsResolver } from "./geometry.ts";
 import type { GraphState } from "./graphStore.ts";
+import { builtinInfos, createNodeTypeStore } from "./nodeTypeStore.ts";
+
+const upper: NodeTypeInfo = {
+  type: "upper",
+  version: "1.0.0",
+  title: "Upper case",
+  category: "text",
+  description: "Upper-cases text.",
+  inputs: ["in"],
+  outputs: ["out", "error"],
+  params: {},
+  labels: [],
+  source: "worker",
+  available: false,
+  workers: [],
+  reason: "no worker runs it",
+};
 
 /** A plain GraphState mirror kept in step by hand (the real one is a Solid store fed by graphStore.ts). */
-function setup() {
+function setup(types = createNodeTypeStore()) {
   const doc = new Y.Doc();
   const state: GraphState = { meta: { name: "", description: "", running: false }, nodes: {}, edges: {} };
   const sync = () => {
@@ -16,7 +35,8 @@ function setup() {
     state.meta = { name: g.name, description: g.description, running: g.running };
   };
   doc.on("update", sync);
-  return { doc, state, actions: createGraphActions(doc, state) };
+  const portsOf = portsResolver(types.lookup, () => state.edges);
+  return { doc, state, portsOf, actions: createGraphActions(doc, state, types.lookup) };
 }
 
 describe("graph actions", () => {
@@ -40,14 +60,52 @@ describe("graph actions", () => {
   });
 
   it("refuses self-loops and ports a node does not have", () => {
-    const { state, actions } = setup();
+    const { state, portsOf, actions } = setup();
     const f = actions.addNode("factorize", { x: 0, y: 0 });
     const l = actions.addNode("log", { x: 0, y: 0 });
-    expect(connectionProblem(state, { from: f, fromPort: "out", to: f, toPort: "in" })).toBe(
+    expect(connectionProblem(state, { from: f, fromPort: "out", to: f, toPort: "in" }, portsOf)).toBe(
       "a node cannot connect to itself",
     );
-    expect(connectionProblem(state, { from: l, fromPort: "out", to: f, toPort: "in" })).toMatch(/no output "out"/);
-    expect(connectionProblem(state, { from: f, fromPort: "out", to: l, toPort: "nope" })).toMatch(/no input "nope"/);
+    expect(connectionProblem(state, { from: l, fromPort: "out", to: f, toPort: "in" }, portsOf)).toMatch(
+      /no output "out"/,
+    );
+    expect(connectionProblem(state, { from: f, fromPort: "out", to: l, toPort: "nope" }, portsOf)).toMatch(
+      /no input "nope"/,
+    );
+  });
+
+  it("connects from the error output every node has, like any output (ERROR-1)", () => {
+    const { doc, actions } = setup();
+    const f = actions.addNode("factorize", { x: 0, y: 0 });
+    const l = actions.addNode("log", { x: 0, y: 0 });
+    expect(actions.connect({ from: f, fromPort: "error", to: l, toPort: "in" })).toMatchObject({ ok: true });
+    expect(readGraph(doc, "g").edges).toMatchObject([{ from: f, fromPort: "error", to: l, toPort: "in" }]);
+  });
+
+  it("names and ports a plugin type from the registry, unavailable or not", () => {
+    const types = createNodeTypeStore();
+    types.apply([...builtinInfos(), upper]);
+    const { doc, actions } = setup(types);
+    const u = actions.addNode("upper", { x: 0, y: 0 });
+    const l = actions.addNode("log", { x: 0, y: 0 });
+    expect(readGraph(doc, "g").nodes.find((n) => n.id === u)?.name).toBe("Upper case");
+    expect(actions.connect({ from: u, fromPort: "error", to: l, toPort: "in" })).toMatchObject({ ok: true });
+  });
+
+  it("a node of an unknown type has only the ports its edges use", () => {
+    const { doc, state, portsOf, actions } = setup();
+    const l = actions.addNode("log", { x: 0, y: 0 });
+    const r = actions.addNode("random", { x: 0, y: 0 });
+    addNode(doc, { id: "n-ghost", type: "acme-ocr", name: "OCR", x: 0, y: 0, params: {} });
+    addEdge(doc, { id: "e-old", from: "n-ghost", fromPort: "text", to: l, toPort: "in" });
+    expect(readGraph(doc, "g").nodes.find((n) => n.id === "n-ghost")?.type).toBe("acme-ocr");
+    expect(connectionProblem(state, { from: "n-ghost", fromPort: "text", to: l, toPort: "in" }, portsOf)).toBe(
+      "these ports are already connected",
+    );
+    expect(actions.connect({ from: r, fromPort: "out", to: "n-ghost", toPort: "in" })).toEqual({
+      ok: false,
+      reason: 'OCR has no input "in"',
+    });
   });
 
   it("removes a node with its edges, and sets running", () => {
@@ -105,7 +163,7 @@ describe("graph actions", () => {
     const doc = new Y.Doc();
     const state: GraphState = { meta: { name: "", description: "", running: false }, nodes: {}, edges: {} };
     addEdge(doc, { id: "e1", from: "a", fromPort: "out", to: "b", toPort: "in" });
-    const actions = createGraphActions(doc, state, () => true);
+    const actions = createGraphActions(doc, state, createNodeTypeStore().lookup, () => true);
     expect(actions.setEdgeSettings("e1", { maxDepth: 20 })).toEqual({
       ok: false,
       reason: "you can only view this graph",

@@ -2,10 +2,10 @@
 import type * as Y from "yjs";
 import type { GraphEdge, JsonValue } from "../../shared/graph.ts";
 import { LIMITS } from "../../shared/limits.ts";
-import { findNodeType } from "../../shared/nodeTypes.ts";
+import type { TypeLookup } from "../../shared/nodeTypes.ts";
 import * as ydoc from "../../shared/ydoc.ts";
 import { checkEdgeSettings, type EdgeSettingsPatch } from "./edgeSettings.ts";
-import { freeSpot, type Point, portsOf } from "./geometry.ts";
+import { freeSpot, heightOf, nodePorts, type Point, type PortsOf, portsResolver } from "./geometry.ts";
 import type { GraphState } from "./graphStore.ts";
 import { newEdgeId, newNodeId } from "./ids.ts";
 
@@ -39,9 +39,17 @@ export interface GraphActions {
   renameGraph(name: string): void;
 }
 
-/** The actions on `doc`; while `readOnly()` (a viewer), every edit does nothing and connect says why. */
-export function createGraphActions(doc: Y.Doc, graph: GraphState, readOnly: () => boolean = () => false): GraphActions {
-  const actions = writableActions(doc, graph);
+/**
+ * The actions on `doc`, knowing node types through `types` (the graph's registry, nodeTypeStore.ts); while
+ * `readOnly()` (a viewer), every edit does nothing and connect says why.
+ */
+export function createGraphActions(
+  doc: Y.Doc,
+  graph: GraphState,
+  types: TypeLookup,
+  readOnly: () => boolean = () => false,
+): GraphActions {
+  const actions = writableActions(doc, graph, types);
   if (!readOnly) return actions;
   const guard =
     <A extends unknown[], R>(f: (...args: A) => R, otherwise: R) =>
@@ -62,7 +70,8 @@ export function createGraphActions(doc: Y.Doc, graph: GraphState, readOnly: () =
   };
 }
 
-function writableActions(doc: Y.Doc, graph: GraphState): GraphActions {
+function writableActions(doc: Y.Doc, graph: GraphState, types: TypeLookup): GraphActions {
+  const portsOf = portsResolver(types, () => graph.edges);
   const pendingMoves = new Map<string, Point>();
   let frame = 0;
   const flushMoves = () => {
@@ -76,8 +85,9 @@ function writableActions(doc: Y.Doc, graph: GraphState): GraphActions {
   return {
     addNode(type, near, exact = false) {
       const id = newNodeId();
-      const def = findNodeType(type);
-      const at = exact ? near : freeSpot(Object.values(graph.nodes), near, type);
+      const def = types(type);
+      const height = heightOf(nodePorts(def, id, []));
+      const at = exact ? near : freeSpot(Object.values(graph.nodes), near, height, portsOf);
       ydoc.addNode(doc, {
         id,
         type,
@@ -106,7 +116,7 @@ function writableActions(doc: Y.Doc, graph: GraphState): GraphActions {
       ydoc.removeNode(doc, nodeId);
     },
     connect(connection) {
-      const reason = connectionProblem(graph, connection);
+      const reason = connectionProblem(graph, connection, portsOf);
       if (reason) return { ok: false, reason };
       const edge: GraphEdge = { id: newEdgeId(), ...connection };
       ydoc.addEdge(doc, edge);
@@ -133,14 +143,17 @@ function writableActions(doc: Y.Doc, graph: GraphState): GraphActions {
   };
 }
 
-/** Why an edge may not be added: self-loop, duplicate, or a port the node does not have. */
-export function connectionProblem(graph: GraphState, c: Connection): string | undefined {
+/**
+ * Why an edge may not be added: self-loop, duplicate, or a port the node does not have (a node of an unknown
+ * type has only the ports its edges already use).
+ */
+export function connectionProblem(graph: GraphState, c: Connection, portsOf: PortsOf): string | undefined {
   if (c.from === c.to) return "a node cannot connect to itself";
   const from = graph.nodes[c.from];
   const to = graph.nodes[c.to];
   if (!from || !to) return "that node no longer exists";
-  if (!portsOf(from.type).outputs.includes(c.fromPort)) return `${from.name} has no output "${c.fromPort}"`;
-  if (!portsOf(to.type).inputs.includes(c.toPort)) return `${to.name} has no input "${c.toPort}"`;
+  if (!portsOf(from).outputs.includes(c.fromPort)) return `${from.name} has no output "${c.fromPort}"`;
+  if (!portsOf(to).inputs.includes(c.toPort)) return `${to.name} has no input "${c.toPort}"`;
   for (const edge of Object.values(graph.edges)) {
     if (edge.from === c.from && edge.fromPort === c.fromPort && edge.to === c.to && edge.toPort === c.toPort) {
       return "these ports are already connected";

@@ -1,7 +1,9 @@
-// What every editor component may use: the stores, the edit actions, the selection and the viewport.
+// What every editor component may use: the stores, the node types, the edit actions, the selection and the viewport.
 import { type Accessor, createContext, useContext } from "solid-js";
 import type { GraphActions } from "./actions.ts";
+import type { PortsOf } from "./geometry.ts";
 import type { GraphStore } from "./graphStore.ts";
+import type { NodeTypeStore } from "./nodeTypeStore.ts";
 import type { ConnectionState } from "./room.ts";
 import type { RuntimeStore } from "./runtimeStore.ts";
 import type { Viewport } from "./viewport.ts";
@@ -12,6 +14,10 @@ export interface EditorContextValue {
   graphId: string;
   graph: GraphStore;
   runtime: RuntimeStore;
+  /** The graph's node-type registry (pushed by the room); look types up here, never in shared/nodeTypes.ts. */
+  types: NodeTypeStore;
+  /** The ports a node shows (its type's, or its edges' for an unknown type). */
+  portsOf: PortsOf;
   actions: GraphActions;
   viewport: Viewport;
   connection: Accessor<ConnectionState>;

@@ -1,6 +1,6 @@
 // Fixed node geometry shared by node boxes, ports and edge curves, so edges need no DOM measuring.
-import type { GraphNode } from "../../shared/graph.ts";
-import { findNodeType } from "../../shared/nodeTypes.ts";
+import type { GraphEdge, GraphNode } from "../../shared/graph.ts";
+import { ERROR_PORT, type NodeTypeDef, type TypeLookup } from "../../shared/nodeTypes.ts";
 
 export const NODE_WIDTH = 200;
 export const NODE_HEADER = 48;
@@ -13,29 +13,62 @@ export interface Point {
 }
 
 export interface Ports {
-  inputs: string[];
-  outputs: string[];
+  inputs: readonly string[];
+  outputs: readonly string[];
 }
 
-const UNKNOWN_TYPE_PORTS: Ports = { inputs: ["in"], outputs: ["out"] };
+/** What the ports of a node depend on: its id (for the edges of an unknown type) and its type. */
+export type NodeRef = Pick<GraphNode, "id" | "type">;
 
-/** Ports of a node type; a type this editor does not know (a plugin) gets the default `in` / `out`. */
-export function portsOf(type: string): Ports {
-  const def = findNodeType(type);
-  return def ? { inputs: def.inputs, outputs: def.outputs } : UNKNOWN_TYPE_PORTS;
+/** The ports a node shows; see nodePorts. */
+export type PortsOf = (node: NodeRef) => Ports;
+
+type EdgeEnds = Pick<GraphEdge, "from" | "fromPort" | "to" | "toPort">;
+
+/**
+ * The ports of node `nodeId`: its type's when the type is known; for a type nobody announced, the ports its
+ * edges use (sorted, `error` last), so its wires still attach; none when it has no edges.
+ */
+export function nodePorts(
+  def: Pick<NodeTypeDef, "inputs" | "outputs"> | undefined,
+  nodeId: string,
+  edges: Iterable<EdgeEnds>,
+): Ports {
+  if (def) return { inputs: def.inputs, outputs: def.outputs };
+  const inputs = new Set<string>();
+  const outputs = new Set<string>();
+  for (const edge of edges) {
+    if (edge.to === nodeId) inputs.add(edge.toPort);
+    if (edge.from === nodeId) outputs.add(edge.fromPort);
+  }
+  const order = (a: string, b: string) =>
+    Number(a === ERROR_PORT) - Number(b === ERROR_PORT) || (a < b ? -1 : a > b ? 1 : 0);
+  return { inputs: [...inputs].sort(order), outputs: [...outputs].sort(order) };
+}
+
+/** Node ports from a type lookup and the graph's edges (read only for nodes of unknown types). */
+export function portsResolver(lookup: TypeLookup, edges: () => Record<string, EdgeEnds>): PortsOf {
+  return (node) => {
+    const def = lookup(node.type);
+    return def ? nodePorts(def, node.id, []) : nodePorts(undefined, node.id, Object.values(edges()));
+  };
 }
 
 export function portRows(ports: Ports): number {
   return Math.max(1, ports.inputs.length, ports.outputs.length);
 }
 
-export function nodeHeight(type: string): number {
-  return NODE_HEADER + portRows(portsOf(type)) * PORT_ROW + NODE_FOOTER;
+/** Height of a node box with these ports: header, one row per port pair, footer. */
+export function heightOf(ports: Ports): number {
+  return NODE_HEADER + portRows(ports) * PORT_ROW + NODE_FOOTER;
+}
+
+export function nodeHeight(node: NodeRef, portsOf: PortsOf): number {
+  return heightOf(portsOf(node));
 }
 
 /** Where an edge attaches: the centre of the port dot on the node's left (in) or right (out) edge. */
-export function portPoint(node: Pick<GraphNode, "x" | "y" | "type">, dir: "in" | "out", port: string): Point {
-  const ports = portsOf(node.type);
+export function portPoint(node: Pick<GraphNode, "x" | "y">, ports: Ports, dir: "in" | "out", port: string): Point {
   const list = dir === "in" ? ports.inputs : ports.outputs;
   const index = Math.max(0, list.indexOf(port));
   return {
@@ -62,7 +95,9 @@ export interface Rect {
   height: number;
 }
 
-export function boundsOf(nodes: Iterable<Pick<GraphNode, "x" | "y" | "type">>): Rect | undefined {
+type Placed = Pick<GraphNode, "id" | "x" | "y" | "type">;
+
+export function boundsOf(nodes: Iterable<Placed>, portsOf: PortsOf): Rect | undefined {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -71,26 +106,26 @@ export function boundsOf(nodes: Iterable<Pick<GraphNode, "x" | "y" | "type">>): 
     minX = Math.min(minX, node.x);
     minY = Math.min(minY, node.y);
     maxX = Math.max(maxX, node.x + NODE_WIDTH);
-    maxY = Math.max(maxY, node.y + nodeHeight(node.type));
+    maxY = Math.max(maxY, node.y + nodeHeight(node, portsOf));
   }
   if (minX === Infinity) return undefined;
   return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
 }
 
-/** The free grid spot nearest `near` that overlaps no node (with a margin), searched in rings. */
-export function freeSpot(nodes: Pick<GraphNode, "x" | "y" | "type">[], near: Point, type: string): Point {
+/** The free grid spot nearest `near` for a node `height` tall that overlaps no node (with a margin), in rings. */
+export function freeSpot(nodes: readonly Placed[], near: Point, height: number, portsOf: PortsOf): Point {
   const stepX = NODE_WIDTH + 40;
   const stepY = 150;
-  const height = nodeHeight(type);
   const margin = 24;
   const origin = { x: Math.round(near.x / 20) * 20, y: Math.round(near.y / 20) * 20 };
+  const boxes = nodes.map((n) => ({ x: n.x, y: n.y, height: nodeHeight(n, portsOf) }));
   const free = (p: Point) =>
-    nodes.every(
+    boxes.every(
       (n) =>
         p.x + NODE_WIDTH + margin <= n.x ||
         n.x + NODE_WIDTH + margin <= p.x ||
         p.y + height + margin <= n.y ||
-        n.y + nodeHeight(n.type) + margin <= p.y,
+        n.y + n.height + margin <= p.y,
     );
   for (let ring = 0; ring < 40; ring++) {
     for (const [dx, dy] of ringOffsets(ring)) {

@@ -1,8 +1,9 @@
-// Owns one graph's Y.Doc and its y-partyserver socket: connection state, `watch` on every (re)connect, status pushes.
+// Owns one graph's Y.Doc and its y-partyserver socket: connection state, `watch` on every (re)connect, status and
+// node-type pushes.
 import { type Accessor, createSignal } from "solid-js";
 import YProvider from "y-partyserver/provider";
 import * as Y from "yjs";
-import type { EditorRequest, GraphStatus } from "../../shared/status.ts";
+import type { EditorRequest, GraphStatus, NodeTypeInfo } from "../../shared/status.ts";
 import { notify } from "./notices.ts";
 import { parsePush } from "./statusPush.ts";
 
@@ -28,7 +29,14 @@ const CLOSE_UPDATE_REFUSED = 4011;
 const CLOSE_SESSION_EXPIRED = 4015;
 const CLOSE_GRAPH_REPLACED = 4016;
 
-export function openRoom(graphId: string, onStatus: (status: GraphStatus) => void): Room {
+/** What the room pushes to a watching editor, already checked (statusPush.ts). */
+export interface RoomPushes {
+  onStatus(status: GraphStatus): void;
+  /** The graph's node-type registry: after every `watch`, and whenever it changes. */
+  onTypes(types: NodeTypeInfo[]): void;
+}
+
+export function openRoom(graphId: string, pushes: RoomPushes): Room {
   const doc = new Y.Doc();
   const [connection, setConnection] = createSignal<ConnectionState>("connecting");
   const [synced, setSynced] = createSignal(false);
@@ -82,7 +90,8 @@ export function openRoom(graphId: string, onStatus: (status: GraphStatus) => voi
 
   provider.on("custom-message", (message: string) => {
     const push = parsePush(message);
-    if (push?.type === "status") onStatus(push.status);
+    if (push?.type === "status") pushes.onStatus(push.status);
+    else if (push?.type === "nodeTypes") pushes.onTypes(push.types);
     else if (push?.type === "refused") {
       notify(
         "error",

@@ -2195,6 +2195,20 @@ describe("node-type registry (TYPES-*)", () => {
     expect(r.core.registry.types.lookup("upper")?.version).toBe("1.2.0");
   });
 
+  it("TYPES-3: a built-in that needs a capability says which worker flag offers it", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("run", "exec", { command: "python3" })];
+    });
+    const c = r.hello("w1");
+    expect(of(c.take(), "assign")).toEqual([]);
+    expect(r.status("run").reason).toBe(
+      'no live worker allows exec (node type "exec" lets this graph\'s editors run programs and code); start one with `weft worker --allow exec`',
+    );
+    const allowed = r.hello("w2", { types: [...ALL_TYPES, "exec"] });
+    expect(of(allowed.take(), "assign").map((a) => a.nodeId)).toEqual(["run"]);
+  });
+
   it("TYPES-3: labels a type needs keep its nodes pending until a worker with them comes", () => {
     const r = room();
     r.setGraph((g) => {

@@ -160,7 +160,7 @@ export class Leader implements BrokerLeader {
         if (want) this.assign(want, workerId);
       }
     }
-    this.pending = result.pending;
+    this.pending = this.explainPending(result.pending);
     this.sendDrained();
     this.ports.statusChanged();
   }
@@ -515,6 +515,18 @@ export class Leader implements BrokerLeader {
     }
     for (const nodeId of [...this.crashes.keys()]) this.clearCrash(nodeId);
     this.plan = emptyPlan();
+  }
+
+  /** A type only workers granting a capability offer (exec, files) says so, and how to start such a worker. */
+  private explainPending(pending: Map<string, string>): Map<string, string> {
+    for (const [nodeId, reason] of pending) {
+      if (!reason.startsWith("no live worker can run node type")) continue;
+      const type = this.plan.desired.get(nodeId)?.type;
+      if (type && this.registry.types.lookup(type)?.capability) {
+        pending.set(nodeId, this.registry.types.unavailableReason(type));
+      }
+    }
+    return pending;
   }
 
   /** Whether a worker can run a node: it runs the type at the room's version and has every label it needs. */

@@ -188,6 +188,10 @@ export class NodeTypeRegistry {
 }
 
 function unavailableReason(def: NodeTypeDef, connected: number): string {
+  if (def.capability) {
+    const what = def.capability === "exec" ? "run programs and code" : "read and write files on its machine";
+    return `no live worker allows ${def.capability} (node type "${def.type}" lets this graph's editors ${what}); start one with \`weft worker --allow ${def.capability}\``;
+  }
   const labels =
     def.labels.length > 0 ? ` with label${def.labels.length === 1 ? "" : "s"} ${def.labels.join(", ")}` : "";
   if (connected === 0)

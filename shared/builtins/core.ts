@@ -138,6 +138,7 @@ export const CORE_TYPES: readonly NodeTypeDef[] = [
   builtin({
     type: "file-write",
     version: "1.0.0",
+    capability: "files",
     title: "File write",
     category: "sink",
     description:

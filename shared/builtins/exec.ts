@@ -9,6 +9,7 @@ export const EXEC_TYPES: readonly NodeTypeDef[] = [
   builtin({
     type: "exec",
     version: "1.0.0",
+    capability: "exec",
     title: "Exec",
     category: "processing",
     description: [

@@ -47,6 +47,7 @@ export const IO_TYPES: readonly NodeTypeDef[] = [
   builtin({
     type: "file-read",
     version: "1.0.0",
+    capability: "files",
     title: "File read",
     category: "source",
     description:
@@ -92,6 +93,7 @@ export const IO_TYPES: readonly NodeTypeDef[] = [
   builtin({
     type: "file-watch",
     version: "1.0.0",
+    capability: "files",
     title: "File watch",
     category: "source",
     description:

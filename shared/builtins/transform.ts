@@ -9,6 +9,7 @@ export const TRANSFORM_TYPES: readonly NodeTypeDef[] = [
   builtin({
     type: "transform",
     version: "1.0.0",
+    capability: "exec",
     title: "Transform",
     category: "processing",
     description:

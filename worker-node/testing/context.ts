@@ -14,6 +14,8 @@ export interface TestContext extends NodeContext {
   /** Credit for every port; switching it on wakes waitForCredit. */
   setCredit(on: boolean): void;
   abort(): void;
+  /** Runs `body` as the worker runs a process's stop(): after abort, emits made in it still count. */
+  stopping<T>(body: () => T): T;
 }
 
 export function testContext(params: Record<string, ParamValue>, opts: { credit?: boolean } = {}): TestContext {
@@ -21,6 +23,7 @@ export function testContext(params: Record<string, ParamValue>, opts: { credit?:
   const controller = new AbortController();
   let credit = opts.credit ?? true;
   let waiters: Array<() => void> = [];
+  let inStop = 0;
   return {
     graphId: "g",
     nodeId: "n",
@@ -29,7 +32,7 @@ export function testContext(params: Record<string, ParamValue>, opts: { credit?:
     signal: controller.signal,
     emitted,
     emit: (port, value, options) => {
-      if (controller.signal.aborted) return false;
+      if (controller.signal.aborted && inStop === 0) return false;
       emitted.push(options ? [port, value, options] : [port, value]);
       return true;
     },
@@ -46,6 +49,22 @@ export function testContext(params: Record<string, ParamValue>, opts: { credit?:
       controller.abort();
       this.setCredit(true);
     },
+    stopping(body) {
+      inStop += 1;
+      try {
+        const result = body();
+        if (result instanceof Promise) {
+          return result.finally(() => {
+            inStop -= 1;
+          }) as typeof result;
+        }
+        inStop -= 1;
+        return result;
+      } catch (error) {
+        inStop -= 1;
+        throw error;
+      }
+    },
   };
 }
 
@@ -54,7 +73,7 @@ export interface StartedNode {
   ctx: TestContext;
   /** Hands one message to onMessage (ids m1, m2, … unless given). */
   send(value: JsonValue, port?: string, extra?: Partial<Message>): Promise<void>;
-  /** stop() and abort the signal, as the worker does. */
+  /** Aborts the signal, then calls stop(), whose emits still count: as the worker does (SCHED-6). */
   stop(): Promise<void>;
 }
 
@@ -82,7 +101,7 @@ export async function startNode(
     },
     async stop() {
       ctx.abort();
-      await process.stop?.();
+      await ctx.stopping(async () => process.stop?.());
     },
   };
 }

@@ -150,7 +150,7 @@ export function Canvas() {
       <Show when={!editor.synced()}>
         <div class="canvas-empty muted">Loading the graph…</div>
       </Show>
-      <ZoomControls onFit={() => viewport.fit(boundsOf(Object.values(graph.state.nodes)))} />
+      <ZoomControls onFit={() => viewport.fit(boundsOf(Object.values(graph.state.nodes), editor.portsOf))} />
     </div>
   );
 }

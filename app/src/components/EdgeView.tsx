@@ -18,7 +18,10 @@ export function EdgeView(props: { id: string }) {
     const from = e && nodes[e.from];
     const to = e && nodes[e.to];
     if (!e || !from || !to) return undefined;
-    return { from: portPoint(from, "out", e.fromPort), to: portPoint(to, "in", e.toPort) };
+    return {
+      from: portPoint(from, editor.portsOf(from), "out", e.fromPort),
+      to: portPoint(to, editor.portsOf(to), "in", e.toPort),
+    };
   };
   const path = () => {
     const p = ends();

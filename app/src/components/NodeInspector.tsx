@@ -1,6 +1,6 @@
-// Side-panel editor of one node: name, disabled, params form from its type, runtime details, delete.
+// Side-panel editor of one node: name, disabled, params form from its type (as the graph's registry knows it),
+// runtime details, delete.
 import { For, Show } from "solid-js";
-import { findNodeType } from "../../../shared/nodeTypes.ts";
 import { useEditor } from "../editorContext.ts";
 import { ParamField } from "./ParamField.tsx";
 import { ProcessDetails } from "./ProcessDetails.tsx";
@@ -8,7 +8,7 @@ import { ProcessDetails } from "./ProcessDetails.tsx";
 export function NodeInspector(props: { id: string }) {
   const editor = useEditor();
   const node = () => editor.graph.state.nodes[props.id];
-  const def = () => findNodeType(node()?.type ?? "");
+  const def = () => editor.types.lookup(node()?.type ?? "");
   const paramEntries = () => Object.entries(def()?.params ?? {});
 
   return (
@@ -21,9 +21,37 @@ export function NodeInspector(props: { id: string }) {
           </div>
           <Show
             when={def()}
-            fallback={<p class="field-error">Unknown node type “{n().type}”: no worker announced it.</p>}
+            fallback={
+              <>
+                <p class="field-error" data-unknown-type-note>
+                  Unknown node type “{n().type}”: no worker announced it. The node waits until a worker that has it
+                  connects.
+                </p>
+                <Show when={Object.keys(n().params).length > 0}>
+                  <details class="raw-params-box">
+                    <summary class="small">Parameters as stored</summary>
+                    <pre class="raw-params mono">{JSON.stringify(n().params, null, 2)}</pre>
+                  </details>
+                </Show>
+              </>
+            }
           >
-            <p class="muted small">{def()?.description}</p>
+            {(known) => (
+              <>
+                <p class="muted small">{known().description}</p>
+                <Show when={known().source === "worker"}>
+                  <p class="muted small" data-type-plugin>
+                    Plugin type <span class="mono">{known().type}</span> v{known().version}
+                    {known().workers.length > 0 ? `, on ${known().workers.join(", ")}` : ""}.
+                  </p>
+                </Show>
+                <Show when={!known().available}>
+                  <p class="type-unavailable small" data-type-unavailable role="note">
+                    Unavailable: {known().reason || "no connected worker can run this type now."}
+                  </p>
+                </Show>
+              </>
+            )}
           </Show>
 
           <form class="form" aria-label="Node settings" onSubmit={(e) => e.preventDefault()}>

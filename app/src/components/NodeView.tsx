@@ -1,10 +1,12 @@
-// One node box on the canvas: title, type, ports, live runtime state; drag to move, press a port to connect.
+// One node box on the canvas: title, type, ports (the error output in red), live runtime state; drag to move,
+// press a port to connect. A node whose type nobody knows still shows, marked, with the ports its edges use.
 import { For, Show } from "solid-js";
-import { findNodeType } from "../../../shared/nodeTypes.ts";
+import { ERROR_PORT } from "../../../shared/nodeTypes.ts";
 import { startDrag } from "../drag.ts";
 import { useEditor } from "../editorContext.ts";
 import { formatCount } from "../format.ts";
-import { NODE_WIDTH, nodeHeight, type Point, portPoint, portRows, portsOf } from "../geometry.ts";
+import { heightOf, NODE_WIDTH, type Point, portPoint, portRows } from "../geometry.ts";
+import { categoryClass } from "../paletteModel.ts";
 import { StateBadge } from "./StateBadge.tsx";
 
 export interface PortGrab {
@@ -19,13 +21,20 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
   const node = () => editor.graph.state.nodes[props.id];
   const process = () => editor.runtime.state.processes[props.id];
   const type = () => node()?.type ?? "";
-  const ports = () => portsOf(type());
+  const def = () => editor.types.lookup(type());
+  const ports = () => editor.portsOf({ id: props.id, type: type() });
+  const height = () => heightOf(ports());
   const rows = () => Array.from({ length: portRows(ports()) }, (_, i) => i);
   const selected = () => {
     const s = editor.selection();
     return s?.kind === "node" && s.id === props.id;
   };
-  const typeTitle = () => findNodeType(type())?.title ?? type();
+  const typeTitle = () => def()?.title ?? type();
+  const label = () => {
+    const n = node();
+    const kind = def() ? `${typeTitle()} node` : `node of unknown type ${type()}`;
+    return `${n?.name || typeTitle()} (${kind})`;
+  };
 
   const onPointerDown = (event: PointerEvent) => {
     if (event.button !== 0) return;
@@ -37,7 +46,7 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
     if (portEl) {
       const dir = portEl.dataset.portDir === "in" ? "in" : "out";
       const port = portEl.dataset.port ?? "";
-      props.onPortDown({ nodeId: props.id, port, dir, point: portPoint(n, dir, port) }, event);
+      props.onPortDown({ nodeId: props.id, port, dir, point: portPoint(n, ports(), dir, port) }, event);
       return;
     }
     editor.select({ kind: "node", id: props.id });
@@ -55,20 +64,21 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
     <Show when={node()}>
       {(n) => (
         <li
-          class={`node category-${findNodeType(n().type)?.category ?? "unknown"}`}
-          classList={{ selected: selected(), disabled: n().disabled === true }}
+          class={`node category-${categoryClass(def()?.category)}`}
+          classList={{ selected: selected(), disabled: n().disabled === true, "unknown-type": !def() }}
           data-node-id={props.id}
           data-node-type={n().type}
-          aria-label={`${n().name || typeTitle()} (${typeTitle()} node)`}
+          data-unknown-type={def() ? undefined : "true"}
+          aria-label={label()}
           aria-current={selected() ? "true" : undefined}
           tabindex={0}
-          style={{ transform: `translate(${n().x}px, ${n().y}px)`, height: `${nodeHeight(n().type)}px` }}
+          style={{ transform: `translate(${n().x}px, ${n().y}px)`, height: `${height()}px` }}
           onPointerDown={onPointerDown}
           onFocus={(event) => {
             editor.select({ kind: "node", id: props.id });
             // Keyboard focus (Tab) brings the node into view; a click already has it there.
             if (event.currentTarget.matches(":focus-visible")) {
-              editor.viewport.reveal({ x: n().x, y: n().y, width: NODE_WIDTH, height: nodeHeight(n().type) });
+              editor.viewport.reveal({ x: n().x, y: n().y, width: NODE_WIDTH, height: height() });
             }
           }}
         >
@@ -80,6 +90,15 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
           </div>
           <div class="node-sub">
             <span class="node-type mono">{n().type}</span>
+            <Show when={!def()}>
+              <span
+                class="node-unknown"
+                data-node-unknown-type
+                title={`No worker announced node type "${n().type}": it cannot run until one does`}
+              >
+                unknown type
+              </span>
+            </Show>
             <Show when={process()?.workerId}>
               {(worker) => (
                 <span class="node-worker mono" data-node-worker={worker()} title={`Running on worker ${worker()}`}>
@@ -111,9 +130,14 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
                     {(port) => (
                       <span
                         class="port port-out"
+                        classList={{ "port-error": port() === ERROR_PORT }}
                         data-port={port()}
                         data-port-dir="out"
-                        title={`output port ${port()}`}
+                        title={
+                          port() === ERROR_PORT
+                            ? "error output: messages this node failed on, with the error"
+                            : `output port ${port()}`
+                        }
                       >
                         <span class="port-name">{port()}</span>
                         <span class="port-dot" aria-hidden="true" />

@@ -1,11 +1,12 @@
-// One form field generated from a ParamSpec; writes only valid values, on change (blur or Enter).
-import { createSignal, Match, Show, Switch } from "solid-js";
+// One form field generated from a ParamSpec, for every param kind; writes only values the room's schema accepts
+// (paramInput.ts), on change (blur or Enter; Ctrl+Enter in a code or JSON field), and shows problems inline.
+import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import type { JsonValue } from "../../../shared/graph.ts";
 import { isSecretRef, type ParamSpec, SECRET_NAME_PATTERN } from "../../../shared/nodeTypes.ts";
 import { putSecret } from "../api.ts";
 import { useEditor } from "../editorContext.ts";
 import { reportError } from "../notices.ts";
-import { parseParamInput } from "../paramInput.ts";
+import { durationHint, indentAt, inputText, parseParamInput, sameValue, storedValueProblem } from "../paramInput.ts";
 
 export interface ParamFieldProps {
   nodeId: string;
@@ -15,10 +16,21 @@ export interface ParamFieldProps {
   onCommit: (value: JsonValue) => void;
 }
 
+/** What every kind's input gets: its id, the current value, the ids describing it, and commit. */
+interface InputProps {
+  id: string;
+  spec: ParamSpec;
+  current: JsonValue;
+  invalid: boolean;
+  describedBy: string | undefined;
+  commit: (raw: string | boolean) => void;
+}
+
 export function ParamField(props: ParamFieldProps) {
   const [error, setError] = createSignal<string>();
   const id = () => `param-${props.nodeId}-${props.name}`;
   const current = () => props.value ?? (props.spec.default as JsonValue);
+  const stored = () => (error() ? undefined : storedValueProblem(props.spec, current()));
   const commit = (raw: string | boolean) => {
     const parsed = parseParamInput(props.spec, raw);
     if (!parsed.ok) {
@@ -26,13 +38,39 @@ export function ParamField(props: ParamFieldProps) {
       return;
     }
     setError(undefined);
-    if (parsed.value !== current()) props.onCommit(parsed.value);
+    if (!sameValue(parsed.value, current())) props.onCommit(parsed.value as JsonValue);
   };
   const describedBy = () =>
-    [props.spec.description ? `${id()}-desc` : "", error() ? `${id()}-err` : ""].join(" ").trim() || undefined;
+    [
+      props.spec.description ? `${id()}-desc` : "",
+      props.spec.type === "duration" ? `${id()}-words` : "",
+      error() || stored() ? `${id()}-err` : "",
+    ]
+      .filter(Boolean)
+      .join(" ") || undefined;
+  const invalid = () => error() !== undefined || stored() !== undefined;
+  // Getters, not a fresh object: each input reads only what it shows, so an error never resets typed text.
+  const input: InputProps = {
+    get id() {
+      return id();
+    },
+    get spec() {
+      return props.spec;
+    },
+    get current() {
+      return current();
+    },
+    get invalid() {
+      return invalid();
+    },
+    get describedBy() {
+      return describedBy();
+    },
+    commit,
+  };
 
   return (
-    <div class="field" classList={{ invalid: error() !== undefined }} data-param={props.name}>
+    <div class="field" classList={{ invalid: invalid() }} data-param={props.name} data-param-type={props.spec.type}>
       <Switch>
         <Match when={props.spec.type === "boolean"}>
           <label class="check">
@@ -46,40 +84,36 @@ export function ParamField(props: ParamFieldProps) {
             {props.spec.title}
           </label>
         </Match>
-        <Match when={props.spec.type === "text" || props.spec.type === "duration"}>
-          <label for={id()}>{props.spec.title}</label>
-          <input
-            id={id()}
-            type="text"
-            value={String(current())}
-            aria-describedby={describedBy()}
-            onChange={(e) => commit(e.currentTarget.value)}
-          />
-        </Match>
         <Match when={props.spec.type === "secret"}>
           <SecretInput
             id={id()}
             title={props.spec.title}
+            required={props.spec.required === true}
             value={props.value}
             nodeId={props.nodeId}
             param={props.name}
             onCommit={props.onCommit}
           />
         </Match>
-        <Match when={props.spec.type === "integer" || props.spec.type === "number"}>
-          <label for={id()}>{props.spec.title}</label>
-          <input
-            id={id()}
-            type="number"
-            inputmode={props.spec.type === "integer" ? "numeric" : "decimal"}
-            min={props.spec.min}
-            max={props.spec.max}
-            step={props.spec.type === "integer" ? 1 : "any"}
-            value={String(current())}
-            aria-invalid={error() !== undefined}
-            aria-describedby={describedBy()}
-            onChange={(e) => commit(e.currentTarget.value)}
-          />
+        <Match when={true}>
+          <FieldLabel for={id()} spec={props.spec} />
+          <Switch fallback={<TextInput f={input} />}>
+            <Match when={props.spec.type === "integer" || props.spec.type === "number"}>
+              <NumberInput f={input} />
+            </Match>
+            <Match when={props.spec.type === "select"}>
+              <SelectInput f={input} />
+            </Match>
+            <Match when={props.spec.type === "json"}>
+              <JsonInput f={input} />
+            </Match>
+            <Match when={props.spec.type === "code"}>
+              <CodeInput f={input} />
+            </Match>
+            <Match when={props.spec.type === "duration"}>
+              <DurationInput f={input} />
+            </Match>
+          </Switch>
         </Match>
       </Switch>
       <Show when={props.spec.description}>
@@ -87,12 +121,198 @@ export function ParamField(props: ParamFieldProps) {
           {props.spec.description}
         </p>
       </Show>
-      <Show when={error()}>
-        <p id={`${id()}-err`} class="field-error" role="alert">
-          {error()}
-        </p>
+      <Show when={error() ?? stored()}>
+        {(problem) => (
+          <p id={`${id()}-err`} class="field-error" role="alert" data-param-error>
+            {problem()}
+          </p>
+        )}
       </Show>
     </div>
+  );
+}
+
+/** The field's title, with a marker when it must not be left empty. */
+function FieldLabel(props: { for: string; spec: ParamSpec }) {
+  return (
+    <label for={props.for}>
+      {props.spec.title}
+      <Show when={props.spec.required}>
+        <span class="required-mark" aria-hidden="true" title="Required">
+          {" "}
+          *
+        </span>
+      </Show>
+    </label>
+  );
+}
+
+function TextInput(props: { f: InputProps }) {
+  return (
+    <input
+      id={props.f.id}
+      type="text"
+      value={inputText(props.f.spec, props.f.current)}
+      aria-required={props.f.spec.required === true}
+      aria-invalid={props.f.invalid}
+      aria-describedby={props.f.describedBy}
+      onChange={(e) => props.f.commit(e.currentTarget.value)}
+    />
+  );
+}
+
+function NumberInput(props: { f: InputProps }) {
+  return (
+    <input
+      id={props.f.id}
+      type="number"
+      inputmode={props.f.spec.type === "integer" ? "numeric" : "decimal"}
+      min={props.f.spec.min}
+      max={props.f.spec.max}
+      step={props.f.spec.type === "integer" ? 1 : "any"}
+      value={inputText(props.f.spec, props.f.current)}
+      aria-invalid={props.f.invalid}
+      aria-describedby={props.f.describedBy}
+      onChange={(e) => props.f.commit(e.currentTarget.value)}
+    />
+  );
+}
+
+/** One of `choices`; a stored value that is none of them shows as such, so the field never hides what is set. */
+function SelectInput(props: { f: InputProps }) {
+  const choices = () => props.f.spec.choices ?? [];
+  const value = () => (typeof props.f.current === "string" ? props.f.current : "");
+  const stale = () => value() !== "" && !choices().includes(value());
+  return (
+    <select
+      id={props.f.id}
+      aria-required={props.f.spec.required === true}
+      aria-invalid={props.f.invalid}
+      aria-describedby={props.f.describedBy}
+      onChange={(e) => props.f.commit(e.currentTarget.value)}
+    >
+      <Show when={value() === ""}>
+        <option value="" selected>
+          {props.f.spec.required ? "Choose…" : "(none)"}
+        </option>
+      </Show>
+      <Show when={stale()}>
+        <option value={value()} selected>
+          {value()} (not a choice)
+        </option>
+      </Show>
+      <For each={choices()}>
+        {(choice) => (
+          <option value={choice} selected={choice === value()}>
+            {choice}
+          </option>
+        )}
+      </For>
+    </select>
+  );
+}
+
+/** Ctrl+Enter (or Cmd+Enter) in a multi-line field commits it without leaving it. */
+const onCommitKey =
+  (props: InputProps): JSX.EventHandler<HTMLTextAreaElement, KeyboardEvent> =>
+  (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      props.commit(e.currentTarget.value);
+    }
+  };
+
+function JsonInput(props: { f: InputProps }) {
+  const text = () => inputText(props.f.spec, props.f.current);
+  return (
+    <textarea
+      id={props.f.id}
+      class="json-input mono"
+      rows={Math.min(12, Math.max(2, text().split("\n").length))}
+      spellcheck={false}
+      value={text()}
+      aria-invalid={props.f.invalid}
+      aria-describedby={props.f.describedBy}
+      onChange={(e) => props.f.commit(e.currentTarget.value)}
+      onKeyDown={onCommitKey(props.f)}
+    />
+  );
+}
+
+/**
+ * Program text: Tab inserts two spaces (Escape, then Tab, leaves the field), Ctrl+Enter or leaving commits.
+ * A plain textarea for now; the shared code editor comes later.
+ */
+function CodeInput(props: { f: InputProps }) {
+  const text = () => inputText(props.f.spec, props.f.current);
+  let released = false;
+  const commitKey = onCommitKey(props.f);
+  return (
+    <div class="code-field">
+      <div class="code-meta">
+        <span class="code-language" data-code-language={props.f.spec.language ?? ""}>
+          {props.f.spec.language || "code"}
+        </span>
+        <span class="muted">Tab indents · Esc, Tab leaves · Ctrl+Enter saves</span>
+      </div>
+      <textarea
+        id={props.f.id}
+        class="code-input mono"
+        rows={Math.min(20, Math.max(4, text().split("\n").length + 1))}
+        spellcheck={false}
+        autocomplete="off"
+        wrap="off"
+        value={text()}
+        aria-required={props.f.spec.required === true}
+        aria-invalid={props.f.invalid}
+        aria-describedby={props.f.describedBy}
+        onChange={(e) => props.f.commit(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            released = true;
+            return;
+          }
+          if (e.key === "Tab" && !released && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey) {
+            e.preventDefault();
+            const area = e.currentTarget;
+            const next = indentAt(area.value, area.selectionStart, area.selectionEnd);
+            area.value = next.text;
+            area.setSelectionRange(next.cursor, next.cursor);
+            return;
+          }
+          released = false;
+          commitKey(e);
+        }}
+      />
+    </div>
+  );
+}
+
+/** A duration as typed ("5s", "250ms", "1h30m", or milliseconds), with what it means in words below. */
+function DurationInput(props: { f: InputProps }) {
+  const [draft, setDraft] = createSignal<string>();
+  const shown = () => draft() ?? inputText(props.f.spec, props.f.current);
+  const words = () => durationHint(shown());
+  return (
+    <>
+      <input
+        id={props.f.id}
+        type="text"
+        inputmode="text"
+        placeholder="5s, 250ms, 1h30m"
+        value={inputText(props.f.spec, props.f.current)}
+        aria-invalid={props.f.invalid}
+        aria-describedby={props.f.describedBy}
+        onInput={(e) => setDraft(e.currentTarget.value)}
+        onChange={(e) => {
+          props.f.commit(e.currentTarget.value);
+          setDraft(undefined);
+        }}
+      />
+      <p id={`${props.f.id}-words`} class="hint duration-words" data-duration-ms={words() ? "" : undefined}>
+        {words() ? `= ${words()}` : "Not a duration yet: write it like 500ms, 5s, 2m or 1h30m."}
+      </p>
+    </>
   );
 }
 
@@ -103,6 +323,7 @@ export function ParamField(props: ParamFieldProps) {
 function SecretInput(props: {
   id: string;
   title: string;
+  required: boolean;
   value: JsonValue | undefined;
   nodeId: string;
   param: string;
@@ -133,7 +354,15 @@ function SecretInput(props: {
   };
   return (
     <div class="secret-field" data-secret={refName() || undefined}>
-      <span class="field-label">{props.title}</span>
+      <span class="field-label">
+        {props.title}
+        <Show when={props.required}>
+          <span class="required-mark" aria-hidden="true" title="Required">
+            {" "}
+            *
+          </span>
+        </Show>
+      </span>
       <p class="hint">
         {refName() ? (
           <>

@@ -1,4 +1,5 @@
-// The workers serving this graph (under the palette): labels, capacity, load, processes, last heartbeat, version.
+// The workers serving this graph (under the palette): labels, capacity, load, processes, last heartbeat, version,
+// and what went wrong on a worker that is no one process's fault (plugins that failed to load, refused types).
 import { createSignal, For, onCleanup, Show } from "solid-js";
 import { useEditor } from "../editorContext.ts";
 
@@ -59,6 +60,24 @@ export function WorkersPanel() {
                   <div class="labels">
                     <For each={worker.labels}>{(label) => <span class="label">{label}</span>}</For>
                   </div>
+                </Show>
+                <Show when={(worker.problems ?? []).length > 0}>
+                  <ul
+                    class="worker-problems"
+                    data-worker-problems={worker.id}
+                    aria-label={`Problems on worker ${worker.name || worker.id}`}
+                  >
+                    <For each={worker.problems}>
+                      {(problem) => (
+                        <li class="worker-problem" data-worker-problem>
+                          <span class="warning-mark" aria-hidden="true">
+                            ⚠
+                          </span>{" "}
+                          {problem}
+                        </li>
+                      )}
+                    </For>
+                  </ul>
                 </Show>
               </li>
             )}

@@ -4,8 +4,9 @@ import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
 import { getGraphStatus } from "../api.ts";
 import { EditorContext, type EditorContextValue, type Selection } from "../editorContext.ts";
-import { boundsOf } from "../geometry.ts";
+import { boundsOf, portsResolver } from "../geometry.ts";
 import { createGraphStore } from "../graphStore.ts";
+import { createNodeTypeStore } from "../nodeTypeStore.ts";
 import { reportError } from "../notices.ts";
 import { openRoom } from "../room.ts";
 import { createRuntimeStore } from "../runtimeStore.ts";
@@ -20,7 +21,8 @@ import { WorkersPanel } from "./WorkersPanel.tsx";
 export function Workspace(props: { graphId: string; onMissing: () => void; onReset: () => void }) {
   const readOnly = () => !mayEdit(props.graphId);
   const runtime = createRuntimeStore();
-  const room = openRoom(props.graphId, runtime.apply);
+  const types = createNodeTypeStore();
+  const room = openRoom(props.graphId, { onStatus: runtime.apply, onTypes: types.apply });
   // The room syncs the document itself; this request tells a missing graph from a slow hub and
   // shows runtime state before the first push arrives.
   getGraphStatus(props.graphId).then(
@@ -37,7 +39,8 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     graph.dispose();
     room.destroy();
   });
-  const actions = createGraphActions(room.doc, graph.state, readOnly);
+  const actions = createGraphActions(room.doc, graph.state, types.lookup, readOnly);
+  const portsOf = portsResolver(types.lookup, () => graph.state.edges);
   const viewport = createViewport();
   const [rawSelection, setSelection] = createSignal<Selection>(null);
 
@@ -53,6 +56,8 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     graphId: props.graphId,
     graph,
     runtime,
+    types,
+    portsOf,
     actions,
     viewport,
     connection: room.connection,
@@ -83,7 +88,7 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     on(
       room.synced,
       (synced) => {
-        if (synced) viewport.fit(boundsOf(Object.values(graph.state.nodes)));
+        if (synced) viewport.fit(boundsOf(Object.values(graph.state.nodes), portsOf));
       },
       { defer: true },
     ),
