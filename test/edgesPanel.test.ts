@@ -5,18 +5,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoomFrameOf } from "../shared/protocol.ts";
 import type { GraphStatus } from "../shared/status.ts";
-import { jsonRequest, waitFor } from "./harness.ts";
+import { CHROMIUM_FLAGS, jsonRequest, waitFor } from "./harness.ts";
 import { hubWithRawWorkers, type RawWorker } from "./rawWorker.ts";
-
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const env = hubWithRawWorkers();
 let browser: Browser;

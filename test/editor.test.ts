@@ -5,6 +5,7 @@ import { type Browser, chromium, type Locator, type Page } from "playwright-core
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accessToken,
+  CHROMIUM_FLAGS,
   demoGraph,
   type Hub,
   jsonRequest,
@@ -14,16 +15,6 @@ import {
   type Worker,
   waitFor,
 } from "./harness.ts";
-
-const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 let hub: Hub;
 let worker: Worker;

@@ -7,6 +7,17 @@ import { join, resolve } from "node:path";
 import { signAccessToken, type TokenRequest } from "../shared/tokens.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..");
+
+/** Debian's Chromium, headless, as the end-to-end tests launch it (no sandbox, no network side-traffic). */
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 /** The worker token test hubs accept (WEFT_WORKER_TOKEN). */
 export const TOKEN = "test-token-0123456789";
 /** The secret test hubs sign access tokens with (WEFT_AUTH_SECRET). */

@@ -5,9 +5,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GraphStatus, NodeTypeInfo, ProcessStatus } from "../shared/status.ts";
-import { type Hub, jsonRequest, ROOT, startHub, startWorker, type Worker, waitFor } from "./harness.ts";
+import { CHROMIUM_FLAGS, type Hub, jsonRequest, ROOT, startHub, startWorker, type Worker, waitFor } from "./harness.ts";
 
 let hub: Hub;
 let worker: Worker;
@@ -319,5 +320,38 @@ describe("the node library on real workers", () => {
       30_000,
     );
     expect(shown.problems?.join("\n")).toMatch(/plugin "\.\/no\/such\/plugin\.mjs": not found/);
+  });
+
+  it("the editor's palette shows the plugin types a live worker announced, and why a type is unavailable (Chromium)", async () => {
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: CHROMIUM_FLAGS,
+      headless: true,
+    });
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${hub.url}/g/plugin?token=${hub.adminToken}`);
+      await page.locator('[data-connection="connected"]').waitFor();
+      const upper = page.locator('[data-palette-type="uppercase"]');
+      await upper.waitFor();
+      expect(await upper.getAttribute("data-palette-source")).toBe("worker");
+      expect(await upper.getAttribute("data-palette-available")).toBe("true");
+      expect(await upper.locator('[data-palette-badge="plugin"]').count()).toBe(1);
+      // Search narrows the palette to matching types.
+      await page.locator("[data-palette-search]").fill("upper");
+      await waitFor(async () => (await page.locator("[data-palette-type]").count()) === 1, "one match");
+      await page.locator("[data-palette-search]").fill("");
+      // In the locked graph, exec is offered by no worker: shown as unavailable, with the reason.
+      await page.goto(`${hub.url}/g/${LOCKED}`);
+      const exec = page.locator('[data-palette-type="exec"]');
+      await waitFor(async () => (await exec.getAttribute("data-palette-available")) === "false", "exec unavailable");
+      expect(await exec.locator('[data-palette-badge="unavailable"]').count()).toBe(1);
+      expect(await exec.getAttribute("title")).toMatch(/--allow exec/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });
