@@ -12,7 +12,8 @@ import {
 } from "./nodeTypes.ts";
 import { ERROR_PORT } from "./ports.ts";
 
-const DEF_FIELDS = new Set([
+/** The fields a NodeTypeDef may have (anything else is refused). */
+export const DEF_FIELDS = [
   "type",
   "version",
   "title",
@@ -24,7 +25,8 @@ const DEF_FIELDS = new Set([
   "labels",
   "runsOn",
   "capability",
-]);
+] as const satisfies readonly (keyof NodeTypeDef)[];
+const DEF_FIELD_SET = new Set<string>(DEF_FIELDS);
 const SPEC_FIELDS = new Set([
   "type",
   "title",
@@ -66,7 +68,7 @@ export function definitionKey(def: NodeTypeDef): string {
 
 function defProblem(input: unknown): string | undefined {
   if (!isPlainObject(input)) return "must be an object";
-  const unknown = Object.keys(input).filter((k) => !DEF_FIELDS.has(k));
+  const unknown = Object.keys(input).filter((k) => !DEF_FIELD_SET.has(k));
   if (unknown.length > 0) return `unknown field(s) ${unknown.map((k) => JSON.stringify(k.slice(0, 40))).join(", ")}`;
   let size = 0;
   try {

@@ -1,5 +1,5 @@
 // Checks a custom message from the room (EDITOR-1, UPDATE-3, TYPES-1) before the editor acts on it.
-import { nodeTypeProblem } from "../../shared/nodeTypeDef.ts";
+import { DEF_FIELDS, nodeTypeProblem } from "../../shared/nodeTypeDef.ts";
 import type { NodeTypeDef } from "../../shared/nodeTypes.ts";
 import type {
   EdgeStatus,
@@ -13,20 +13,6 @@ import type {
 /** A worker's problems shown at most: this many, each cut to PROBLEM_CHARS. */
 const MAX_PROBLEMS = 50;
 const PROBLEM_CHARS = 500;
-
-/** The fields of a NodeTypeDef, checked with the room's own nodeTypeProblem. */
-const DEF_FIELDS = [
-  "type",
-  "version",
-  "title",
-  "category",
-  "description",
-  "inputs",
-  "outputs",
-  "params",
-  "labels",
-  "runsOn",
-] as const satisfies readonly (keyof NodeTypeDef)[];
 
 /**
  * Accepts only well-formed pushes: status (entries missing their key fields are dropped, with a warning),

@@ -133,6 +133,8 @@ interface Channel {
   meterOut: RateMeter;
   totalIn: number;
   totalOut: number;
+  /** When its consumer last acked or nacked a delivery: leases are renewed while it makes progress. */
+  progressAt: number;
 }
 
 /** Delivery ids of one room start: start × 2^32 + a counter, so ids never repeat across restarts. */
@@ -282,6 +284,7 @@ export class Broker {
       meterOut: new RateMeter(),
       totalIn: 0,
       totalOut: 0,
+      progressAt: Number.NEGATIVE_INFINITY,
     };
   }
 
@@ -572,6 +575,7 @@ export class Broker {
       this.drop(block.channel, entry, emptied);
       block.channel.meterOut.add(now, 1);
       block.channel.totalOut += 1;
+      block.channel.progressAt = now;
       touched.add(block.channel);
     }
     if (emptied.length > 0) this.deleteBatches(emptied);
@@ -592,6 +596,7 @@ export class Broker {
       }
       entry.attempts += 1;
       entry.lastError = frame.error.slice(0, LIMITS.maxErrorChars);
+      block.channel.progressAt = this.ports.now();
       failed.push({ channel: block.channel, entry });
       touched.add(block.channel);
     }
@@ -627,9 +632,17 @@ export class Broker {
     for (const channel of this.channels.values()) {
       const back: Entry[] = [];
       const expired: Entry[] = [];
+      // DELIVERY-4: a consumer that acknowledged on this edge within the ack timeout is working through its
+      // window (one message at a time): its leases are renewed, so a deep backlog for a slow but healthy
+      // consumer is not redelivered. One that stopped making progress for the timeout has them expire.
+      const renewed = channel.progressAt + BROKER.ackTimeoutMs;
       // A snapshot: taking blocks out trims (and may compact) the channel's list.
       for (const block of channel.blocks.slice(channel.blocksHead)) {
         if (block.until > now) break;
+        if (renewed > now) {
+          block.until = renewed;
+          continue;
+        }
         if (block.live > 0) expired.push(...this.unleaseAll(block));
       }
       for (const entry of expired) {

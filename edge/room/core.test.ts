@@ -1358,6 +1358,23 @@ describe("delivery (DELIVERY-*)", () => {
     expect(r.depth("src-a")).toBe(0);
   });
 
+  it("DELIVERY-4: a consumer still acknowledging on an edge keeps its window's leases; one that stops has them expire", () => {
+    const { r, c } = chain();
+    r.publish(c, "src", [msg("m1"), msg("m2"), msg("m3")]);
+    const [m1, m2] = of(c.take(), "deliver")[0]!.messages;
+    // A slow consumer: one ack every 20 s, the window older than the ack timeout — nothing goes again.
+    r.pass(20_000);
+    r.ack(c, "a", [m1!.d]);
+    r.pass(20_000);
+    r.ack(c, "a", [m2!.d]);
+    r.pass(BROKER.ackTimeoutMs - 1000);
+    expect(of(c.take(), "deliver")).toEqual([]);
+    // Then it makes no progress for the ack timeout: the last one goes again, counting an attempt.
+    r.pass(2000);
+    const again = of(c.take(), "deliver").flatMap((d) => d.messages);
+    expect(again.map((m) => [m.id, m.attempt])).toEqual([["m3", 2]]);
+  });
+
   it("DELIVERY-7: the producer gets credit for the free room downstream; at the limit none, resuming at half", () => {
     const { r, c } = chain({ maxDepth: 100 });
     r.setGraph((g) => {
