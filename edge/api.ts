@@ -109,7 +109,7 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     allow(method, ["GET"]);
     requireRole(caller, graphId, "viewer");
     await requireGraph(env, graphId);
-    return json(unwrap(await (await room()).nodeTypes()));
+    return jsonText(unwrap(await (await room()).nodeTypes()));
   }
   throw new ApiError(404, "not_found", `no API route for graphs/${graphId}/${action.slice(0, 40)}`);
 }
@@ -188,7 +188,7 @@ async function nodeTypes(env: Env): Promise<Response> {
     merged.set(def.type, { ...def, source: "builtin", available: hub, workers: [], graphs: [] });
   }
   const unreachable = await eachRoom(env, graphs, async (id, room) => {
-    for (const info of unwrap(await room.nodeTypes())) {
+    for (const info of JSON.parse(unwrap(await room.nodeTypes())) as NodeTypeInfo[]) {
       const known = merged.get(info.type);
       const entry = known ?? { ...info, available: false, workers: [], graphs: [] };
       if (!known) merged.set(info.type, entry);

@@ -7,7 +7,7 @@ import { utf8Bytes } from "../shared/docModel.ts";
 import type { GraphExport } from "../shared/graph.ts";
 import { BROKER, CONNECTIONS, LIMITS, RATES, TIMING } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
-import type { EditorPush, NodeTypeInfo } from "../shared/status.ts";
+import type { EditorPush } from "../shared/status.ts";
 import { replaceGraph, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
 import { type RoomIdentity, readRoomIdentity } from "./identity.ts";
@@ -344,9 +344,9 @@ export class GraphRoom extends Server<Env> {
     });
   }
 
-  /** The graph's node types (TYPES-3): built-in and announced, with who can run each. */
-  nodeTypes(): RoomResult<NodeTypeInfo[]> {
-    return rpc(this.name, "nodeTypes", () => success(this.core.registry.types.infos()));
+  /** The graph's node types (TYPES-3): built-in and announced, with who can run each, as JSON text. */
+  nodeTypes(): RoomResult<string> {
+    return rpc(this.name, "nodeTypes", () => success(JSON.stringify(this.core.registry.types.infos())));
   }
 
   /** A webhook request for an http-in node (HOOK-1..3), answered once its message is stored. */
