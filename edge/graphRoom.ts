@@ -55,6 +55,7 @@ export class GraphRoom extends Server<Env> {
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last node-type registry pushed to editors (pushed again only when it changes). */
   private lastTypesPush: string | undefined;
+  private typesCache: { version: number; text: string } | undefined;
   private lastCatalogueTouch = 0;
   private catalogueTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -604,9 +605,14 @@ export class GraphRoom extends Server<Env> {
     return `__YPS:${JSON.stringify(push)}`;
   }
 
+  /** The palette push, built again only when the registry changed (a watch or a status push may ask often). */
   private typesPushText(): string {
-    const push: EditorPush = { type: "nodeTypes", types: this.core.registry.types.infos() };
-    return `__YPS:${JSON.stringify(push)}`;
+    const types = this.core.registry.types;
+    if (this.typesCache?.version !== types.version) {
+      const push: EditorPush = { type: "nodeTypes", types: types.infos() };
+      this.typesCache = { version: types.version, text: `__YPS:${JSON.stringify(push)}` };
+    }
+    return this.typesCache.text;
   }
 
   /** Tells the catalogue the graph's name and time, at most every 2 s, always ending with the latest state. */

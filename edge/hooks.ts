@@ -9,7 +9,7 @@ import { allow, requireGraph } from "./api.ts";
 import { checkOrigin, identify } from "./auth.ts";
 import { readBodyText } from "./body.ts";
 import type { Env } from "./env.ts";
-import { json } from "./errors.ts";
+import { errorResponse, json } from "./errors.ts";
 import { unwrap } from "./rpc.ts";
 
 export const HOOK_PREFIX = "/hooks/";
@@ -43,15 +43,20 @@ export async function handleHook(request: Request, env: Env, pathname: string): 
     throw new ApiError(400, "invalid_key", "the message key is at most 256 characters");
   await requireGraph(env, graphId);
   const room = await getServerByName(env.Graph, graphId);
-  const result = unwrap(
-    await room.webhook(nodeId, {
-      value: bodyValue(text, contentType),
-      contentType,
-      editor,
-      ...(key !== undefined ? { key } : {}),
-      ...(bearer !== undefined && caller === undefined ? { bearer } : {}),
-    }),
-  );
+  const answer = await room.webhook(nodeId, {
+    value: bodyValue(text, contentType),
+    contentType,
+    editor,
+    ...(key !== undefined ? { key } : {}),
+    ...(bearer !== undefined && caller === undefined ? { bearer } : {}),
+  });
+  if (!answer.ok && answer.status === 503) {
+    // The edges downstream are full (or the store failed): the caller may try again shortly.
+    const response = errorResponse(new ApiError(answer.status, answer.code, answer.message));
+    response.headers.set("retry-after", "1");
+    return response;
+  }
+  const result = unwrap(answer);
   return json({ accepted: true, id: result.id, edges: result.edges }, 202);
 }
 

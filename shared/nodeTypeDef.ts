@@ -61,9 +61,20 @@ export function normalizeOutputs(outputs: readonly string[]): string[] {
   return [...outputs.filter((p) => p !== ERROR_PORT), ERROR_PORT];
 }
 
-/** A short fingerprint of what a definition declares, to tell two announcements of one type/version apart. */
+/** What a definition declares, as JSON with every object's keys sorted: equal keys, equal definitions. */
 export function definitionKey(def: NodeTypeDef): string {
-  return JSON.stringify(def, Object.keys(def).sort());
+  return canonicalJson(def);
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 function defProblem(input: unknown): string | undefined {

@@ -131,7 +131,8 @@ export function checkParams(
 ): ParamCheck {
   const params: Record<string, ParamValue> = {};
   for (const key of Object.keys(given)) {
-    if (!(key in def.params)) return { ok: false, error: `unknown param "${key}" for node type ${def.type}` };
+    if (!Object.hasOwn(def.params, key))
+      return { ok: false, error: `unknown param "${key}" for node type ${def.type}` };
   }
   for (const [key, spec] of Object.entries(def.params)) {
     const value = given[key] ?? spec.default;

@@ -2,7 +2,7 @@
 // and gives the worker what it announces in hello (`def`) and what it runs (`create`).
 import type { JsonValue } from "./graph.ts";
 import { nodeTypeProblem, normalizeOutputs } from "./nodeTypeDef.ts";
-import type { NodeTypeDef, ParamSpec, ParamValue } from "./nodeTypes.ts";
+import type { Capability, NodeTypeDef, ParamSpec, ParamValue } from "./nodeTypes.ts";
 import type { Message } from "./protocol.ts";
 
 /** What a process logs through: structured (the worker adds its id, the graph and the node). */
@@ -82,6 +82,8 @@ export interface NodeSpec {
   params?: Record<string, ParamSpec>;
   /** Worker labels a worker needs to run this type (`weft worker --labels ml`). */
   labels?: readonly string[];
+  /** Offered only by workers started with `--allow <capability>` (a type that runs editors' code or files). */
+  capability?: Capability;
   create(): NodeProcess;
 }
 
@@ -109,6 +111,7 @@ export function defineNode(spec: NodeSpec): NodeImpl {
     outputs: normalizeOutputs(spec.ports?.out ?? []),
     params: structuredCloneSafe(spec.params ?? {}),
     labels: [...(spec.labels ?? [])],
+    ...(spec.capability !== undefined ? { capability: spec.capability } : {}),
   };
   const problem = nodeTypeProblem(def);
   if (problem) throw new NodeDefinitionError(problem);

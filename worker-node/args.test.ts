@@ -156,6 +156,7 @@ describe("parseCli: plugins and --config", () => {
   it("--allow grants exec and files (from the flag and the config file); nothing unless listed; others refused", () => {
     expect(worker(parse([])).allow).toEqual([]);
     expect(worker(parse(["--allow", "exec, files,exec"])).allow).toEqual(["exec", "files"]);
+    expect(worker(parse(["--allow", "exec", "--allow", "files"])).allow).toEqual(["exec", "files"]);
     const bad = parse(["--allow", "exec,root"]);
     expect(bad.kind === "error" && bad.message).toBe('--allow takes exec, files (comma-separated), got "root"');
   });

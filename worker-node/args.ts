@@ -64,7 +64,7 @@ const WORKER_FLAGS = {
   "drain-timeout": { type: "string" },
   plugin: { type: "string", multiple: true },
   config: { type: "string" },
-  allow: { type: "string" },
+  allow: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -130,7 +130,7 @@ function parseWorker(args: string[], environment: CliEnvironment): CliCommand {
   const plugins = parsePlugins(config.plugins, environment.env.WEFT_PLUGINS, values.plugin ?? []);
   if (typeof plugins === "string") return fail(plugins);
 
-  const allow = parseAllow([...config.allow, values.allow ?? ""].join(","));
+  const allow = parseAllow([...config.allow, ...(values.allow ?? [])].join(","));
   if (typeof allow === "string") return fail(allow);
 
   let capacity = DEFAULT_CAPACITY;

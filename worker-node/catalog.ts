@@ -28,7 +28,7 @@ export class NodeCatalog {
     plugins: readonly PluginImpl[] = [],
     loadProblems: readonly string[] = [],
     builtins: readonly NodeImpl[] = BUILTIN_IMPLS,
-    allow: readonly Capability[] = [],
+    private readonly allow: readonly Capability[] = [],
   ) {
     this.found.push(...loadProblems);
     for (const impl of builtins) {
@@ -51,6 +51,13 @@ export class NodeCatalog {
       problem = `plugin ${source}: node type "${type}" skipped: a worker announces at most ${MAX_TYPES} node types`;
     }
     if (problem) {
+      this.found.push(problem);
+      return problem;
+    }
+    if (impl.def.capability && !this.allow.includes(impl.def.capability)) {
+      this.withheld.add(type);
+      const needs = impl.def.capability;
+      const problem = `plugin ${source}: node type "${type}" needs --allow ${needs}, which this worker does not grant; skipped`;
       this.found.push(problem);
       return problem;
     }

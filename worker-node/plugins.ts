@@ -60,15 +60,30 @@ async function loadPlugin(spec: string, cwd: string): Promise<NodeImpl[] | strin
   const file = isPathSpec(spec) ? resolvePath(resolve(cwd, spec)) : resolvePackage(spec, cwd);
   if (typeof file !== "string") return file.problem;
   let module: Record<string, unknown>;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    // A plugin whose import never settles (a top-level await) would hold up the worker's start for good.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PluginTimeout()), PLUGIN_LOAD_TIMEOUT_MS);
+    });
+    module = (await Promise.race([import(pathToFileURL(file).href), timeout])) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof PluginTimeout) {
+      return `${file} did not finish loading within ${PLUGIN_LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?); skipped`;
+    }
     return `failed to load ${file}: ${describeError(error, file)}`;
+  } finally {
+    clearTimeout(timer);
   }
   return nodesOf(module);
 }
 
 type Resolved = string | { problem: string };
+
+/** How long one plugin may take to import before it is reported and skipped. */
+export const PLUGIN_LOAD_TIMEOUT_MS = 10_000;
+
+class PluginTimeout extends Error {}
 
 /** A file, or a folder's package entry. */
 function resolvePath(path: string): Resolved {

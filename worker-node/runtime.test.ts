@@ -1,7 +1,7 @@
 // Tests for the graph runtime: assign/unassign, graceful stops (SCHED-6), blocked and crashed processes
 // (SCHED-7), deliver → ack, reports.
 
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { JsonValue } from "../shared/graph.ts";
 import { builtinType } from "../shared/nodeTypes.ts";
 import type { RoomFrame } from "../shared/protocol.ts";
@@ -179,6 +179,35 @@ describe("GraphRuntime", () => {
     const ack = await waitFor(() => link.of("ack")[0], "an ack");
     expect(ack.deliveries).toEqual([5]);
     expect(link.of("ack")).toHaveLength(1);
+  });
+
+  it("DELIVERY-4: a node slow on one deliver frame acks what it finished as it goes, not only at the frame's end", async () => {
+    const gates: Array<() => void> = [];
+    const slow: NodeImpl = {
+      def: builtinType("log"),
+      create: () => ({
+        start() {},
+        onMessage: () => new Promise<void>((resolve) => gates.push(resolve)),
+      }),
+    };
+    const { runtime, link } = setup({ log: slow });
+    handleAssign(runtime, assign("l", 1, "log"));
+    runtime.handle(deliver("l", 1, [1, 2, 3]));
+    await waitFor(() => gates.length === 1, "the first message in hand");
+    // The first message takes longer than the progress interval (the clock moved on): it is acked before the
+    // others are done.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 300);
+    gates[0]?.();
+    const first = await waitFor(() => link.of("ack")[0], "an ack of the first");
+    expect(first.deliveries).toEqual([1]);
+    await waitFor(() => gates.length === 2, "the second message in hand");
+    gates[1]?.();
+    await waitFor(() => gates.length === 3, "the third message in hand");
+    gates[2]?.();
+    await waitFor(() => link.of("ack").flatMap((a) => a.deliveries).length === 3, "all acked");
+    expect(link.of("ack").flatMap((a) => a.deliveries)).toEqual([1, 2, 3]);
+    vi.useRealTimers();
   });
 
   it("reports the log node's recent messages in heartbeats", async () => {

@@ -12,6 +12,9 @@ import { NodeRunner, type ProcessSpec } from "./process.ts";
 import { Publisher, type PublisherOptions } from "./publisher.ts";
 import { Stops } from "./stops.ts";
 
+/** A node busy with one deliver frame acks what it finished at least this often (DELIVERY-4). */
+const PROGRESS_ACK_MS = 250;
+
 export interface RoomLink {
   send(text: string): void;
 }
@@ -343,30 +346,48 @@ export class GraphRuntime {
       await this.publisher.waitForRoom(frame.nodeId);
       const done: number[] = [];
       const failed: Array<{ d: number; error: string }> = [];
+      let since = Date.now();
       for (const message of frame.messages) {
         if (!current()) break;
         const outcome = await runner.deliver(message, frame.port);
         if (outcome === "done") done.push(message.d);
         else if (outcome !== "skipped") failed.push({ d: message.d, error: outcome.error });
+        // A slow node acks as it goes, not only at the end of a frame, so the room sees progress (DELIVERY-4).
+        if (Date.now() - since >= PROGRESS_ACK_MS) {
+          await this.settle(runner, frame, done.splice(0), failed.splice(0), current);
+          since = Date.now();
+        }
       }
-      // A sink that buffers makes its writes durable before anything is acked; if it cannot, all of it fails.
-      const flushError = done.length > 0 ? await runner.flush() : undefined;
-      if (flushError !== undefined) failed.push(...done.splice(0).map((d) => ({ d, error: flushError })));
-      if (done.length === 0 && failed.length === 0) return;
-      // Ack (or nack) only once what the node emitted meanwhile is stored (see Publisher.settled); a stop waits for it.
-      const acked = this.publisher.settled(frame.nodeId).then(() => {
-        if (!current()) return;
-        if (done.length > 0) this.sendIds("ack", frame.nodeId, frame.epoch, done);
-        // One nack per distinct error, naming every delivery that failed with it.
-        const byError = new Map<string, number[]>();
-        for (const { d, error } of failed) byError.set(error, [...(byError.get(error) ?? []), d]);
-        for (const [error, ds] of byError) this.sendIds("nack", frame.nodeId, frame.epoch, ds, error);
-      });
-      const pending = this.acks.get(runner) ?? new Set<Promise<void>>();
-      this.acks.set(runner, pending);
-      pending.add(acked);
-      void acked.then(() => pending.delete(acked));
+      await this.settle(runner, frame, done, failed, current);
     });
+  }
+
+  /**
+   * Acks (or nacks) deliveries once what the node emitted meanwhile is stored (see Publisher.settled); a stop
+   * waits for it. A sink that buffers makes its writes durable first; if it cannot, all of them fail.
+   */
+  private async settle(
+    runner: NodeRunner,
+    frame: RoomFrameOf<"deliver">,
+    done: number[],
+    failed: Array<{ d: number; error: string }>,
+    current: () => boolean,
+  ): Promise<void> {
+    const flushError = done.length > 0 ? await runner.flush() : undefined;
+    if (flushError !== undefined) failed.push(...done.splice(0).map((d) => ({ d, error: flushError })));
+    if (done.length === 0 && failed.length === 0) return;
+    const acked = this.publisher.settled(frame.nodeId).then(() => {
+      if (!current()) return;
+      if (done.length > 0) this.sendIds("ack", frame.nodeId, frame.epoch, done);
+      // One nack per distinct error, naming every delivery that failed with it.
+      const byError = new Map<string, number[]>();
+      for (const { d, error } of failed) byError.set(error, [...(byError.get(error) ?? []), d]);
+      for (const [error, ds] of byError) this.sendIds("nack", frame.nodeId, frame.epoch, ds, error);
+    });
+    const pending = this.acks.get(runner) ?? new Set<Promise<void>>();
+    this.acks.set(runner, pending);
+    pending.add(acked);
+    void acked.then(() => pending.delete(acked));
   }
 
   private sendIds(type: "ack" | "nack", nodeId: string, epoch: number, deliveries: number[], error = ""): void {

@@ -135,6 +135,8 @@ interface Channel {
   totalOut: number;
   /** When its consumer last acked or nacked a delivery: leases are renewed while it makes progress. */
   progressAt: number;
+  /** The highest delivery id its consumer acked or nacked: it handles deliveries in order, so ones below are passed. */
+  passed: number;
 }
 
 /** Delivery ids of one room start: start × 2^32 + a counter, so ids never repeat across restarts. */
@@ -285,6 +287,7 @@ export class Broker {
       totalIn: 0,
       totalOut: 0,
       progressAt: Number.NEGATIVE_INFINITY,
+      passed: 0,
     };
   }
 
@@ -576,6 +579,7 @@ export class Broker {
       block.channel.meterOut.add(now, 1);
       block.channel.totalOut += 1;
       block.channel.progressAt = now;
+      block.channel.passed = Math.max(block.channel.passed, d);
       touched.add(block.channel);
     }
     if (emptied.length > 0) this.deleteBatches(emptied);
@@ -597,6 +601,7 @@ export class Broker {
       entry.attempts += 1;
       entry.lastError = frame.error.slice(0, LIMITS.maxErrorChars);
       block.channel.progressAt = this.ports.now();
+      block.channel.passed = Math.max(block.channel.passed, d);
       failed.push({ channel: block.channel, entry });
       touched.add(block.channel);
     }
@@ -633,13 +638,15 @@ export class Broker {
       const back: Entry[] = [];
       const expired: Entry[] = [];
       // DELIVERY-4: a consumer that acknowledged on this edge within the ack timeout is working through its
-      // window (one message at a time): its leases are renewed, so a deep backlog for a slow but healthy
-      // consumer is not redelivered. One that stopped making progress for the timeout has them expire.
+      // window (in order, one message at a time): the leases it has not reached yet are renewed, so a deep
+      // backlog for a slow but healthy consumer is not redelivered. Ones it went past without an ack expire,
+      // and so does everything of a consumer that made no progress for the timeout.
       const renewed = channel.progressAt + BROKER.ackTimeoutMs;
       // A snapshot: taking blocks out trims (and may compact) the channel's list.
       for (const block of channel.blocks.slice(channel.blocksHead)) {
         if (block.until > now) break;
-        if (renewed > now) {
+        const ahead = block.first + block.entries.length - 1 > channel.passed;
+        if (renewed > now && ahead) {
           block.until = renewed;
           continue;
         }
@@ -879,15 +886,32 @@ export class Broker {
    * Stores `messages` on every edge leaving `nodeId`'s `port`, as one batch, and delivers them; refused whole
    * (with the reason) when an edge lacks the room. For the room's own producers (http-in).
    */
-  inject(nodeId: string, port: string, messages: readonly Message[]): { edges: number } | { refused: string } {
+  inject(
+    nodeId: string,
+    port: string,
+    messages: readonly Message[],
+  ): { edges: number } | { refused: string; kind: "too_large" | "full" | "storage_failed" } {
     const channels = this.channelsFor(this.ports.edgesFrom(nodeId, port));
     const texts = messages.map((m) => JSON.stringify(m));
-    const full = this.roomProblem(channels, texts);
-    if (full) return { refused: full };
-    if (channels.length > 0 && texts.length > 0) {
-      this.store.transaction(() => this.appendStored(channels, texts));
-      this.afterInject(channels);
+    const tooLarge = texts.map(utf8Bytes).find((bytes) => bytes > LIMITS.maxMessageBytes);
+    if (tooLarge !== undefined) {
+      return {
+        refused: `the message is ${tooLarge} bytes as JSON; the limit is ${LIMITS.maxMessageBytes}`,
+        kind: "too_large",
+      };
     }
+    const full = this.roomProblem(channels, texts);
+    if (full) return { refused: full, kind: "full" };
+    if (channels.length === 0 || texts.length === 0) return { edges: channels.length };
+    let rows: StoredRows;
+    try {
+      rows = this.store.transaction(() => this.storeRows(channels, texts));
+    } catch (error) {
+      this.ports.log("inject_store_failed", { nodeId, port, error: String(error) });
+      return { refused: "the room could not store the message", kind: "storage_failed" };
+    }
+    this.appendRows(channels, rows);
+    this.afterInject(channels);
     return { edges: channels.length };
   }
 
@@ -906,25 +930,42 @@ export class Broker {
     if (channels.length === 0) return failed;
     this.readBack(failed.map((f) => f.entry));
     const limit = viaCatch ? 1 : MAX_ERROR_DEPTH;
-    const route = failed.filter(({ entry }) => errorDepth(entry.text) < limit);
+    const route = failed.filter(({ entry }) => errorDepth(parseMessage(entry.text)) < limit);
     const left = failed.filter((f) => !route.includes(f));
     if (route.length === 0) return left;
     const now = this.ports.now();
     const texts = route.map(({ channel, entry }) => errorMessage(nodeId, channel.spec, entry, now));
     if (this.roomProblem(channels, texts)) return failed;
-    const emptied: number[] = [];
+    // The batch rows the failed messages empty (worked out before anything changes, so a failed write
+    // changes nothing in memory either).
+    const counts = new Map<number, number>();
+    for (const { entry } of route) if (entry.b > 0) counts.set(entry.b, (counts.get(entry.b) ?? 0) + 1);
+    const emptied = [...counts].filter(([b, n]) => (this.owed.get(b) ?? 1) - n <= 0).map(([b]) => b);
+    const deletes = emptied.filter((b) => !this.uncommitted.has(b));
+    const attempts = deletes.some((b) => this.attempted.has(b));
+    let rows: StoredRows;
+    try {
+      // The error messages and the deletion of what they came from land together: never both, never neither.
+      rows = this.store.transaction(() => {
+        const stored = this.storeRows(channels, texts);
+        if (deletes.length > 0) this.store.deleteBatches(deletes, attempts);
+        return stored;
+      });
+    } catch (error) {
+      this.ports.log("errors_route_failed", { nodeId, count: texts.length, error: String(error) });
+      return failed;
+    }
+    const dropped: number[] = [];
     for (const { channel, entry } of route) {
-      this.drop(channel, entry, emptied);
+      this.drop(channel, entry, dropped);
       channel.meterOut.add(now, 1);
       channel.totalOut += 1;
     }
-    const deletes = emptied.filter((b) => !this.uncommitted.delete(b));
-    const attempts = deletes.some((b) => this.attempted.delete(b));
-    // The error messages and the deletion of what they came from land together: never both, never neither.
-    this.store.transaction(() => {
-      this.appendStored(channels, texts);
-      if (deletes.length > 0) this.store.deleteBatches(deletes, attempts);
-    });
+    for (const b of dropped) {
+      this.uncommitted.delete(b);
+      if (deletes.includes(b)) this.attempted.delete(b);
+    }
+    this.appendRows(channels, rows);
     this.afterInject(channels);
     this.ports.log("errors_routed", { nodeId, count: texts.length, edges: channels.map((c) => c.spec.id) });
     return left;
@@ -951,20 +992,46 @@ export class Broker {
     return undefined;
   }
 
-  /** Appends messages to channels, stored as one batch row when one of them is durable (inside a transaction). */
-  private appendStored(channels: readonly Channel[], texts: readonly string[]): void {
+  /**
+   * Stores messages for channels (call inside a transaction): rows of at most ROW_BYTES each when one of
+   * the channels is durable (or spilling), none otherwise. Memory is changed only by appendRows, after.
+   */
+  private storeRows(channels: readonly Channel[], texts: readonly string[]): StoredRows {
     const stored = channels.filter((c) => c.spec.mode === "durable" || c.depth >= BROKER.memorySpillDepth);
-    const b = stored.length > 0 ? this.nextB++ : 0;
-    if (b > 0) {
-      this.store.insertBatch({ b, edges: stored.map((c) => c.spec.id), messages: [...texts] });
-      this.owed.set(b, stored.length * texts.length);
+    const rows: StoredRows = { stored, rows: [] };
+    let current: { b: number; texts: string[]; bytes: number } | undefined;
+    for (const text of texts) {
+      const bytes = utf8Bytes(text);
+      if (!current || current.bytes + bytes > ROW_BYTES) {
+        current = { b: stored.length > 0 ? this.nextB++ : 0, texts: [], bytes: 0 };
+        rows.rows.push(current);
+      }
+      current.texts.push(text);
+      current.bytes += bytes;
     }
+    if (stored.length > 0) {
+      for (const row of rows.rows) {
+        this.store.insertBatch({ b: row.b, edges: stored.map((c) => c.spec.id), messages: row.texts });
+      }
+    }
+    return rows;
+  }
+
+  /** Queues stored rows on their channels (after storeRows' transaction committed). */
+  private appendRows(channels: readonly Channel[], { stored, rows }: StoredRows): void {
     const now = this.ports.now();
+    for (const row of rows) if (row.b > 0) this.owed.set(row.b, stored.length * row.texts.length);
     for (const channel of channels) {
-      const batch = stored.includes(channel) ? b : 0;
-      for (const [i, text] of texts.entries()) this.appendEntry(channel, batch, i, text, utf8Bytes(text), 0, "");
-      channel.meterIn.add(now, texts.length);
-      channel.totalIn += texts.length;
+      const durable = stored.includes(channel);
+      let count = 0;
+      for (const row of rows) {
+        for (const [i, text] of row.texts.entries()) {
+          this.appendEntry(channel, durable ? row.b : 0, i, text, utf8Bytes(text), 0, "");
+        }
+        count += row.texts.length;
+      }
+      channel.meterIn.add(now, count);
+      channel.totalIn += count;
     }
   }
 
@@ -1158,14 +1225,32 @@ function messageId(text: string): string | undefined {
   }
 }
 
+/** Batch rows the room writes for its own messages stay under this (a SQLite row may hold 2 MB). */
+const ROW_BYTES = 1024 * 1024;
+
+/** What storeRows wrote: the channels that keep rows, and the rows with their batch numbers. */
+interface StoredRows {
+  stored: Channel[];
+  rows: Array<{ b: number; texts: string[]; bytes: number }>;
+}
+
 /** An error message that fails again goes to an error wire at most this many times (ERROR-3). */
 const MAX_ERROR_DEPTH = 3;
-const ERROR_ID_MARK = "!error";
+/** The header the room sets on error messages: how many times the message was wrapped as one (ERROR-3). */
+export const ERROR_DEPTH_HEADER = "weft-error-depth";
 
-/** How many times a message was wrapped as an error message (its id carries one mark per wrap). */
-function errorDepth(text: string | undefined): number {
-  const id = /^\{"id":"([^"]*)"/.exec(text ?? "")?.[1] ?? "";
-  return id.split(ERROR_ID_MARK).length - 1;
+/** How many times a message was wrapped as an error message, from the header only the room sets. */
+function errorDepth(message: Message | undefined): number {
+  const depth = Number(message?.headers?.[ERROR_DEPTH_HEADER] ?? 0);
+  return Number.isInteger(depth) && depth > 0 ? depth : 0;
+}
+
+function parseMessage(text: string | undefined): Message | undefined {
+  try {
+    return JSON.parse(text ?? "") as Message;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -1173,13 +1258,10 @@ function errorDepth(text: string | undefined): number {
  * headers are kept. A message too large to wrap whole keeps its id, key and headers only.
  */
 function errorMessage(nodeId: string, spec: EdgeSpec, entry: Entry, now: number): string {
-  let original: Message | undefined;
-  try {
-    original = JSON.parse(entry.text ?? "") as Message;
-  } catch {
-    original = undefined;
-  }
-  const id = `${(original?.id ?? `b${entry.b}-${entry.i}`).slice(0, 100)}${ERROR_ID_MARK}${entry.attempts}`;
+  const original = parseMessage(entry.text);
+  // Unique per failing node and attempt, within the 128 characters an id may have.
+  const id = `${(original?.id ?? `b${entry.b}-${entry.i}`).slice(0, 50)}!error${entry.attempts}@${nodeId}`;
+  const headers = { ...original?.headers, [ERROR_DEPTH_HEADER]: String(errorDepth(original) + 1) };
   const value = {
     error: entry.lastError,
     nodeId,
@@ -1190,8 +1272,8 @@ function errorMessage(nodeId: string, spec: EdgeSpec, entry: Entry, now: number)
   };
   const head: Record<string, unknown> = { id };
   if (original?.key !== undefined) head.key = original.key;
-  const text = JSON.stringify({ ...head, value, ...(original?.headers ? { headers: original.headers } : {}), ts: now });
+  const text = JSON.stringify({ ...head, value, headers, ts: now });
   if (utf8Bytes(text) <= LIMITS.maxMessageBytes - 1024) return text;
   const { value: _dropped, ...rest } = original ?? { id };
-  return JSON.stringify({ ...head, value: { ...value, message: { ...rest, truncated: true } }, ts: now });
+  return JSON.stringify({ ...head, value: { ...value, message: { ...rest, truncated: true } }, headers, ts: now });
 }

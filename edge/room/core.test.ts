@@ -19,6 +19,7 @@ import { replaceGraph } from "../../shared/ydoc.ts";
 import { DEFAULT_CONFIG, MAX_FENCES_PER_REPORT, type RoomConfig, RoomCore } from "./core.ts";
 import { type GraphChange, GraphView } from "./graphView.ts";
 import { MemoryLeaderStore } from "./leaderStore.ts";
+import { MAX_KNOWN_TYPES } from "./nodeTypes.ts";
 import { MemoryQueueStore } from "./queueStore.ts";
 import type { HookRequest } from "./webhook.ts";
 
@@ -1375,6 +1376,20 @@ describe("delivery (DELIVERY-*)", () => {
     expect(again.map((m) => [m.id, m.attempt])).toEqual([["m3", 2]]);
   });
 
+  it("DELIVERY-4: a delivery the consumer went past without an ack expires even while it acks others", () => {
+    const { r, c } = chain();
+    r.publish(c, "src", [msg("m1")]);
+    const [m1] = of(c.take(), "deliver")[0]!.messages;
+    r.publish(c, "src", [msg("m2")]);
+    const [m2] = of(c.take(), "deliver")[0]!.messages;
+    // m1 is skipped (never acked), m2 acked: progress, but past m1.
+    r.pass(20_000);
+    r.ack(c, "a", [m2!.d]);
+    r.pass(BROKER.ackTimeoutMs - 19_000);
+    const again = of(c.take(), "deliver").flatMap((d) => d.messages);
+    expect(again.map((m) => [m.id, m.attempt])).toEqual([[m1!.id, 2]]);
+  });
+
   it("DELIVERY-7: the producer gets credit for the free room downstream; at the limit none, resuming at half", () => {
     const { r, c } = chain({ maxDepth: 100 });
     r.setGraph((g) => {
@@ -1993,9 +2008,9 @@ describe("error ports (ERROR-*)", () => {
     const toErrs = of(c.take(), "deliver").filter((f) => f.nodeId === "errs");
     expect(toErrs.flatMap((f) => f.messages)).toEqual([
       expect.objectContaining({
-        id: "m1!error1",
+        id: "m1!error1@a",
         key: "k",
-        headers: { trace: "t1" },
+        headers: { trace: "t1", "weft-error-depth": "1" },
         value: {
           error: "factorize needs a non-negative integer, got -4",
           nodeId: "a",
@@ -2023,7 +2038,7 @@ describe("error ports (ERROR-*)", () => {
     const caught = of(c.take(), "deliver")
       .filter((f) => f.nodeId === "errs")
       .flatMap((f) => f.messages);
-    expect(caught.map((m) => [m.id, (m.value as { nodeId: string }).nodeId])).toEqual([["m1!error1", "a"]]);
+    expect(caught.map((m) => [m.id, (m.value as { nodeId: string }).nodeId])).toEqual([["m1!error1@a", "a"]]);
     expect(r.edge("c-errs").depth).toBe(1);
   });
 
@@ -2035,8 +2050,62 @@ describe("error ports (ERROR-*)", () => {
     nack(r, c, "errs", caught.d, "the log failed too");
     // Back on its own edge for another attempt, not wrapped again.
     const again = of(c.take(), "deliver").find((f) => f.nodeId === "errs")!.messages[0]!;
-    expect([again.id, again.attempt]).toEqual(["m1!error1", 2]);
+    expect([again.id, again.attempt]).toEqual(["m1!error1@a", 2]);
     expect(r.edge("c-errs").depth).toBe(1);
+  });
+
+  it("ERROR-3: the loop guard counts in a header the room sets, whatever the message id (quotes, 128 characters)", () => {
+    const { r, c } = wired("catch");
+    for (const id of ['a"b\\"c', "x".repeat(128)]) {
+      r.publish(c, "src", [msg(id, 7)], { seq: id.length });
+      nack(r, c, "a", of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!.d, "boom");
+      const caught = of(c.take(), "deliver").find((f) => f.nodeId === "errs")!.messages[0]!;
+      expect(caught.headers).toEqual({ "weft-error-depth": "1" });
+      nack(r, c, "errs", caught.d, "fails again");
+      const again = of(c.take(), "deliver").find((f) => f.nodeId === "errs")!.messages[0]!;
+      expect([again.id, again.attempt]).toEqual([caught.id, 2]);
+      r.ack(c, "errs", [again.d]);
+    }
+  });
+
+  it("ERROR-1: when the error messages cannot be stored, the failure is retried instead; nothing is lost", () => {
+    const { r, c } = wired("own");
+    r.publish(c, "src", [msg("m1", 7)]);
+    const first = of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!;
+    r.queue.failOn.add("insertBatch");
+    nack(r, c, "a", first.d, "boom");
+    expect(r.edge("a-err").depth).toBe(0);
+    const again = of(c.take(), "deliver").find((f) => f.nodeId === "a")!.messages[0]!;
+    expect([again.id, again.attempt]).toEqual(["m1", 2]);
+    // Routed once the store works again; its own batch row goes with the last of it.
+    nack(r, c, "a", again.d, "boom");
+    expect(r.edge("a-err").depth).toBe(1);
+    expect(r.edge("src-a").depth).toBe(0);
+    r.ack(c, "errs", [of(c.take(), "deliver").find((f) => f.nodeId === "errs")!.messages[0]!.d]);
+    expect(r.queue.batches()).toEqual([]);
+  });
+
+  it("ERROR-1: a large failed batch is stored as several rows (a row stays under 2 MB)", () => {
+    const { r, c } = wired("own");
+    r.publish(
+      c,
+      "src",
+      Array.from({ length: 1000 }, (_, i) => msg(`m${i}`, i)),
+    );
+    const failed = of(c.take(), "deliver")
+      .filter((f) => f.nodeId === "a")
+      .flatMap((f) => f.messages);
+    r.frame(c, {
+      type: "nack",
+      nodeId: "a",
+      epoch: r.epochOf("a"),
+      deliveries: failed.map((m) => m.d),
+      error: "e".repeat(2000),
+    });
+    expect(r.edge("a-err").depth).toBe(1000);
+    const rows = r.queue.batches();
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(JSON.stringify(row.messages).length).toBeLessThan(2 * 1024 * 1024);
   });
 
   it("ERROR-1: with no error wire and no catch node, a failed message is retried as before (DELIVERY-6)", () => {
@@ -2109,16 +2178,36 @@ describe("webhooks (HOOK-*)", () => {
     expect(r.core.webhook("hook", post())).toMatchObject({ status: 409, code: "graph_stopped" });
   });
 
-  it("HOOK-3: with a token the bearer must match it; without one an editor is needed", () => {
+  it("HOOK-3: with a token the bearer must match it; without one an editor is needed; strangers learn nothing", () => {
     const { r } = hooked({ token: { $secret: "HOOK" } });
     expect(r.core.webhook("hook", post())).toMatchObject({ status: 409, code: "token_unset" });
+    const stranger = post({ editor: false });
+    expect(r.core.webhook("hook", stranger)).toMatchObject({ status: 401, code: "unauthorized" });
     r.secrets.set("HOOK", { value: "s3cret-token", version: 1 });
     r.core.secretChanged("HOOK");
-    expect(r.core.webhook("hook", post({ editor: false }))).toMatchObject({ status: 401, code: "bad_webhook_token" });
+    expect(r.core.webhook("hook", stranger)).toMatchObject({ status: 401, code: "unauthorized" });
     expect(r.core.webhook("hook", post({ editor: false, bearer: "wrong-token!" }))).toMatchObject({ status: 401 });
     expect(r.core.webhook("hook", post({ editor: false, bearer: "s3cret-token" }))).toMatchObject({ status: 202 });
+    // A missing node or one of another type looks the same to a caller without the token or a role.
+    const unauthorized = r.core.webhook("src", stranger);
+    expect(r.core.webhook("nope", stranger)).toEqual(unauthorized);
+    expect(unauthorized).toMatchObject({ status: 401 });
     const open = hooked();
     expect(open.r.core.webhook("hook", post({ editor: false }))).toMatchObject({ status: 401, code: "unauthorized" });
+  });
+
+  it("HOOK-1: an http-in node with no outgoing edge refuses (409) instead of accepting into nowhere", () => {
+    const r = room();
+    r.setGraph((g) => {
+      g.nodes = [node("hook", "http-in")];
+    });
+    expect(r.core.webhook("hook", post())).toMatchObject({ status: 409, code: "no_edges" });
+  });
+
+  it("HOOK-1: a body whose JSON is over the message limit gets 413, not a retry", () => {
+    const { r } = hooked();
+    const quotes = '"'.repeat(150 * 1024);
+    expect(r.core.webhook("hook", post({ value: quotes }))).toMatchObject({ status: 413, code: "body_too_large" });
   });
 
   it("HOOK-1: when the edge is full the request gets 503 and nothing is stored", () => {
@@ -2195,6 +2284,27 @@ describe("node-type registry (TYPES-*)", () => {
       'node type "counter": the worker runs version 0.9.0, this hub has 1.0.0 built in; run the same Weft release on both',
     ]);
     expect(r.store.workers()[0]?.nodeTypes).toEqual(["log", "fine"]);
+  });
+
+  it("TYPES-3: at most MAX_KNOWN_TYPES definitions are remembered; the longest unseen go first", () => {
+    const r = room();
+    const many = Array.from({ length: MAX_KNOWN_TYPES + 20 }, (_, i) => pluginDef(`t${i}`));
+    const c = r.hello("w1", { defs: many.slice(0, 200) });
+    r.disconnect(c);
+    r.hello("w2", { defs: many.slice(200) });
+    const known = r.store.knownTypes().map((d) => d.type);
+    expect(known).toHaveLength(MAX_KNOWN_TYPES);
+    // The first worker's oldest types are forgotten; every type a live worker announces is kept.
+    expect(known).not.toContain("t0");
+    for (const def of many.slice(200)) expect(known).toContain(def.type);
+  });
+
+  it("TYPES-2: two definitions that differ only inside params are different definitions", () => {
+    const r = room();
+    r.hello("w1", { defs: [pluginDef("upper")] });
+    const other = pluginDef("upper", "1.0.0", { params: { n: { type: "integer", title: "N", default: 2, min: 0 } } });
+    const w2 = r.hello("w2", { defs: [other] });
+    expect(of(w2.take(), "error").map((e) => e.code)).toEqual(["type_refused"]);
   });
 
   it("TYPES-1: the highest version announced is used; a worker with an older one gets none of its nodes", () => {

@@ -127,11 +127,20 @@ export class RoomCore {
     const id = `${nodeId}-${now.toString(36)}-${this.hookSeq.toString(36)}`;
     const counts = this.hubCounts.get(nodeId) ?? { out: 0, errors: 0, lastError: null };
     this.hubCounts.set(nodeId, counts);
+    if (this.ports.graph.edgesFrom(nodeId, "out").length === 0) {
+      return {
+        status: 409,
+        code: "no_edges",
+        message: `node "${nodeId}" has no outgoing edge: the message would go nowhere`,
+      };
+    }
     const result = this.broker.inject(nodeId, "out", [hookMessage(id, request, now)]);
     if ("refused" in result) {
       counts.errors += 1;
       counts.lastError = `webhook refused: ${result.refused}`;
-      return { status: 503, code: "edges_full", message: `${result.refused}; retry later` };
+      if (result.kind === "too_large") return { status: 413, code: "body_too_large", message: result.refused };
+      const code = result.kind === "full" ? "edges_full" : "storage_failed";
+      return { status: 503, code, message: `${result.refused}; retry later` };
     }
     counts.out += 1;
     return { status: 202, id, edges: result.edges };

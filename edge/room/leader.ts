@@ -348,6 +348,8 @@ export class Leader implements BrokerLeader {
       this.runs.delete(run.nodeId);
       this.ports.holderChanged(run.nodeId);
     }
+    // The definitions it brought may have been the ones in use (the highest version): check params again.
+    if (worker.defs?.length) this.plan = planGraph(this.ports.graph, this.ports.secrets, this.registry.types.lookup);
     this.ports.log("worker_dropped", { workerId: worker.id, reason });
   }
 

@@ -81,6 +81,7 @@ export interface LeaderStore {
   /** Node-type definitions workers announced, remembered while no worker runs them (TYPES-3). */
   knownTypes(): NodeTypeDef[];
   putKnownType(def: NodeTypeDef): void;
+  removeKnownType(type: string): void;
   /** Runs `fn` so that its writes land together or not at all. */
   transaction<T>(fn: () => T): T;
 }
@@ -115,6 +116,10 @@ export class SqlLeaderStore implements LeaderStore {
 
   putKnownType(def: NodeTypeDef): void {
     this.sql.exec("INSERT OR REPLACE INTO node_types (type, def) VALUES (?, ?)", def.type, JSON.stringify(def));
+  }
+
+  removeKnownType(type: string): void {
+    this.sql.exec("DELETE FROM node_types WHERE type = ?", type);
   }
 
   putWorker(worker: WorkerRecord): void {
@@ -250,6 +255,10 @@ export class MemoryLeaderStore implements LeaderStore {
 
   putKnownType(def: NodeTypeDef): void {
     this.state.types.set(def.type, JSON.stringify(def));
+  }
+
+  removeKnownType(type: string): void {
+    this.state.types.delete(type);
   }
 
   putWorker(worker: WorkerRecord): void {

@@ -81,6 +81,9 @@ export function leaderStoreContract(
         store.putKnownType(typeDef("b", "2.0.0"));
         expect(store.knownTypes().map((d) => `${d.type}@${d.version}`)).toEqual(["a@1.0.0", "b@2.0.0"]);
         expect(store.knownTypes()[0]).toEqual(typeDef("a", "1.0.0"));
+        store.removeKnownType("a");
+        store.removeKnownType("nothing");
+        expect(store.knownTypes().map((d) => d.type)).toEqual(["b"]);
       });
     });
 

@@ -20,7 +20,11 @@ export interface Announcement {
 export interface KnownTypes {
   knownTypes(): NodeTypeDef[];
   putKnownType(def: NodeTypeDef): void;
+  removeKnownType(type: string): void;
 }
+
+/** Definitions remembered at most (beyond it, the longest unseen that no worker announces are forgotten). */
+export const MAX_KNOWN_TYPES = 300;
 
 const MAX_PROBLEMS = 20;
 
@@ -40,7 +44,7 @@ export function checkAnnouncement(
   };
   for (const entry of announced) {
     const name = typeof entry.type === "string" ? entry.type.slice(0, 64) : "?";
-    if (name in out.versions) {
+    if (Object.hasOwn(out.versions, name)) {
       refuse(`node type "${name}" is announced twice; the first is kept`);
       continue;
     }
@@ -97,6 +101,8 @@ function versionProblem(name: string, version: string, builtin: NodeTypeDef): st
 export class NodeTypeRegistry {
   private readonly known = new Map<string, NodeTypeDef>();
   private chosen: Map<string, NodeTypeDef> | undefined;
+  /** Bumped whenever what infos() returns may have changed (the shell pushes the palette again). */
+  version = 0;
 
   constructor(
     private readonly store: KnownTypes,
@@ -108,17 +114,34 @@ export class NodeTypeRegistry {
   /** Workers changed (a hello, a removal): the chosen definitions are worked out again on next use. */
   invalidate(): void {
     this.chosen = undefined;
+    this.version += 1;
   }
 
   /** Remembers the plugin definitions a worker announced (stored only when new or changed). */
   remember(defs: readonly NodeTypeDef[]): void {
     for (const def of defs) {
       const before = this.known.get(def.type);
-      if (before && definitionKey(before) === definitionKey(def)) continue;
+      // Re-inserted, so the map's order is from longest unseen to most recently seen.
+      this.known.delete(def.type);
       this.known.set(def.type, def);
+      if (before && definitionKey(before) === definitionKey(def)) continue;
       this.store.putKnownType(def);
     }
+    this.forgetBeyondCap();
     this.invalidate();
+  }
+
+  /** Keeps at most MAX_KNOWN_TYPES remembered: forgets the longest unseen that no worker announces now. */
+  private forgetBeyondCap(): void {
+    if (this.known.size <= MAX_KNOWN_TYPES) return;
+    const announced = new Set<string>();
+    for (const worker of this.workers()) for (const def of worker.defs ?? []) announced.add(def.type);
+    for (const type of [...this.known.keys()]) {
+      if (this.known.size <= MAX_KNOWN_TYPES) break;
+      if (announced.has(type)) continue;
+      this.known.delete(type);
+      this.store.removeKnownType(type);
+    }
   }
 
   /**

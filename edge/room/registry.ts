@@ -62,6 +62,7 @@ export class Registry {
       worker.lastSeen = now;
       this.ports.store.putWorker(worker);
     }
+    this.types.invalidate();
   }
 
   /** Checks a hello (HELLO-2, -4, -5) and registers the worker, or refuses and closes; returns the record. */
@@ -166,6 +167,7 @@ export class Registry {
     if (worker.draining) return;
     worker.draining = true;
     this.ports.store.putWorker(worker);
+    this.types.invalidate();
     this.ports.log("worker_draining", { workerId: worker.id });
   }
 

@@ -18,7 +18,7 @@ export interface HookRequest {
 
 export type HookAnswer =
   | { status: 202; id: string; edges: number }
-  | { status: 401 | 403 | 404 | 409 | 503; code: string; message: string };
+  | { status: 401 | 403 | 404 | 409 | 413 | 503; code: string; message: string };
 
 export interface HookNode {
   id: string;
@@ -27,13 +27,33 @@ export interface HookNode {
   disabled: boolean;
 }
 
-/** Why the request may not post to this node (auth, type, state), or undefined. */
+/**
+ * Why the request may not post to this node (auth, type, state), or undefined. HOOK-3: a caller who is not an
+ * editor of the graph learns nothing about it (whether the node exists, its type) until it shows the node's
+ * token; an editor may post with its access token.
+ */
 export function hookProblem(
   node: HookNode | undefined,
   nodeId: string,
   request: HookRequest,
   state: { running: boolean; hub: boolean; blocked?: string; tokenValue?: string | undefined },
 ): Exclude<HookAnswer, { status: 202 }> | undefined {
+  const token = node?.type === HTTP_IN_TYPE ? node.params.token : undefined;
+  if (!request.editor) {
+    const opened =
+      isSecretRef(token) &&
+      state.tokenValue !== undefined &&
+      request.bearer !== undefined &&
+      sameText(request.bearer, state.tokenValue);
+    if (!opened) {
+      return {
+        status: 401,
+        code: "unauthorized",
+        message:
+          "send the http-in node's token (Authorization: Bearer <token>) or an editor access token for this graph",
+      };
+    }
+  }
   if (!node) return { status: 404, code: "not_found", message: `this graph has no node "${nodeId}"` };
   if (node.type !== HTTP_IN_TYPE) {
     return {
@@ -42,27 +62,11 @@ export function hookProblem(
       message: `node "${nodeId}" is a ${node.type} node; only http-in nodes take webhooks`,
     };
   }
-  const token = node.params.token;
-  if (isSecretRef(token)) {
-    if (state.tokenValue === undefined) {
-      return {
-        status: 409,
-        code: "token_unset",
-        message: `node "${nodeId}" uses secret ${token.$secret}, which is not set`,
-      };
-    }
-    if (request.bearer === undefined || !sameText(request.bearer, state.tokenValue)) {
-      return {
-        status: 401,
-        code: "bad_webhook_token",
-        message: `node "${nodeId}" needs its token: send Authorization: Bearer <token>`,
-      };
-    }
-  } else if (!request.editor) {
+  if (isSecretRef(token) && state.tokenValue === undefined) {
     return {
-      status: 401,
-      code: "unauthorized",
-      message: `node "${nodeId}" has no token: send an editor access token for this graph (or give the node a token)`,
+      status: 409,
+      code: "token_unset",
+      message: `node "${nodeId}" uses secret ${token.$secret}, which is not set`,
     };
   }
   if (!state.running)
