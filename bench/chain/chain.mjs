@@ -366,6 +366,8 @@ async function runFigure(spec, { url, out, hub, workerd, api }) {
   const workers = workerLabels.map((labels, i) => {
     const id = `${graphId}-w${i + 1}`;
     const args = [join(ROOT, "dist/weft.mjs"), "worker", "--hub", url, "--graph", graphId, "--id", id, "--name", id];
+    // The sink is file-write: a worker offers the file nodes only with --allow files.
+    args.push("--allow", "files");
     if (labels.length > 0) args.push("--labels", labels.join(","));
     return {
       id,

@@ -9,6 +9,7 @@ import { MemoryLeaderStore } from "../../edge/room/leaderStore.ts";
 import { MemoryQueueStore } from "../../edge/room/queueStore.ts";
 import { RoomDoc } from "../../edge/room/roomDoc.ts";
 import { type GraphExport, nodeProblem } from "../../shared/graph.ts";
+import { PROTOCOL_VERSION } from "../../shared/protocol.ts";
 import { moveNode, readGraph, replaceGraph, setParam } from "../../shared/ydoc.ts";
 
 const NODES = 5000;
@@ -84,7 +85,7 @@ core.onWorkerFrame(
   undefined,
   JSON.stringify({
     type: "hello",
-    protocol: 2,
+    protocol: PROTOCOL_VERSION,
     workerId: "w1",
     name: "w1",
     version: "bench",
