@@ -39,7 +39,11 @@ describe("weft worker", () => {
       const { n, factors } = item as { n: number; factors: number[] };
       // 0 and 1 have no prime factors (random emits 0 one time in a thousand).
       if (n < 2) expect(factors, JSON.stringify(item)).toEqual([]);
-      else expect(factors.reduce((a, b) => a * b, 1), JSON.stringify(item)).toBe(n);
+      else
+        expect(
+          factors.reduce((a, b) => a * b, 1),
+          JSON.stringify(item),
+        ).toBe(n);
     }
     const count = proc(first, "log").in;
     await waitFor(async () => proc(await status("demo"), "log").in > count + 2, "count still rising");
