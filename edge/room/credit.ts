@@ -88,7 +88,7 @@ export class Credits {
   refreshKey(key: string): void {
     const credit = this.credits.get(key);
     if (!credit) return;
-    const [nodeId, port] = key.split("\u0000") as [string, string];
+    const [nodeId, port] = parseCreditKey(key);
     this.send(nodeId, port, credit, false);
   }
 
@@ -193,7 +193,7 @@ export class Credits {
     for (const [i, key] of line.entries()) {
       const credit = this.credits.get(key);
       if (!credit) continue;
-      const [nodeId, port] = key.split("\u0000") as [string, string];
+      const [nodeId, port] = parseCreditKey(key);
       const share = Math.ceil(this.bucket.holds(this.ports.now()) / (line.length - i));
       if (!this.send(nodeId, port, credit, false, share)) this.waiting.add(key);
     }
@@ -202,4 +202,8 @@ export class Credits {
 
 export function creditKey(nodeId: string, port: string): string {
   return `${nodeId}\u0000${port}`;
+}
+
+function parseCreditKey(key: string): [nodeId: string, port: string] {
+  return key.split("\u0000") as [string, string];
 }

@@ -62,7 +62,7 @@ export class Leader implements BrokerLeader {
     this.runs = new Map(this.store.runs().map((r) => [r.nodeId, r]));
     this.crashes = new Map(this.store.crashes().map((c) => [c.nodeId, c]));
     this.nextRebalanceAt = ports.now() + ports.config.rebalanceIntervalMs;
-    this.plan = planGraph(ports.graph, ports.secrets, this.registry.types.lookup);
+    this.plan = this.planAll();
   }
 
   // ---- what the broker asks ---------------------------------------------------------------------------
@@ -94,6 +94,11 @@ export class Leader implements BrokerLeader {
     this.refuse(worker, "stale_epoch", `node ${nodeId} epoch ${epoch} is not assigned to this worker`, ref);
     this.fence(worker, nodeId, epoch);
     return undefined;
+  }
+
+  /** The whole graph planned again, with the node types the registry knows now. */
+  private planAll(): Plan {
+    return planGraph(this.ports.graph, this.ports.secrets, this.registry.types.lookup);
   }
 
   /** Nodes of hub types (http-in, catch) that run now: the room itself produces their messages. */
@@ -323,7 +328,7 @@ export class Leader implements BrokerLeader {
   /** A worker said hello: what it held resumes with the same epochs; its stops are asked for again. */
   workerJoined(worker: WorkerRecord): void {
     // Types it brought (plugins) may make nodes runnable, or check their params for the first time (TYPES-3).
-    if (worker.defs?.length) this.plan = planGraph(this.ports.graph, this.ports.secrets, this.registry.types.lookup);
+    if (worker.defs?.length) this.plan = this.planAll();
     for (const run of [...this.runs.values()]) {
       if (run.workerId !== worker.id) continue;
       if (run.kind === "assigned") this.sendAssign(worker, run);
@@ -349,7 +354,7 @@ export class Leader implements BrokerLeader {
       this.ports.holderChanged(run.nodeId);
     }
     // The definitions it brought may have been the ones in use (the highest version): check params again.
-    if (worker.defs?.length) this.plan = planGraph(this.ports.graph, this.ports.secrets, this.registry.types.lookup);
+    if (worker.defs?.length) this.plan = this.planAll();
     this.ports.log("worker_dropped", { workerId: worker.id, reason });
   }
 

@@ -168,7 +168,7 @@ export class NodeTypeRegistry {
 
   /** Every type, with whether a connected worker can run it: the palette (TYPES-3). */
   infos(): NodeTypeInfo[] {
-    const connected = [...this.workers()].filter((w) => w.link.kind === "connected" && !w.draining);
+    const connected = this.serving();
     const runners = new Map<string, string[]>();
     for (const worker of connected) {
       for (const type of this.runnable(worker)) runners.set(type, [...(runners.get(type) ?? []), worker.id]);
@@ -191,8 +191,13 @@ export class NodeTypeRegistry {
   /** Why no worker runs `type` (for pending nodes), in words a user can act on. */
   unavailableReason(type: string): string {
     const def = this.lookup(type);
-    const connected = [...this.workers()].filter((w) => w.link.kind === "connected" && !w.draining).length;
+    const connected = this.serving().length;
     return def ? unavailableReason(def, connected) : `no live worker announces node type "${type}" (a plugin?)`;
+  }
+
+  /** Connected workers that take work (not draining). */
+  private serving(): WorkerRecord[] {
+    return [...this.workers()].filter((w) => w.link.kind === "connected" && !w.draining);
   }
 
   /** Highest announced version of each plugin type among the workers the room knows. */

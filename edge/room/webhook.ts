@@ -4,6 +4,7 @@ import { HTTP_IN_TYPE } from "../../shared/builtins/hub.ts";
 import type { JsonValue } from "../../shared/graph.ts";
 import { isSecretRef } from "../../shared/nodeTypes.ts";
 import type { Message } from "../../shared/protocol.ts";
+import { timingSafeEqual } from "../workerTokens.ts";
 
 /** A request to /hooks/<graphId>/<nodeId>, read by the Worker (body already parsed and size-checked). */
 export interface HookRequest {
@@ -44,7 +45,7 @@ export function hookProblem(
       isSecretRef(token) &&
       state.tokenValue !== undefined &&
       request.bearer !== undefined &&
-      sameText(request.bearer, state.tokenValue);
+      timingSafeEqual(request.bearer, state.tokenValue);
     if (!opened) {
       return {
         status: 401,
@@ -82,12 +83,4 @@ export function hookMessage(id: string, request: HookRequest, now: number): Mess
   const message: Message = { id, value: request.value, headers: { "content-type": request.contentType }, ts: now };
   if (request.key !== undefined) message.key = request.key;
   return message;
-}
-
-/** Compares two strings in time that depends only on their lengths. */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }
