@@ -1099,22 +1099,16 @@ export class Broker {
   replay(edge: string, ids: readonly number[] | "all"): { replayed: number; left: number } | { error: string } {
     const channel = this.channels.get(edge);
     if (!channel) return { error: `edge ${edge} is not in the graph; its dead letters can only be purged` };
-    const rows = this.store.transaction(() => {
+    // Stored like the room's other messages (rows under ROW_BYTES), queued only once the transaction committed.
+    const { taken, stored } = this.store.transaction(() => {
       const taken = this.store.takeDeadLetters(edge, ids, BROKER.deadLetterPage);
-      if (taken.length === 0) return taken;
-      const b = channel.spec.mode === "durable" ? this.nextB++ : 0;
-      if (b > 0) {
-        this.store.insertBatch({ b, edges: [edge], messages: taken.map((r) => r.msg) });
-        this.owed.set(b, taken.length);
-      }
-      for (const [i, row] of taken.entries()) this.append(channel, { b, i, text: row.msg, attempts: 0, lastError: "" });
-      return taken;
+      const messages = taken.map((r) => r.msg);
+      return { taken, stored: taken.length > 0 ? this.storeRows([channel], messages) : undefined };
     });
-    this.adjustDead(edge, -rows.length);
-    this.updatePause(channel);
-    this.pump(channel);
-    this.ports.changed();
-    return { replayed: rows.length, left: this.deadByEdge.get(edge) ?? 0 };
+    this.adjustDead(edge, -taken.length);
+    if (stored) this.appendRows([channel], stored);
+    this.afterInject([channel]);
+    return { replayed: taken.length, left: this.deadByEdge.get(edge) ?? 0 };
   }
 
   purge(edge: string, ids: readonly number[] | "all"): number {

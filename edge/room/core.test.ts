@@ -1517,6 +1517,33 @@ describe("delivery (DELIVERY-*)", () => {
     expect(r.depth("src-a")).toBe(1);
   });
 
+  it("DELIVERY-6: replaying a page of large dead letters stores them in rows under 2 MB", () => {
+    const { r, c } = chain({ maxAttempts: 1 });
+    const big = "x".repeat(200 * 1024);
+    for (let f = 0; f < 4; f++) {
+      r.publish(
+        c,
+        "src",
+        [0, 1, 2].map((i) => msg(`m${f}-${i}`, big)),
+        { seq: f + 1 },
+      );
+      const delivered = of(c.take(), "deliver").flatMap((d) => d.messages);
+      r.frame(c, {
+        type: "nack",
+        nodeId: "a",
+        epoch: r.epochOf("a"),
+        deliveries: delivered.map((m) => m.d),
+        error: "no",
+      });
+    }
+    expect(r.edge("src-a")).toMatchObject({ depth: 0, deadLetters: 12 });
+    expect(r.core.broker.replay("src-a", "all")).toEqual({ replayed: 12, left: 0 });
+    expect(r.depth("src-a")).toBe(12);
+    const rows = r.queue.batches();
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(JSON.stringify(row.messages).length).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it("DELIVERY-8: removing an edge moves its queued messages to its dead letters with reason `edge removed`", () => {
     const { r, producer } = fanOut();
     r.publish(producer, "src", [msg("m1")]);
