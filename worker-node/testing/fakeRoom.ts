@@ -184,6 +184,9 @@ export class FakeRoom {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // After an upgrade Node leaves the raw socket without an error listener: a client that resets
+    // while reading a refusal (a worker aborting its connect to drain) would be an uncaught ECONNRESET.
+    socket.on("error", () => {});
     const url = new URL(req.url ?? "/", "http://x");
     const graphId = decodeURIComponent(/^\/parties\/graph\/([^/]+)$/.exec(url.pathname)?.[1] ?? "");
     this.attempts.set(graphId, (this.attempts.get(graphId) ?? 0) + 1);
