@@ -6,6 +6,7 @@ import { addEdge, addNode, edgesMap, readGraph } from "../../shared/ydoc.ts";
 import { connectionProblem, createGraphActions } from "./actions.ts";
 import { portsResolver } from "./geometry.ts";
 import type { GraphState } from "./graphStore.ts";
+import { createHistory } from "./history.ts";
 import { builtinInfos, createNodeTypeStore } from "./nodeTypeStore.ts";
 
 const upper: NodeTypeInfo = {
@@ -36,7 +37,7 @@ function setup(types = createNodeTypeStore()) {
   };
   doc.on("update", sync);
   const portsOf = portsResolver(types.lookup, () => state.edges);
-  return { doc, state, portsOf, actions: createGraphActions(doc, state, types.lookup) };
+  return { doc, state, portsOf, actions: createGraphActions(doc, state, types.lookup, createHistory(doc)) };
 }
 
 describe("graph actions", () => {
@@ -163,7 +164,7 @@ describe("graph actions", () => {
     const doc = new Y.Doc();
     const state: GraphState = { meta: { name: "", description: "", running: false }, nodes: {}, edges: {} };
     addEdge(doc, { id: "e1", from: "a", fromPort: "out", to: "b", toPort: "in" });
-    const actions = createGraphActions(doc, state, createNodeTypeStore().lookup, () => true);
+    const actions = createGraphActions(doc, state, createNodeTypeStore().lookup, createHistory(doc), () => true);
     expect(actions.setEdgeSettings("e1", { maxDepth: 20 })).toEqual({
       ok: false,
       reason: "you can only view this graph",

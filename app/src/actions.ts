@@ -4,9 +4,11 @@ import type { GraphEdge, JsonValue } from "../../shared/graph.ts";
 import { LIMITS } from "../../shared/limits.ts";
 import type { TypeLookup } from "../../shared/nodeTypes.ts";
 import * as ydoc from "../../shared/ydoc.ts";
+import { type Paste, pasteFrom } from "./clipboard.ts";
 import { checkEdgeSettings, type EdgeSettingsPatch } from "./edgeSettings.ts";
 import { freeSpot, heightOf, nodePorts, type Point, type PortsOf, portsResolver } from "./geometry.ts";
 import type { GraphState } from "./graphStore.ts";
+import { type History, LOCAL_ORIGIN } from "./history.ts";
 import { newEdgeId, newNodeId } from "./ids.ts";
 
 export interface Connection {
@@ -22,10 +24,16 @@ export interface GraphActions {
   addNode(type: string, near: Point, exact?: boolean): string;
   /** Queues a move; the document is written at most once per animation frame per node. */
   moveNode(nodeId: string, x: number, y: number): void;
+  /** Ends a drag: queued moves are written now, and the drag becomes one undo step. */
+  endMove(): void;
   rename(nodeId: string, name: string): void;
   setDisabled(nodeId: string, disabled: boolean): void;
   setParam(nodeId: string, key: string, value: JsonValue): void;
   removeNode(nodeId: string): void;
+  /** Removes these nodes (with every edge touching them) and edges, as one undo step. */
+  removeMany(nodeIds: readonly string[], edgeIds: readonly string[]): void;
+  /** Adds the nodes and edges in clipboard `text` (new ids; top-left at `at`), or says why it cannot. */
+  paste(text: string, at: Point): Paste;
   /** Adds the edge, or returns why it is refused. */
   connect(connection: Connection): { ok: true; edgeId: string } | { ok: false; reason: string };
   removeEdge(edgeId: string): void;
@@ -37,6 +45,9 @@ export interface GraphActions {
   setRunning(running: boolean): void;
   /** Renames the graph; blank names are ignored. */
   renameGraph(name: string): void;
+  /** Undoes this browser's last edit step (never another person's); false when there is none. */
+  undo(): boolean;
+  redo(): boolean;
 }
 
 /**
@@ -47,9 +58,10 @@ export function createGraphActions(
   doc: Y.Doc,
   graph: GraphState,
   types: TypeLookup,
+  history: History,
   readOnly: () => boolean = () => false,
 ): GraphActions {
-  const actions = writableActions(doc, graph, types);
+  const actions = writableActions(doc, graph, types, history);
   if (!readOnly) return actions;
   const guard =
     <A extends unknown[], R>(f: (...args: A) => R, otherwise: R) =>
@@ -58,28 +70,42 @@ export function createGraphActions(
   return {
     addNode: guard(actions.addNode, ""),
     moveNode: guard(actions.moveNode, undefined),
+    endMove: guard(actions.endMove, undefined),
     rename: guard(actions.rename, undefined),
     setDisabled: guard(actions.setDisabled, undefined),
     setParam: guard(actions.setParam, undefined),
     removeNode: guard(actions.removeNode, undefined),
+    removeMany: guard(actions.removeMany, undefined),
+    paste: guard(actions.paste, { ok: false, reason: "you can only view this graph" }),
     connect: guard(actions.connect, { ok: false, reason: "you can only view this graph" }),
     removeEdge: guard(actions.removeEdge, undefined),
     setEdgeSettings: guard(actions.setEdgeSettings, { ok: false, reason: "you can only view this graph" }),
     setRunning: guard(actions.setRunning, undefined),
     renameGraph: guard(actions.renameGraph, undefined),
+    undo: guard(actions.undo, false),
+    redo: guard(actions.redo, false),
   };
 }
 
-function writableActions(doc: Y.Doc, graph: GraphState, types: TypeLookup): GraphActions {
+function writableActions(doc: Y.Doc, graph: GraphState, types: TypeLookup, history: History): GraphActions {
   const portsOf = portsResolver(types, () => graph.edges);
   const pendingMoves = new Map<string, Point>();
   let frame = 0;
   const flushMoves = () => {
+    if (frame) cancelAnimationFrame(frame);
     frame = 0;
+    if (pendingMoves.size === 0) return;
     doc.transact(() => {
       for (const [nodeId, p] of pendingMoves) ydoc.moveNode(doc, nodeId, p.x, p.y);
-    });
+    }, LOCAL_ORIGIN);
     pendingMoves.clear();
+  };
+  /** One discrete edit: its own undo step, tagged as this browser's. */
+  const edit = (change: () => void) => {
+    flushMoves();
+    history.cut();
+    doc.transact(change, LOCAL_ORIGIN);
+    history.cut();
   };
 
   return {
@@ -88,57 +114,87 @@ function writableActions(doc: Y.Doc, graph: GraphState, types: TypeLookup): Grap
       const def = types(type);
       const height = heightOf(nodePorts(def, id, []));
       const at = exact ? near : freeSpot(Object.values(graph.nodes), near, height, portsOf);
-      ydoc.addNode(doc, {
+      const node = {
         id,
         type,
         name: def?.title ?? type,
         x: Math.round(at.x),
         y: Math.round(at.y),
         params: {},
-      });
+      };
+      edit(() => ydoc.addNode(doc, node));
       return id;
     },
     moveNode(nodeId, x, y) {
       pendingMoves.set(nodeId, { x: Math.round(x), y: Math.round(y) });
       if (!frame) frame = requestAnimationFrame(flushMoves);
     },
+    endMove() {
+      flushMoves();
+      history.cut();
+    },
     rename(nodeId, name) {
-      ydoc.setNodeField(doc, nodeId, "name", name);
+      edit(() => ydoc.setNodeField(doc, nodeId, "name", name));
     },
     setDisabled(nodeId, disabled) {
-      ydoc.setNodeField(doc, nodeId, "disabled", disabled);
+      edit(() => ydoc.setNodeField(doc, nodeId, "disabled", disabled));
     },
     setParam(nodeId, key, value) {
-      ydoc.setParam(doc, nodeId, key, value);
+      edit(() => ydoc.setParam(doc, nodeId, key, value));
     },
     removeNode(nodeId) {
       pendingMoves.delete(nodeId);
-      ydoc.removeNode(doc, nodeId);
+      edit(() => ydoc.removeNode(doc, nodeId));
+    },
+    removeMany(nodeIds, edgeIds) {
+      for (const id of nodeIds) pendingMoves.delete(id);
+      edit(() => {
+        for (const id of edgeIds) ydoc.removeEdge(doc, id);
+        for (const id of nodeIds) ydoc.removeNode(doc, id);
+      });
+    },
+    paste(text, at) {
+      const result = pasteFrom(text, at, LIMITS.maxNodes - Object.keys(graph.nodes).length);
+      if (!result.ok) return result;
+      edit(() => {
+        for (const node of result.nodes) ydoc.addNode(doc, node);
+        for (const edge of result.edges) ydoc.addEdge(doc, edge);
+      });
+      return result;
     },
     connect(connection) {
       const reason = connectionProblem(graph, connection, portsOf);
       if (reason) return { ok: false, reason };
       const edge: GraphEdge = { id: newEdgeId(), ...connection };
-      ydoc.addEdge(doc, edge);
+      edit(() => ydoc.addEdge(doc, edge));
       return { ok: true, edgeId: edge.id };
     },
     removeEdge(edgeId) {
-      ydoc.removeEdge(doc, edgeId);
+      edit(() => ydoc.removeEdge(doc, edgeId));
     },
     setEdgeSettings(edgeId, patch) {
       // The document, not the store, is the truth: a peer's change of another field is kept.
       const check = checkEdgeSettings(ydoc.edgesMap(doc).get(edgeId), patch);
       if (!check.ok) return check;
       // addEdge sets the plain object under its id: the edge is replaced whole (DESIGN "Graph document").
-      if (check.changed) ydoc.addEdge(doc, { id: edgeId, ...check.edge });
+      if (check.changed) edit(() => ydoc.addEdge(doc, { id: edgeId, ...check.edge }));
       return { ok: true };
     },
+    // Starting and stopping is not an edit of the flow: undo never starts or stops it.
     setRunning(running) {
       ydoc.setRunning(doc, running);
     },
     renameGraph(name) {
       const trimmed = name.trim().slice(0, LIMITS.maxNameLength);
-      if (trimmed) ydoc.setGraphField(doc, "name", trimmed);
+      if (trimmed) edit(() => ydoc.setGraphField(doc, "name", trimmed));
+    },
+    undo() {
+      flushMoves();
+      return history.undo();
+    },
+    redo() {
+      flushMoves();
+      return history.redo();
     },
   };
 }

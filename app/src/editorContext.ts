@@ -6,9 +6,8 @@ import type { GraphStore } from "./graphStore.ts";
 import type { NodeTypeStore } from "./nodeTypeStore.ts";
 import type { ConnectionState } from "./room.ts";
 import type { RuntimeStore } from "./runtimeStore.ts";
+import type { SelectionModel } from "./selection.ts";
 import type { Viewport } from "./viewport.ts";
-
-export type Selection = { kind: "node"; id: string } | { kind: "edge"; id: string } | null;
 
 export interface EditorContextValue {
   graphId: string;
@@ -24,8 +23,10 @@ export interface EditorContextValue {
   synced: Accessor<boolean>;
   /** The signed-in user may only view this graph (the room drops a viewer's edits anyway). */
   readOnly: Accessor<boolean>;
-  selection: Accessor<Selection>;
-  select(selection: Selection): void;
+  selection: SelectionModel;
+  /** This browser's undo and redo (actions.undo/redo); whether there is a step to take. */
+  canUndo: Accessor<boolean>;
+  canRedo: Accessor<boolean>;
 }
 
 export const EditorContext = createContext<EditorContextValue>();

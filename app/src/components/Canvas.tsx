@@ -2,7 +2,7 @@
 import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import { startDrag } from "../drag.ts";
 import { useEditor } from "../editorContext.ts";
-import { boundsOf, edgePath, NODE_WIDTH, type Point } from "../geometry.ts";
+import { boundsOf, edgePath, NODE_WIDTH, nodeHeight, type Point, type Rect } from "../geometry.ts";
 import { notify } from "../notices.ts";
 import { EdgeView } from "./EdgeView.tsx";
 import { NodeView, type PortGrab } from "./NodeView.tsx";
@@ -22,6 +22,8 @@ export function Canvas() {
   const { viewport, graph } = editor;
   const [link, setLink] = createSignal<Link | null>(null);
   const [panning, setPanning] = createSignal(false);
+  /** The rubber band of a box selection, in graph coordinates. */
+  const [band, setBand] = createSignal<Rect | null>(null);
   let element!: HTMLDivElement;
 
   onMount(() => {
@@ -41,6 +43,10 @@ export function Canvas() {
 
   const onBackgroundDown = (event: PointerEvent) => {
     if (event.button !== 0 || event.target !== event.currentTarget) return;
+    if (event.shiftKey || event.ctrlKey || event.metaKey) {
+      boxSelect(event);
+      return;
+    }
     const start = viewport.view();
     setPanning(true);
     startDrag(event, {
@@ -49,7 +55,40 @@ export function Canvas() {
       },
       end(_event, moved) {
         setPanning(false);
-        if (!moved) editor.select(null);
+        if (!moved) editor.selection.select(null);
+      },
+    });
+  };
+
+  /** Shift-drag on the background: a rubber band that adds every node it touches to the selection. */
+  const boxSelect = (event: PointerEvent) => {
+    const from = viewport.toWorld(event.clientX, event.clientY);
+    startDrag(event, {
+      move(_dx, _dy, e) {
+        const to = viewport.toWorld(e.clientX, e.clientY);
+        setBand({
+          x: Math.min(from.x, to.x),
+          y: Math.min(from.y, to.y),
+          width: Math.abs(to.x - from.x),
+          height: Math.abs(to.y - from.y),
+        });
+      },
+      end() {
+        const r = band();
+        setBand(null);
+        if (!r) return;
+        const inside = Object.values(graph.state.nodes).filter(
+          (n) =>
+            n.x < r.x + r.width &&
+            n.x + NODE_WIDTH > r.x &&
+            n.y < r.y + r.height &&
+            n.y + nodeHeight(n, editor.portsOf) > r.y,
+        );
+        editor.selection.selectMany(
+          inside.map((n) => n.id),
+          [],
+          true,
+        );
       },
     });
   };
@@ -74,7 +113,7 @@ export function Canvas() {
           to: inp.nodeId,
           toPort: inp.port,
         });
-        if (result.ok) editor.select({ kind: "edge", id: result.edgeId });
+        if (result.ok) editor.selection.select({ kind: "edge", id: result.edgeId });
         else notify("info", `Not connected: ${result.reason}`, 3000);
       },
     });
@@ -92,7 +131,7 @@ export function Canvas() {
     event.preventDefault();
     const at = viewport.toWorld(event.clientX, event.clientY);
     const id = editor.actions.addNode(type, { x: at.x - NODE_WIDTH / 2, y: at.y - 20 }, true);
-    editor.select({ kind: "node", id });
+    editor.selection.select({ kind: "node", id });
   };
 
   /** Zoomed out past readability: nodes drop their details (CSS), which also keeps layout cheap. */
@@ -143,6 +182,19 @@ export function Canvas() {
         <ul class="nodes" aria-label="Nodes">
           <For each={graph.nodeIds()}>{(id) => <NodeView id={id} onPortDown={onPortDown} />}</For>
         </ul>
+        <Show when={band()}>
+          {(r) => (
+            <div
+              class="select-band"
+              data-select-band
+              style={{
+                transform: `translate(${r().x}px, ${r().y}px)`,
+                width: `${r().width}px`,
+                height: `${r().height}px`,
+              }}
+            />
+          )}
+        </Show>
       </div>
       <Show when={editor.synced() && graph.nodeIds().length === 0}>
         <div class="canvas-empty muted">Empty graph. Click or drag a node type from the palette to begin.</div>

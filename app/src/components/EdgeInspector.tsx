@@ -34,7 +34,7 @@ export function EdgeInspector(props: { id: string }) {
             data-action="delete-edge"
             onClick={() => {
               editor.actions.removeEdge(props.id);
-              editor.select(null);
+              editor.selection.select(null);
             }}
           >
             Delete edge

@@ -35,10 +35,7 @@ export function EdgeView(props: { id: string }) {
   const depth = () => status()?.depth ?? 0;
   const paused = () => status()?.paused === true;
   const dead = () => status()?.deadLetters ?? 0;
-  const selected = () => {
-    const s = editor.selection();
-    return s?.kind === "edge" && s.id === props.id;
-  };
+  const selected = () => editor.selection.has({ kind: "edge", id: props.id });
   const active = () => {
     const e = edge();
     return e !== undefined && editor.runtime.state.processes[e.from]?.state === "running";
@@ -77,7 +74,7 @@ export function EdgeView(props: { id: string }) {
           onPointerDown={(event) => {
             if (event.button !== 0) return;
             event.stopPropagation();
-            editor.select({ kind: "edge", id: props.id });
+            editor.selection.select({ kind: "edge", id: props.id }, event.shiftKey || event.ctrlKey || event.metaKey);
           }}
         >
           <path class="edge-hit" d={d()} />

@@ -10,11 +10,11 @@ import { NodeInspector } from "./NodeInspector.tsx";
 export function Inspector() {
   const editor = useEditor();
   const nodeId = () => {
-    const s = editor.selection();
+    const s = editor.selection.single();
     return s?.kind === "node" ? s.id : undefined;
   };
   const edgeId = () => {
-    const s = editor.selection();
+    const s = editor.selection.single();
     return s?.kind === "edge" ? s.id : undefined;
   };
   return (

@@ -112,7 +112,7 @@ export function NodeInspector(props: { id: string }) {
             data-action="delete-node"
             onClick={() => {
               editor.actions.removeNode(props.id);
-              editor.select(null);
+              editor.selection.select(null);
             }}
           >
             Delete node

@@ -25,10 +25,7 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
   const ports = () => editor.portsOf({ id: props.id, type: type() });
   const height = () => heightOf(ports());
   const rows = () => Array.from({ length: portRows(ports()) }, (_, i) => i);
-  const selected = () => {
-    const s = editor.selection();
-    return s?.kind === "node" && s.id === props.id;
-  };
+  const selected = () => editor.selection.has({ kind: "node", id: props.id });
   const typeTitle = () => def()?.title ?? type();
   const label = () => {
     const n = node();
@@ -49,14 +46,25 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
       props.onPortDown({ nodeId: props.id, port, dir, point: portPoint(n, ports(), dir, port) }, event);
       return;
     }
-    editor.select({ kind: "node", id: props.id });
-    const start = { x: n.x, y: n.y };
+    const item = { kind: "node", id: props.id } as const;
+    if (event.shiftKey || event.ctrlKey || event.metaKey) {
+      editor.selection.select(item, true);
+      return;
+    }
+    if (!selected()) editor.selection.select(item);
+    // Dragging one of several selected nodes moves them all.
+    const starts = editor.selection.nodes().flatMap((id) => {
+      const other = editor.graph.state.nodes[id];
+      return other ? [{ id, x: other.x, y: other.y }] : [];
+    });
     startDrag(event, {
       move(dx, dy) {
         const zoom = editor.viewport.view().zoom;
-        editor.actions.moveNode(props.id, start.x + dx / zoom, start.y + dy / zoom);
+        for (const start of starts) editor.actions.moveNode(start.id, start.x + dx / zoom, start.y + dy / zoom);
       },
-      end() {},
+      end() {
+        editor.actions.endMove();
+      },
     });
   };
 
@@ -75,9 +83,9 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
           style={{ transform: `translate(${n().x}px, ${n().y}px)`, height: `${height()}px` }}
           onPointerDown={onPointerDown}
           onFocus={(event) => {
-            editor.select({ kind: "node", id: props.id });
-            // Keyboard focus (Tab) brings the node into view; a click already has it there.
+            // Keyboard focus (Tab) selects the node and brings it into view; a click selects on pointerdown.
             if (event.currentTarget.matches(":focus-visible")) {
+              if (!selected()) editor.selection.select({ kind: "node", id: props.id });
               editor.viewport.reveal({ x: n().x, y: n().y, width: NODE_WIDTH, height: height() });
             }
           }}

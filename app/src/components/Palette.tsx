@@ -15,7 +15,7 @@ export function Palette() {
   const groups = createMemo(() => paletteGroups(editor.types.list(), query()));
   /** New nodes go right of the selected node (to build a flow left to right), else mid-view. */
   const anchor = () => {
-    const s = editor.selection();
+    const s = editor.selection.single();
     const selected = s?.kind === "node" ? editor.graph.state.nodes[s.id] : undefined;
     if (selected) return { x: selected.x + NODE_WIDTH + 80, y: selected.y };
     const c = editor.viewport.center();
@@ -23,7 +23,7 @@ export function Palette() {
   };
   const add = (def: NodeTypeInfo) => {
     const id = editor.actions.addNode(def.type, anchor());
-    editor.select({ kind: "node", id });
+    editor.selection.select({ kind: "node", id });
     const node = editor.graph.state.nodes[id];
     if (node) {
       editor.viewport.reveal({ x: node.x, y: node.y, width: NODE_WIDTH, height: nodeHeight(node, editor.portsOf) });

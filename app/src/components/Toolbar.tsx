@@ -49,6 +49,30 @@ export function Toolbar() {
           {editor.runtime.state.workers.length} {editor.runtime.state.workers.length === 1 ? "worker" : "workers"}
         </span>
       </Show>
+      <fieldset class="toolbar-history" aria-label="History">
+        <button
+          type="button"
+          class="icon-button"
+          data-action="undo"
+          aria-label="Undo"
+          title="Undo your last change (Ctrl+Z); others' changes are never undone"
+          disabled={!editor.canUndo()}
+          onClick={() => editor.actions.undo()}
+        >
+          ↶
+        </button>
+        <button
+          type="button"
+          class="icon-button"
+          data-action="redo"
+          aria-label="Redo"
+          title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
+          disabled={!editor.canRedo()}
+          onClick={() => editor.actions.redo()}
+        >
+          ↷
+        </button>
+      </fieldset>
       <UserChip graphId={editor.graphId} />
       <button
         type="button"

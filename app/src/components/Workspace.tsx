@@ -1,15 +1,18 @@
 // One open graph: owns the room, the stores and the selection, and lays out toolbar, palette, canvas and panels.
-import { createEffect, createSignal, on, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, on, onCleanup, onMount, Show } from "solid-js";
 import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
 import { getGraphStatus } from "../api.ts";
-import { EditorContext, type EditorContextValue, type Selection } from "../editorContext.ts";
+import { EditorContext, type EditorContextValue } from "../editorContext.ts";
+import { bindEditorKeys } from "../editorKeys.ts";
 import { boundsOf, portsResolver } from "../geometry.ts";
 import { createGraphStore } from "../graphStore.ts";
+import { createHistory } from "../history.ts";
 import { createNodeTypeStore } from "../nodeTypeStore.ts";
 import { reportError } from "../notices.ts";
 import { openRoom } from "../room.ts";
 import { createRuntimeStore } from "../runtimeStore.ts";
+import { createSelection } from "../selection.ts";
 import { mayEdit, sessionEnded } from "../session.ts";
 import { createViewport } from "../viewport.ts";
 import { Canvas } from "./Canvas.tsx";
@@ -35,22 +38,19 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     },
   );
   const graph = createGraphStore(room.doc);
+  const history = createHistory(room.doc);
   onCleanup(() => {
+    history.destroy();
     graph.dispose();
     room.destroy();
   });
-  const actions = createGraphActions(room.doc, graph.state, types.lookup, readOnly);
+  const actions = createGraphActions(room.doc, graph.state, types.lookup, history, readOnly);
   const portsOf = portsResolver(types.lookup, () => graph.state.edges);
   const viewport = createViewport();
-  const [rawSelection, setSelection] = createSignal<Selection>(null);
-
-  // A selection whose node or edge was deleted (here or by a peer) reads as no selection.
-  const selection = (): Selection => {
-    const s = rawSelection();
-    if (s?.kind === "node" && !graph.state.nodes[s.id]) return null;
-    if (s?.kind === "edge" && !graph.state.edges[s.id]) return null;
-    return s;
-  };
+  // What a peer deleted drops out of the selection by itself.
+  const selection = createSelection((item) =>
+    item.kind === "node" ? graph.state.nodes[item.id] !== undefined : graph.state.edges[item.id] !== undefined,
+  );
 
   const editor: EditorContextValue = {
     graphId: props.graphId,
@@ -64,7 +64,8 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     synced: room.synced,
     readOnly,
     selection,
-    select: setSelection,
+    canUndo: () => !readOnly() && history.canUndo(),
+    canRedo: () => !readOnly() && history.canRedo(),
   };
 
   // The room closes with CLOSE-5 when someone deletes the graph, CLOSE-11/16 when this copy must be synced
@@ -94,22 +95,7 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     ),
   );
 
-  onMount(() => {
-    const onKey = (event: KeyboardEvent) => {
-      if (isTyping(event.target)) return;
-      const s = selection();
-      if ((event.key === "Delete" || event.key === "Backspace") && s && !readOnly()) {
-        event.preventDefault();
-        if (s.kind === "node") actions.removeNode(s.id);
-        else actions.removeEdge(s.id);
-        setSelection(null);
-      } else if (event.key === "Escape") {
-        setSelection(null);
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    onCleanup(() => window.removeEventListener("keydown", onKey));
-  });
+  onMount(() => onCleanup(bindEditorKeys(editor)));
 
   return (
     <EditorContext.Provider value={editor}>
@@ -139,9 +125,4 @@ function ReadOnlyNote() {
       <p class="muted">You are a viewer of this graph: you see it and its runtime state live, but cannot change it.</p>
     </section>
   );
-}
-
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }

@@ -1,0 +1,214 @@
+// End to end, several browser contexts on one graph (wrangler dev + Debian's Chromium): concurrent drags, per-user
+// undo, select all / delete / undo, box selection, and copy/paste of nodes between two graphs.
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM_FLAGS, type Hub, jsonRequest, startHub, waitFor } from "./harness.ts";
+
+let hub: Hub;
+let browser: Browser;
+
+interface Placed {
+  id: string;
+  name: string;
+  x: number;
+  y: number;
+  params: Record<string, unknown>;
+}
+interface Exported {
+  nodes: Placed[];
+  edges: Array<{ id: string; from: string; to: string }>;
+}
+
+/** Four nodes far enough apart to drag, two edges; stopped, so no worker is needed. */
+function team(): object {
+  const node = (id: string, type: string, x: number, y: number) => ({ id, type, name: id, x, y, params: {} });
+  return {
+    name: "Team",
+    running: false,
+    nodes: [
+      node("src", "random", 40, 40),
+      node("mid", "json", 360, 40),
+      node("a", "log", 680, 40),
+      node("b", "log", 680, 300),
+    ],
+    edges: [
+      { id: "e1", from: "src", fromPort: "out", to: "mid", toPort: "in" },
+      { id: "e2", from: "mid", fromPort: "out", to: "a", toPort: "in" },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  hub = await startHub();
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await hub?.stop();
+});
+
+async function putGraph(id: string, graph = team()): Promise<void> {
+  const put = await hub.api(`/api/graphs/${id}`, jsonRequest("PUT", graph));
+  expect(put.status).toBeLessThan(300);
+}
+
+async function openEditor(graphId: string, page?: Page): Promise<Page> {
+  const p = page ?? (await (await browser.newContext({ viewport: { width: 1440, height: 820 } })).newPage());
+  p.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  await p.goto(`${hub.url}/g/${graphId}?token=${hub.adminToken}`);
+  await p.locator('[data-connection="connected"]').waitFor();
+  await p.locator("[data-node-id]").first().waitFor();
+  return p;
+}
+
+const exported = async (id: string) => (await hub.api<Exported>(`/api/graphs/${id}`)).body;
+const nodeIn = async (graphId: string, nodeId: string) => (await exported(graphId)).nodes.find((n) => n.id === nodeId);
+
+/** Drags a node by its title bar by (dx, dy) screen pixels, in small steps like a hand. */
+async function drag(page: Page, nodeId: string, dx: number, dy: number): Promise<void> {
+  const box = await page.locator(`[data-node-id="${nodeId}"] .node-head`).boundingBox();
+  if (!box) throw new Error(`node ${nodeId} is not on screen`);
+  const x = box.x + 20;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, y + dy, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** The zoom the editor framed the graph at (drags move by screen pixels / zoom). */
+const zoom = async (page: Page) => Number((await page.locator(".zoom-level").textContent())?.replace("%", "")) / 100;
+
+describe("editing one graph together", () => {
+  it("two people drag different nodes at once: both moves land, in both browsers and in the graph", async () => {
+    await putGraph("drags");
+    const a = await openEditor("drags");
+    const b = await openEditor("drags");
+    const before = await exported("drags");
+    await Promise.all([drag(a, "src", 0, 160), drag(b, "b", -200, 0)]);
+    const z = await zoom(a);
+    await waitFor(async () => {
+      const now = await exported("drags");
+      const src = now.nodes.find((n) => n.id === "src");
+      const moved = now.nodes.find((n) => n.id === "b");
+      const src0 = before.nodes.find((n) => n.id === "src");
+      const b0 = before.nodes.find((n) => n.id === "b");
+      return (
+        src &&
+        moved &&
+        src0 &&
+        b0 &&
+        Math.abs(src.y - src0.y - 160 / z) < 4 &&
+        Math.abs(moved.x - b0.x + 200 / (z || 1)) < 40
+      );
+    }, "both drags in the graph");
+    // Each browser shows the other's move.
+    const srcNow = await nodeIn("drags", "src");
+    await waitFor(
+      async () => (await b.locator('[data-node-id="src"]').getAttribute("style"))?.includes(`${srcNow?.y}px`),
+      "A's drag in B",
+    );
+    await a.context().close();
+    await b.context().close();
+  });
+
+  it("undo in one browser reverts only its own edit; the other's rename stays", async () => {
+    await putGraph("undo");
+    const a = await openEditor("undo");
+    const b = await openEditor("undo");
+    expect(await a.locator('[data-action="undo"]').isDisabled()).toBe(true);
+    const start = await nodeIn("undo", "src");
+    await drag(a, "src", 0, 200);
+    await waitFor(async () => (await nodeIn("undo", "src"))?.y !== start?.y, "A's move stored");
+    await b.locator('[data-node-id="mid"] .node-head').click();
+    await b.locator("#name-mid").fill("Parsed by B");
+    await b.locator("#name-mid").press("Tab");
+    await waitFor(async () => (await nodeIn("undo", "mid"))?.name === "Parsed by B", "B's rename stored");
+
+    await a.locator('[data-node-id="a"] .node-head').click(); // focus the canvas, not a field
+    await a.keyboard.press("Control+z");
+    await waitFor(async () => (await nodeIn("undo", "src"))?.y === start?.y, "A's move undone");
+    expect((await nodeIn("undo", "mid"))?.name).toBe("Parsed by B");
+    await waitFor(
+      async () => (await a.locator('[data-node-id="mid"] .node-name').textContent()) === "Parsed by B",
+      "B's rename still shown in A",
+    );
+    // Redo from the toolbar puts A's move back.
+    await a.locator('[data-action="redo"]').click();
+    await waitFor(async () => (await nodeIn("undo", "src"))?.y !== start?.y, "A's move redone");
+    // B's undo takes back B's rename only.
+    await b.locator('[data-action="undo"]').click();
+    await waitFor(async () => (await nodeIn("undo", "mid"))?.name === "mid", "B's rename undone");
+    expect((await nodeIn("undo", "src"))?.y).not.toBe(start?.y);
+    await a.context().close();
+    await b.context().close();
+  });
+
+  it("Ctrl+A selects everything, Delete removes it for both, and one Ctrl+Z brings it all back", async () => {
+    await putGraph("all");
+    const a = await openEditor("all");
+    const b = await openEditor("all");
+    await a.locator('[data-node-id="src"] .node-head').click();
+    await a.keyboard.press("Control+a");
+    await waitFor(async () => (await a.locator(".node.selected").count()) === 4, "all four selected");
+    await a.keyboard.press("Delete");
+    await waitFor(async () => (await b.locator("[data-node-id]").count()) === 0, "everything gone in B");
+    expect((await exported("all")).nodes).toHaveLength(0);
+    await a.keyboard.press("Control+z");
+    await waitFor(async () => (await b.locator("[data-node-id]").count()) === 4, "everything back in B");
+    await waitFor(async () => (await b.locator("[data-edge-id]").count()) === 2, "edges back in B");
+    await a.context().close();
+    await b.context().close();
+  });
+
+  it("shift-drag on the background box-selects the nodes it touches; shift-click adds one", async () => {
+    await putGraph("box");
+    const a = await openEditor("box");
+    const src = await a.locator('[data-node-id="src"]').boundingBox();
+    const mid = await a.locator('[data-node-id="mid"]').boundingBox();
+    if (!src || !mid) throw new Error("nodes not on screen");
+    // From above-left of src to the middle of mid, on empty canvas.
+    await a.keyboard.down("Shift");
+    await a.mouse.move(src.x - 20, src.y - 20);
+    await a.mouse.down();
+    await a.mouse.move(mid.x + 10, mid.y + mid.height / 2, { steps: 6 });
+    await a.locator("[data-select-band]").waitFor();
+    await a.mouse.up();
+    await a.keyboard.up("Shift");
+    await waitFor(async () => (await a.locator(".node.selected").count()) === 2, "two nodes in the band");
+    expect(await a.locator('.node.selected[data-node-id="src"]').count()).toBe(1);
+    await a.locator('[data-node-id="b"] .node-head').click({ modifiers: ["Shift"] });
+    await waitFor(async () => (await a.locator(".node.selected").count()) === 3, "shift-click added b");
+    await a.context().close();
+  });
+
+  it("copies two nodes and their edge in one graph and pastes them into another, with new ids", async () => {
+    await putGraph("copy-from");
+    await putGraph("copy-to", { name: "Empty", running: false, nodes: [], edges: [] });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 820 } });
+    const from = await openEditor("copy-from", await context.newPage());
+    await from.locator('[data-node-id="src"] .node-head').click();
+    await from.locator('[data-node-id="mid"] .node-head').click({ modifiers: ["Shift"] });
+    await from.keyboard.press("Control+c");
+
+    const to = await context.newPage();
+    to.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    await to.goto(`${hub.url}/g/copy-to?token=${hub.adminToken}`);
+    await to.locator('[data-connection="connected"]').waitFor();
+    await to.locator(".canvas").hover({ position: { x: 400, y: 300 } });
+    await to.keyboard.press("Control+v");
+    await waitFor(async () => (await exported("copy-to")).nodes.length === 2, "two nodes pasted");
+    const pasted = await exported("copy-to");
+    expect(pasted.nodes.map((n) => n.id)).not.toContain("src");
+    expect(pasted.nodes.map((n) => n.name).sort()).toEqual(["mid", "src"]);
+    expect(pasted.edges).toHaveLength(1);
+    expect(pasted.edges[0]).toMatchObject({
+      from: pasted.nodes.find((n) => n.name === "src")?.id,
+      to: pasted.nodes.find((n) => n.name === "mid")?.id,
+    });
+    await waitFor(async () => (await to.locator(".node.selected").count()) === 2, "the pasted nodes selected");
+    // The source graph is untouched.
+    expect((await exported("copy-from")).nodes).toHaveLength(4);
+    await context.close();
+  });
+});
