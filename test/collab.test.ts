@@ -1,8 +1,9 @@
 // End to end, several browser contexts on one graph (wrangler dev + Debian's Chromium): concurrent drags, per-user
 // undo, select all / delete / undo, box selection, and copy/paste of nodes between two graphs.
+import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_FLAGS, type Hub, jsonRequest, startHub, waitFor } from "./harness.ts";
+import { accessToken, CHROMIUM_FLAGS, type Hub, jsonRequest, ROOT, startHub, waitFor } from "./harness.ts";
 
 let hub: Hub;
 let browser: Browser;
@@ -52,10 +53,10 @@ async function putGraph(id: string, graph = team()): Promise<void> {
   expect(put.status).toBeLessThan(300);
 }
 
-async function openEditor(graphId: string, page?: Page): Promise<Page> {
+async function openEditor(graphId: string, page?: Page, token = hub.adminToken): Promise<Page> {
   const p = page ?? (await (await browser.newContext({ viewport: { width: 1440, height: 820 } })).newPage());
   p.on("pageerror", (error) => console.error(`page error: ${error.message}`));
-  await p.goto(`${hub.url}/g/${graphId}?token=${hub.adminToken}`);
+  await p.goto(`${hub.url}/g/${graphId}?token=${token}`);
   await p.locator('[data-connection="connected"]').waitFor();
   await p.locator("[data-node-id]").first().waitFor();
   return p;
@@ -210,5 +211,36 @@ describe("editing one graph together", () => {
     // The source graph is untouched.
     expect((await exported("copy-from")).nodes).toHaveLength(4);
     await context.close();
+  });
+
+  it("presence: A's cursor, name and selection show in B; B follows A's view; all of it goes when A leaves", async () => {
+    await putGraph("presence");
+    const a = await openEditor("presence", undefined, await accessToken({ user: "ada", name: "Ada", role: "admin" }));
+    const b = await openEditor("presence", undefined, await accessToken({ user: "bo", name: "Bo", role: "admin" }));
+    await b.locator('[data-presence-user="Ada"]').waitFor();
+    await a.locator('[data-presence-user="Bo"]').waitFor();
+    expect(await b.locator('[data-presence-me="Bo"]').count()).toBe(1);
+
+    await a.locator(".canvas").hover({ position: { x: 700, y: 500 } });
+    await a.mouse.move(720, 520, { steps: 4 });
+    const cursor = b.locator('[data-presence-cursor="Ada"]');
+    await cursor.waitFor();
+    await a.locator('[data-node-id="mid"] .node-head').click();
+    await b.locator('[data-node-id="mid"][data-peer-selected="Ada"]').waitFor();
+    await b.screenshot({ path: join(ROOT, "docs/presence.png") });
+
+    // B follows A; A zooms out twice; B's zoom follows.
+    await b.locator('[data-presence-user="Ada"]').click();
+    expect(await b.locator('[data-presence-user="Ada"]').getAttribute("aria-pressed")).toBe("true");
+    await a.locator('[aria-label="Zoom out"]').click();
+    await a.locator('[aria-label="Zoom out"]').click();
+    const aZoom = await a.locator(".zoom-level").textContent();
+    await waitFor(async () => (await b.locator(".zoom-level").textContent()) === aZoom, `B's zoom at A's ${aZoom}`);
+
+    await a.context().close();
+    await waitFor(async () => (await b.locator('[data-presence-cursor="Ada"]').count()) === 0, "A's cursor gone");
+    await waitFor(async () => (await b.locator('[data-presence-user="Ada"]').count()) === 0, "A gone from the list");
+    expect(await b.locator("[data-peer-selected]").count()).toBe(0);
+    await b.context().close();
   });
 });

@@ -4,6 +4,7 @@ import type { GraphActions } from "./actions.ts";
 import type { PortsOf } from "./geometry.ts";
 import type { GraphStore } from "./graphStore.ts";
 import type { NodeTypeStore } from "./nodeTypeStore.ts";
+import type { Presence } from "./presence.ts";
 import type { ConnectionState } from "./room.ts";
 import type { RuntimeStore } from "./runtimeStore.ts";
 import type { SelectionModel } from "./selection.ts";
@@ -24,6 +25,8 @@ export interface EditorContextValue {
   /** The signed-in user may only view this graph (the room drops a viewer's edits anyway). */
   readOnly: Accessor<boolean>;
   selection: SelectionModel;
+  /** Who else is here: their cursors, selections and viewports. */
+  presence: Presence;
   /** This browser's undo and redo (actions.undo/redo); whether there is a step to take. */
   canUndo: Accessor<boolean>;
   canRedo: Accessor<boolean>;

@@ -2,6 +2,7 @@
 // node-type pushes.
 import { type Accessor, createSignal } from "solid-js";
 import YProvider from "y-partyserver/provider";
+import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { EditorRequest, GraphStatus, NodeTypeInfo } from "../../shared/status.ts";
 import { notify } from "./notices.ts";
@@ -17,6 +18,8 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting" | "del
 export interface Room {
   readonly graphId: string;
   readonly doc: Y.Doc;
+  /** Presence: relayed by the room to every editor of this graph (presence.ts reads and writes it). */
+  readonly awareness: Awareness;
   readonly connection: Accessor<ConnectionState>;
   /** True once the first full sync with the room has completed. */
   readonly synced: Accessor<boolean>;
@@ -106,6 +109,7 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
   return {
     graphId,
     doc,
+    awareness: provider.awareness,
     connection,
     synced,
     destroy() {

@@ -20,6 +20,8 @@ export interface Viewport {
   fit(bounds: Rect | undefined): void;
   /** Pans the least amount that brings `bounds` fully into view. */
   reveal(bounds: Rect): void;
+  /** Puts graph point `center` in the middle of the canvas at `zoom` (following another person's view). */
+  centerOn(center: Point, zoom: number): void;
 }
 
 const MIN_ZOOM = 0.05;
@@ -101,6 +103,10 @@ export function createViewport(): Viewport {
     fit(bounds) {
       if (size.width === 0) pendingFit = { bounds };
       else applyFit(bounds);
+    },
+    centerOn(center, zoom) {
+      const z = clamp(zoom, MIN_ZOOM, MAX_ZOOM);
+      setView({ zoom: z, x: size.width / 2 - center.x * z, y: size.height / 2 - center.y * z });
     },
     reveal(bounds) {
       const pad = 32;

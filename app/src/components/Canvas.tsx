@@ -7,6 +7,7 @@ import { notify } from "../notices.ts";
 import { EdgeView } from "./EdgeView.tsx";
 import { NodeView, type PortGrab } from "./NodeView.tsx";
 import { PALETTE_MIME } from "./Palette.tsx";
+import { PeerCursors } from "./PeerCursors.tsx";
 import { ZoomControls } from "./ZoomControls.tsx";
 
 const FAR_ZOOM = 0.45;
@@ -28,11 +29,22 @@ export function Canvas() {
 
   onMount(() => {
     onCleanup(viewport.attach(element));
+    // Others see this cursor; moving the view yourself stops following someone.
+    element.addEventListener(
+      "pointermove",
+      (event) => editor.presence.setCursor(viewport.toWorld(event.clientX, event.clientY)),
+      {
+        passive: true,
+      },
+    );
+    element.addEventListener("pointerleave", () => editor.presence.setCursor(null));
+    element.addEventListener("pointerdown", () => editor.presence.follow(undefined), { capture: true });
     // Non-passive so ctrl+wheel (and trackpad pinch) zooms the canvas, not the page.
     element.addEventListener(
       "wheel",
       (event) => {
         event.preventDefault();
+        editor.presence.follow(undefined);
         if (event.ctrlKey || event.metaKey)
           viewport.zoomAt(Math.exp(-event.deltaY * 0.01), event.clientX, event.clientY);
         else viewport.panBy(-event.deltaX, -event.deltaY);
@@ -182,6 +194,7 @@ export function Canvas() {
         <ul class="nodes" aria-label="Nodes">
           <For each={graph.nodeIds()}>{(id) => <NodeView id={id} onPortDown={onPortDown} />}</For>
         </ul>
+        <PeerCursors />
         <Show when={band()}>
           {(r) => (
             <div

@@ -26,6 +26,8 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
   const height = () => heightOf(ports());
   const rows = () => Array.from({ length: portRows(ports()) }, (_, i) => i);
   const selected = () => editor.selection.has({ kind: "node", id: props.id });
+  /** Someone else has this node selected: outlined in their colour, named in the tooltip. */
+  const peer = () => editor.presence.selectedBy().get(props.id);
   const typeTitle = () => def()?.title ?? type();
   const label = () => {
     const n = node();
@@ -73,14 +75,24 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
       {(n) => (
         <li
           class={`node category-${categoryClass(def()?.category)}`}
-          classList={{ selected: selected(), disabled: n().disabled === true, "unknown-type": !def() }}
+          classList={{
+            selected: selected(),
+            "peer-selected": peer() !== undefined,
+            disabled: n().disabled === true,
+            "unknown-type": !def(),
+          }}
+          data-peer-selected={peer()?.name}
           data-node-id={props.id}
           data-node-type={n().type}
           data-unknown-type={def() ? undefined : "true"}
           aria-label={label()}
           aria-current={selected() ? "true" : undefined}
           tabindex={0}
-          style={{ transform: `translate(${n().x}px, ${n().y}px)`, height: `${height()}px` }}
+          style={{
+            transform: `translate(${n().x}px, ${n().y}px)`,
+            height: `${height()}px`,
+            "--peer-color": peer()?.color,
+          }}
           onPointerDown={onPointerDown}
           onFocus={(event) => {
             // Keyboard focus (Tab) selects the node and brings it into view; a click selects on pointerdown.

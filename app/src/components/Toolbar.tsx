@@ -4,6 +4,7 @@ import { LIMITS } from "../../../shared/limits.ts";
 import { useEditor } from "../editorContext.ts";
 import { linkClick } from "../router.ts";
 import { ConnectionIndicator } from "./ConnectionIndicator.tsx";
+import { PresenceList } from "./PresenceList.tsx";
 import { UserChip } from "./UserChip.tsx";
 
 export function Toolbar() {
@@ -41,6 +42,7 @@ export function Toolbar() {
         <ConnectionIndicator />
       </div>
       <div class="toolbar-spacer" />
+      <PresenceList />
       <span class="muted toolbar-counts">
         {editor.graph.nodeIds().length} nodes · {editor.graph.edgeIds().length} edges
       </span>

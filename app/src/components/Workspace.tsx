@@ -10,10 +10,11 @@ import { createGraphStore } from "../graphStore.ts";
 import { createHistory } from "../history.ts";
 import { createNodeTypeStore } from "../nodeTypeStore.ts";
 import { reportError } from "../notices.ts";
+import { browserIdentity, createPresence } from "../presence.ts";
 import { openRoom } from "../room.ts";
 import { createRuntimeStore } from "../runtimeStore.ts";
 import { createSelection } from "../selection.ts";
-import { mayEdit, sessionEnded } from "../session.ts";
+import { mayEdit, session, sessionEnded } from "../session.ts";
 import { createViewport } from "../viewport.ts";
 import { Canvas } from "./Canvas.tsx";
 import { Inspector } from "./Inspector.tsx";
@@ -39,7 +40,13 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
   );
   const graph = createGraphStore(room.doc);
   const history = createHistory(room.doc);
+  const signedIn = session();
+  const presence = createPresence(
+    room.awareness,
+    browserIdentity(signedIn.state === "signed-in" ? signedIn.me.name : undefined),
+  );
   onCleanup(() => {
+    presence.destroy();
     history.destroy();
     graph.dispose();
     room.destroy();
@@ -64,6 +71,7 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     synced: room.synced,
     readOnly,
     selection,
+    presence,
     canUndo: () => !readOnly() && history.canUndo(),
     canRedo: () => !readOnly() && history.canRedo(),
   };
@@ -96,6 +104,16 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
   );
 
   onMount(() => onCleanup(bindEditorKeys(editor)));
+
+  // What this browser shows others: its selected nodes and where it looks.
+  createEffect(() => presence.setSelection(selection.nodes()));
+  createEffect(() => presence.setView({ center: viewport.center(), zoom: viewport.view().zoom }));
+  // Following someone: their viewport becomes ours whenever it changes.
+  createEffect(() => {
+    const followed = presence.following();
+    const peer = presence.peers().find((p) => p.clientId === followed);
+    if (peer?.view) viewport.centerOn(peer.view.center, peer.view.zoom);
+  });
 
   return (
     <EditorContext.Provider value={editor}>
