@@ -1,6 +1,6 @@
 // `npm test`: static checks, builds, unit tests, then integration and end-to-end tests; prints one summary line.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -48,7 +48,28 @@ function vitest(title, config) {
   return ok;
 }
 
+/** The end-to-end tests drive Debian's Chromium: install it when we may (root with apt), else say how, at once. */
+const CHROMIUM = "/usr/bin/chromium";
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return true;
+  const install = "apt-get install -y chromium";
+  if (process.getuid?.() === 0 && existsSync("/usr/bin/apt-get")) {
+    console.log(`${CHROMIUM} is missing: the end-to-end tests need it; installing (${install})`);
+    const ok =
+      step("apt-get update", "apt-get", ["update", "-qq"]) &&
+      step("install chromium", "apt-get", ["install", "-y", "-qq", "chromium"]) &&
+      existsSync(CHROMIUM);
+    if (ok) return true;
+  }
+  console.error(
+    `✗ ${CHROMIUM} is missing and the end-to-end tests need it. Install it, then run npm test again:\n` +
+      `    sudo ${install}        (Debian/Ubuntu; as root without sudo)`,
+  );
+  return false;
+}
+
 const ok =
+  ensureChromium() &&
   step("type check (Node, app)", "npx", ["tsc", "-p", "tsconfig.json"]) &&
   step("type check (edge)", "npx", ["tsc", "-p", "edge/tsconfig.json"]) &&
   step("lint and format (biome)", "npx", ["biome", "check", "."]) &&
