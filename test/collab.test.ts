@@ -243,4 +243,43 @@ describe("editing one graph together", () => {
     expect(await b.locator("[data-peer-selected]").count()).toBe(0);
     await b.context().close();
   });
+
+  it("offline edits merge on reconnect; an edge drawn offline to a node deleted meanwhile is dropped and explained", async () => {
+    await putGraph("offline");
+    const a = await openEditor("offline");
+    const b = await openEditor("offline");
+    await b.context().setOffline(true);
+    await b.locator('[data-connection="offline"]').waitFor();
+    // Online, A deletes node b. Offline, B renames src and draws an edge to b, which B still sees.
+    await a.locator('[data-node-id="b"] .node-head').click();
+    await a.keyboard.press("Delete");
+    await waitFor(async () => !(await exported("offline")).nodes.some((n) => n.id === "b"), "A's deletion stored");
+    await b.locator('[data-node-id="src"] .node-head').click();
+    await b.locator("#name-src").fill("Renamed offline");
+    await b.locator("#name-src").press("Tab");
+    await b
+      .locator('[data-node-id="mid"] [data-port="out"][data-port-dir="out"]')
+      .dragTo(b.locator('[data-node-id="b"] [data-port="in"][data-port-dir="in"]'));
+    await waitFor(async () => (await b.locator("[data-edge-id]").count()) === 3, "B's new edge drawn offline");
+    expect(Number(await b.locator("[data-unsynced]").getAttribute("data-unsynced"))).toBeGreaterThanOrEqual(2);
+
+    await b.context().setOffline(false);
+    await b.locator('[data-connection="connected"]').waitFor({ timeout: 30_000 });
+    await waitFor(
+      async () => (await nodeIn("offline", "src"))?.name === "Renamed offline",
+      "B's offline rename merged",
+    );
+    await waitFor(async () => (await b.locator('[data-node-id="b"]').count()) === 0, "A's deletion reached B");
+    await b.locator('[data-notice]:has-text("that edge was dropped")').waitFor();
+    // Both show the same live edges; the dangling one is never shown or exported.
+    await hasEdges(a, 2);
+    await hasEdges(b, 2);
+    expect((await exported("offline")).edges.map((e) => e.id).sort()).toEqual(["e1", "e2"]);
+    await a.context().close();
+    await b.context().close();
+  });
 });
+
+async function hasEdges(page: Page, n: number): Promise<void> {
+  await waitFor(async () => (await page.locator("[data-edge-id]").count()) === n, `${n} edges`);
+}

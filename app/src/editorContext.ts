@@ -22,6 +22,8 @@ export interface EditorContextValue {
   viewport: Viewport;
   connection: Accessor<ConnectionState>;
   synced: Accessor<boolean>;
+  /** Local edits the room does not have yet (made offline or while reconnecting). */
+  unsynced: Accessor<number>;
   /** The signed-in user may only view this graph (the room drops a viewer's edits anyway). */
   readOnly: Accessor<boolean>;
   selection: SelectionModel;

@@ -105,7 +105,17 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
 
   // Object.keys on a store tracks only additions and removals, not field changes.
   const nodeIds = createMemo(() => Object.keys(state.nodes), undefined, { equals: sameIds });
-  const edgeIds = createMemo(() => Object.keys(state.edges), undefined, { equals: sameIds });
+  // The repair rule (docModel.ts edgeIsLive): an edge whose node is gone (deleted while someone drew it) is never
+  // shown, counted or selected; it stays in the document, dead, until removed.
+  const edgeIds = createMemo(
+    () =>
+      Object.keys(state.edges).filter((id) => {
+        const edge = state.edges[id];
+        return edge !== undefined && state.nodes[edge.from] !== undefined && state.nodes[edge.to] !== undefined;
+      }),
+    undefined,
+    { equals: sameIds },
+  );
 
   return {
     state,

@@ -9,11 +9,20 @@ import { notify } from "./notices.ts";
 import { parsePush } from "./statusPush.ts";
 
 /**
- * connecting: first attempt; reconnecting: lost and retrying; deleted: the room closed with 4005 (CLOSE-5);
+ * connecting: first attempt; reconnecting: lost and retrying; offline: the browser says it has no network (edits
+ * are kept and sync on reconnect); syncing: connected again, exchanging what changed meanwhile; deleted: the room closed with 4005 (CLOSE-5);
  * reset: this copy of the document must be dropped and synced afresh (an edit refused, CLOSE-11, or the
  * graph replaced, CLOSE-16); expired: the session ended (CLOSE-15).
  */
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "deleted" | "reset" | "expired";
+export type ConnectionState =
+  | "connecting"
+  | "connected"
+  | "syncing"
+  | "reconnecting"
+  | "offline"
+  | "deleted"
+  | "reset"
+  | "expired";
 
 export interface Room {
   readonly graphId: string;
@@ -23,6 +32,8 @@ export interface Room {
   readonly connection: Accessor<ConnectionState>;
   /** True once the first full sync with the room has completed. */
   readonly synced: Accessor<boolean>;
+  /** Edits made here since the room last had everything (while offline, reconnecting or syncing). */
+  readonly unsynced: Accessor<number>;
   destroy(): void;
 }
 
@@ -43,7 +54,9 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
   const doc = new Y.Doc();
   const [connection, setConnection] = createSignal<ConnectionState>("connecting");
   const [synced, setSynced] = createSignal(false);
+  const [unsynced, setUnsynced] = createSignal(0);
   let everConnected = false;
+  let everSynced = false;
 
   const provider = new YProvider(location.host, graphId, doc, {
     party: "graph",
@@ -57,17 +70,41 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
     if (final()) return;
     if (status === "connected") {
       everConnected = true;
-      setConnection("connected");
+      setConnection(everSynced ? "syncing" : "connecting");
       const watch: EditorRequest = { type: "watch" };
       provider.sendMessage(JSON.stringify(watch));
-    } else {
+    } else if (connection() !== "offline") {
       setConnection(everConnected ? "reconnecting" : "connecting");
     }
   });
 
   provider.on("sync", (isSynced: boolean) => {
-    if (isSynced) setSynced(true);
+    if (!isSynced || final()) return;
+    everSynced = true;
+    setSynced(true);
+    setUnsynced(0);
+    if (connection() === "syncing" || connection() === "connecting") setConnection("connected");
   });
+
+  // Sent at once while connected; otherwise counted until the next sync carries them.
+  const onUpdate = (_update: Uint8Array, origin: unknown) => {
+    if (origin !== provider && connection() !== "connected") setUnsynced((n) => n + 1);
+  };
+  doc.on("update", onUpdate);
+
+  // The socket may linger after the network is gone; the browser's word is enough to stop and start it.
+  const onOffline = () => {
+    if (final()) return;
+    setConnection("offline");
+    provider.disconnect();
+  };
+  const onOnline = () => {
+    if (final() || connection() !== "offline") return;
+    setConnection("reconnecting");
+    provider.connect();
+  };
+  window.addEventListener("offline", onOffline);
+  window.addEventListener("online", onOnline);
 
   provider.on("connection-close", (event: CloseEvent | null) => {
     const stop = (state: ConnectionState) => {
@@ -112,7 +149,11 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
     awareness: provider.awareness,
     connection,
     synced,
+    unsynced,
     destroy() {
+      window.removeEventListener("offline", onOffline);
+      window.removeEventListener("online", onOnline);
+      doc.off("update", onUpdate);
       provider.destroy();
       doc.destroy();
     },

@@ -7,7 +7,11 @@ export function Notices() {
     <div class="notices" role="status" aria-live="polite">
       <For each={notices()}>
         {(notice) => (
-          <div class={`notice notice-${notice.kind}`} role={notice.kind === "error" ? "alert" : undefined}>
+          <div
+            class={`notice notice-${notice.kind}`}
+            data-notice={notice.kind}
+            role={notice.kind === "error" ? "alert" : undefined}
+          >
             <span>{notice.text}</span>
             <button type="button" class="icon-button" aria-label="Dismiss" onClick={() => dismiss(notice.id)}>
               ×

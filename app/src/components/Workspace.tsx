@@ -3,13 +3,14 @@ import { createEffect, on, onCleanup, onMount, Show } from "solid-js";
 import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
 import { getGraphStatus } from "../api.ts";
+import { watchCollisions } from "../collisions.ts";
 import { EditorContext, type EditorContextValue } from "../editorContext.ts";
 import { bindEditorKeys } from "../editorKeys.ts";
 import { boundsOf, portsResolver } from "../geometry.ts";
 import { createGraphStore } from "../graphStore.ts";
 import { createHistory } from "../history.ts";
 import { createNodeTypeStore } from "../nodeTypeStore.ts";
-import { reportError } from "../notices.ts";
+import { notify, reportError } from "../notices.ts";
 import { browserIdentity, createPresence } from "../presence.ts";
 import { openRoom } from "../room.ts";
 import { createRuntimeStore } from "../runtimeStore.ts";
@@ -45,7 +46,14 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     room.awareness,
     browserIdentity(signedIn.state === "signed-in" ? signedIn.me.name : undefined),
   );
+  const collisions = watchCollisions(
+    room.doc,
+    (id) => graph.state.nodes[id]?.name,
+    (id) => selection.has({ kind: "node", id }),
+    (text) => notify("info", text, 15_000),
+  );
   onCleanup(() => {
+    collisions.destroy();
     presence.destroy();
     history.destroy();
     graph.dispose();
@@ -69,6 +77,7 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     viewport,
     connection: room.connection,
     synced: room.synced,
+    unsynced: room.unsynced,
     readOnly,
     selection,
     presence,
