@@ -243,6 +243,20 @@ export function setParam(doc: Y.Doc, nodeId: string, key: string, value: JsonVal
   if (params instanceof Y.Map) params.set(key, value);
 }
 
+/**
+ * The code param `key` of a node as a Y.Text, so concurrent typing merges character by character; a plain
+ * string (or missing) value is converted in place first. Undefined when the node is gone.
+ */
+export function codeText(doc: Y.Doc, nodeId: string, key: string, origin?: unknown): Y.Text | undefined {
+  const params = nodesMap(doc).get(nodeId)?.get("params");
+  if (!(params instanceof Y.Map)) return undefined;
+  const value = params.get(key);
+  if (value instanceof Y.Text) return value;
+  const text = new Y.Text(typeof value === "string" ? value : "");
+  doc.transact(() => params.set(key, text), origin);
+  return text;
+}
+
 /** Removes a node and every edge touching it, in one transaction. */
 export function removeNode(doc: Y.Doc, nodeId: string): void {
   doc.transact(() => {

@@ -213,6 +213,47 @@ describe("editing one graph together", () => {
     await context.close();
   });
 
+  it("two people typing in one transform's code both keep their keystrokes; different params of one node both land", async () => {
+    const code = "return { ...msg, value: msg.value };";
+    await putGraph("code", {
+      name: "Code",
+      running: false,
+      nodes: [{ id: "t", type: "transform", name: "t", x: 40, y: 40, params: { code, timeout: "1s" } }],
+      edges: [],
+    });
+    const a = await openEditor("code");
+    const b = await openEditor("code");
+    for (const page of [a, b]) {
+      await page.locator('[data-node-id="t"] .node-head').click();
+      await page.locator('[data-code-editor="code"] .cm-content').waitFor();
+    }
+    // A types at the start, B at the end, at the same time.
+    const typeAt = async (page: Page, where: "Home" | "End", text: string) => {
+      await page.locator('[data-code-editor="code"] .cm-content').click();
+      await page.keyboard.press(where === "Home" ? "Control+Home" : "Control+End");
+      await page.keyboard.type(text, { delay: 15 });
+    };
+    await Promise.all([typeAt(a, "Home", "// by A\n"), typeAt(b, "End", "\n// by B")]);
+    const want = `// by A\n${code}\n// by B`;
+    const stored = async () => (await nodeIn("code", "t"))?.params.code;
+    await waitFor(async () => (await stored()) === want, "both keystroke runs in the stored code");
+    for (const page of [a, b]) {
+      await waitFor(async () => (await editorText(page)) === want, "both runs in each editor");
+    }
+    // Different fields of one node: A changes the timeout, B the memory limit; both stay.
+    await a.locator('[data-param="timeout"] input').fill("2500ms");
+    await a.locator('[data-param="timeout"] input').press("Enter");
+    await b.locator('[data-param="memoryMb"] input').fill("128");
+    await b.locator('[data-param="memoryMb"] input').press("Enter");
+    await waitFor(async () => {
+      const params = (await nodeIn("code", "t"))?.params;
+      return params?.memoryMb === 128 && params?.timeout === "2500ms";
+    }, "both params stored");
+    expect((await nodeIn("code", "t"))?.params.code).toBe(want);
+    await a.context().close();
+    await b.context().close();
+  });
+
   it("presence: A's cursor, name and selection show in B; B follows A's view; all of it goes when A leaves", async () => {
     await putGraph("presence");
     const a = await openEditor("presence", undefined, await accessToken({ user: "ada", name: "Ada", role: "admin" }));
@@ -282,4 +323,17 @@ describe("editing one graph together", () => {
 
 async function hasEdges(page: Page, n: number): Promise<void> {
   await waitFor(async () => (await page.locator("[data-edge-id]").count()) === n, `${n} edges`);
+}
+
+/** The code editor's text as shown, without the other person's caret and name label (y-codemirror.next widgets). */
+function editorText(page: Page): Promise<string> {
+  return page.locator('[data-code-editor="code"] .cm-line').evaluateAll((lines) =>
+    lines
+      .map((line) => {
+        const copy = line.cloneNode(true) as HTMLElement;
+        for (const caret of copy.querySelectorAll(".cm-ySelectionCaret")) caret.remove();
+        return (copy.textContent ?? "").replaceAll("\u2060", "");
+      })
+      .join("\n"),
+  );
 }

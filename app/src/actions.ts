@@ -1,5 +1,5 @@
 // Every edit the editor makes, expressed through shared/ydoc.ts helpers so all peers see it.
-import type * as Y from "yjs";
+import * as Y from "yjs";
 import type { GraphEdge, JsonValue } from "../../shared/graph.ts";
 import { LIMITS } from "../../shared/limits.ts";
 import type { TypeLookup } from "../../shared/nodeTypes.ts";
@@ -45,6 +45,12 @@ export interface GraphActions {
   setRunning(running: boolean): void;
   /** Renames the graph; blank names are ignored. */
   renameGraph(name: string): void;
+  /**
+   * Calls `onText` with the Y.Text of code param `key` now and whenever it is replaced (a peer converting the
+   * same plain value at the same time wins or loses as a whole), converting a plain value first unless viewing.
+   * Returns the unsubscribe.
+   */
+  watchCode(nodeId: string, key: string, onText: (text: Y.Text | undefined) => void): () => void;
   /** Undoes this browser's last edit step (never another person's); false when there is none. */
   undo(): boolean;
   redo(): boolean;
@@ -83,6 +89,7 @@ export function createGraphActions(
     setRunning: guard(actions.setRunning, undefined),
     renameGraph: guard(actions.renameGraph, undefined),
     undo: guard(actions.undo, false),
+    watchCode: (nodeId, key, onText) => watchCode(doc, nodeId, key, onText, () => !readOnly()),
     redo: guard(actions.redo, false),
   };
 }
@@ -188,6 +195,7 @@ function writableActions(doc: Y.Doc, graph: GraphState, types: TypeLookup, histo
       const trimmed = name.trim().slice(0, LIMITS.maxNameLength);
       if (trimmed) edit(() => ydoc.setGraphField(doc, "name", trimmed));
     },
+    watchCode: (nodeId, key, onText) => watchCode(doc, nodeId, key, onText, () => true),
     undo() {
       flushMoves();
       return history.undo();
@@ -197,6 +205,39 @@ function writableActions(doc: Y.Doc, graph: GraphState, types: TypeLookup, histo
       return history.redo();
     },
   };
+}
+
+/** Converting a plain code param to Y.Text is no edit of the user's: it is never an undo step. */
+const CODE_ORIGIN = Symbol("weft-code-text");
+
+function watchCode(
+  doc: Y.Doc,
+  nodeId: string,
+  key: string,
+  onText: (text: Y.Text | undefined) => void,
+  mayConvert: () => boolean,
+): () => void {
+  const params = ydoc.nodesMap(doc).get(nodeId)?.get("params");
+  if (!(params instanceof Y.Map)) {
+    onText(undefined);
+    return () => {};
+  }
+  const current = () => {
+    const value = params.get(key);
+    if (value instanceof Y.Text) return value;
+    return mayConvert() ? ydoc.codeText(doc, nodeId, key, CODE_ORIGIN) : undefined;
+  };
+  let shown = current();
+  onText(shown);
+  const observer = (event: Y.YMapEvent<unknown>) => {
+    if (!event.keysChanged.has(key)) return;
+    const next = current();
+    if (next === shown) return;
+    shown = next;
+    onText(next);
+  };
+  params.observe(observer);
+  return () => params.unobserve(observer);
 }
 
 /**

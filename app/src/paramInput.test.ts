@@ -4,7 +4,6 @@ import type { ParamSpec } from "../../shared/nodeTypes.ts";
 import {
   durationHint,
   durationInWords,
-  indentAt,
   inputText,
   parseParamInput,
   sameValue,
@@ -128,9 +127,5 @@ describe("param field helpers", () => {
     expect(sameValue({ a: [1] }, { a: [1] })).toBe(true);
     expect(sameValue({ a: [1] }, { a: [2] })).toBe(false);
     expect(sameValue("1", 1)).toBe(false);
-  });
-  it("indents with two spaces at the cursor, replacing a selection", () => {
-    expect(indentAt("ab", 1, 1)).toEqual({ text: "a  b", cursor: 3 });
-    expect(indentAt("a123b", 1, 4)).toEqual({ text: "a  b", cursor: 3 });
   });
 });

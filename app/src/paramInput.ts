@@ -99,11 +99,6 @@ export function durationInWords(ms: number): string {
   return parts.join(" ");
 }
 
-/** A code field's Tab: the selection [start, end) replaced by two spaces; the cursor goes after them. */
-export function indentAt(text: string, start: number, end: number): { text: string; cursor: number } {
-  return { text: `${text.slice(0, start)}  ${text.slice(end)}`, cursor: start + 2 };
-}
-
 function checked(spec: ParamSpec, value: ParamValue): ParsedParam {
   const problem = paramProblem(spec, value) ?? paramValueProblem(value);
   return problem ? { ok: false, error: `${sentence(problem)}.` } : { ok: true, value };

@@ -77,7 +77,7 @@ describe("presence", () => {
     expect(readPeer(1, { cursor: { x: 1, y: 1 } })).toBeUndefined();
     const peer = readPeer(7, {
       user: { name: "x".repeat(500), color: "red; background: url(evil)" },
-      cursor: { x: Number.POSITIVE_INFINITY, y: 0 },
+      pointer: { x: Number.POSITIVE_INFINITY, y: 0 },
       selection: ["ok", 5, "y".repeat(100), ...Array.from({ length: 500 }, (_, i) => `n${i}`)],
       view: { center: { x: 0, y: 0 }, zoom: 1e9 },
     });

@@ -24,6 +24,8 @@ export interface Peer extends Identity {
 
 export interface Presence {
   readonly me: Identity;
+  /** The awareness itself, for the code editor's own cursors (y-codemirror.next). */
+  readonly awareness: Awareness;
   /** Everyone else on this graph, by name. */
   peers: Accessor<Peer[]>;
   /** The first peer that has each node selected. */
@@ -79,10 +81,17 @@ export function createPresence(awareness: Awareness, me: Identity): Presence {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let lastWrite = 0;
 
+  // Field by field: the code editor's binding (y-codemirror.next) keeps its own `cursor` field in this state.
   const write = () => {
     timer = undefined;
     lastWrite = Date.now();
-    awareness.setLocalState({ user: me, ...local });
+    awareness.setLocalState({
+      ...awareness.getLocalState(),
+      user: me,
+      pointer: local.cursor,
+      selection: local.selection,
+      view: local.view,
+    });
   };
   const schedule = () => {
     if (timer) return;
@@ -116,6 +125,7 @@ export function createPresence(awareness: Awareness, me: Identity): Presence {
 
   return {
     me,
+    awareness,
     peers,
     selectedBy,
     setCursor(at) {
@@ -155,7 +165,7 @@ export function readPeer(clientId: number, state: unknown): Peer | undefined {
       ? state.selection.filter((id): id is string => typeof id === "string" && id.length <= 64).slice(0, MAX_SELECTION)
       : [],
   };
-  const cursor = point(state.cursor);
+  const cursor = point(state.pointer);
   if (cursor) peer.cursor = cursor;
   if (isObject(state.view)) {
     const center = point(state.view.center);

@@ -6,7 +6,8 @@ import { isSecretRef, type ParamSpec, SECRET_NAME_PATTERN } from "../../../share
 import { putSecret } from "../api.ts";
 import { useEditor } from "../editorContext.ts";
 import { reportError } from "../notices.ts";
-import { durationHint, indentAt, inputText, parseParamInput, sameValue, storedValueProblem } from "../paramInput.ts";
+import { durationHint, inputText, parseParamInput, sameValue, storedValueProblem } from "../paramInput.ts";
+import { CodeField } from "./CodeField.tsx";
 
 export interface ParamFieldProps {
   nodeId: string;
@@ -108,7 +109,15 @@ export function ParamField(props: ParamFieldProps) {
               <JsonInput f={input} />
             </Match>
             <Match when={props.spec.type === "code"}>
-              <CodeInput f={input} />
+              <CodeField
+                id={id()}
+                nodeId={props.nodeId}
+                name={props.name}
+                spec={props.spec}
+                value={props.value}
+                invalid={invalid()}
+                describedBy={describedBy()}
+              />
             </Match>
             <Match when={props.spec.type === "duration"}>
               <DurationInput f={input} />
@@ -236,55 +245,6 @@ function JsonInput(props: { f: InputProps }) {
       onChange={(e) => props.f.commit(e.currentTarget.value)}
       onKeyDown={onCommitKey(props.f)}
     />
-  );
-}
-
-/**
- * Program text: Tab inserts two spaces (Escape, then Tab, leaves the field), Ctrl+Enter or leaving commits.
- * A plain textarea for now; the shared code editor comes later.
- */
-function CodeInput(props: { f: InputProps }) {
-  const text = () => inputText(props.f.spec, props.f.current);
-  let released = false;
-  const commitKey = onCommitKey(props.f);
-  return (
-    <div class="code-field">
-      <div class="code-meta">
-        <span class="code-language" data-code-language={props.f.spec.language ?? ""}>
-          {props.f.spec.language || "code"}
-        </span>
-        <span class="muted">Tab indents · Esc, Tab leaves · Ctrl+Enter saves</span>
-      </div>
-      <textarea
-        id={props.f.id}
-        class="code-input mono"
-        rows={Math.min(20, Math.max(4, text().split("\n").length + 1))}
-        spellcheck={false}
-        autocomplete="off"
-        wrap="off"
-        value={text()}
-        aria-required={props.f.spec.required === true}
-        aria-invalid={props.f.invalid}
-        aria-describedby={props.f.describedBy}
-        onChange={(e) => props.f.commit(e.currentTarget.value)}
-        onKeyDown={(e) => {
-          if (e.key === "Escape") {
-            released = true;
-            return;
-          }
-          if (e.key === "Tab" && !released && !e.shiftKey && !e.ctrlKey && !e.altKey && !e.metaKey) {
-            e.preventDefault();
-            const area = e.currentTarget;
-            const next = indentAt(area.value, area.selectionStart, area.selectionEnd);
-            area.value = next.text;
-            area.setSelectionRange(next.cursor, next.cursor);
-            return;
-          }
-          released = false;
-          commitKey(e);
-        }}
-      />
-    </div>
   );
 }
 
