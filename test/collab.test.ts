@@ -1,5 +1,6 @@
 // End to end, several browser contexts on one graph (wrangler dev + Debian's Chromium): concurrent drags, per-user
 // undo, select all / delete / undo, box selection, and copy/paste of nodes between two graphs.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -254,6 +255,41 @@ describe("editing one graph together", () => {
     await b.context().close();
   });
 
+  it("axe-core finds no serious accessibility violations in the graph list or the editor with a code param open", async () => {
+    await putGraph("a11y", {
+      ...team(),
+      nodes: [
+        ...(team() as { nodes: object[] }).nodes,
+        { id: "t", type: "transform", name: "t", x: 40, y: 400, params: { code: "return msg;" } },
+      ],
+    });
+    const page = await openEditor("a11y");
+    await page.locator('[data-node-id="t"] .node-head').click();
+    await page.locator('[data-code-editor="code"] .cm-content').waitFor();
+    const axe = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+    const scan = async () => {
+      await page.addScriptTag({ content: axe });
+      const found = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe.run();
+        return result.violations
+          .filter((v) => v.impact === "serious" || v.impact === "critical")
+          .map(
+            (v) =>
+              `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+                .map((n) => n.target.join(" "))
+                .slice(0, 5)
+                .join(", ")}`,
+          );
+      });
+      return found;
+    };
+    expect(await scan()).toEqual([]);
+    await page.goto(`${hub.url}/`);
+    await page.locator("[data-graph-id]").first().waitFor();
+    expect(await scan()).toEqual([]);
+    await page.context().close();
+  });
+
   it("presence: A's cursor, name and selection show in B; B follows A's view; all of it goes when A leaves", async () => {
     await putGraph("presence");
     const a = await openEditor("presence", undefined, await accessToken({ user: "ada", name: "Ada", role: "admin" }));
@@ -336,4 +372,11 @@ function editorText(page: Page): Promise<string> {
       })
       .join("\n"),
   );
+}
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
 }

@@ -89,7 +89,6 @@ function PaletteItem(props: { def: NodeTypeInfo; disabled: boolean; onAdd: () =>
       data-palette-type={props.def.type}
       data-palette-available={props.def.available ? "true" : "false"}
       data-palette-source={props.def.source}
-      aria-label={`Add a ${props.def.title} node`}
       aria-description={note()}
       title={note() ? `${props.def.description}\n\n${note()}` : props.def.description}
       draggable={true}
@@ -101,6 +100,8 @@ function PaletteItem(props: { def: NodeTypeInfo; disabled: boolean; onAdd: () =>
       }}
     >
       <span class="palette-head">
+        {/* The accessible name is the visible text, prefixed so it says what the button does. */}
+        <span class="visually-hidden">Add </span>
         <span class="palette-title">{props.def.title}</span>
         <Show when={props.def.source === "worker"}>
           <span class="palette-badge badge-plugin" data-palette-badge="plugin" title="From a worker plugin">
