@@ -357,6 +357,61 @@ describe("editing one graph together", () => {
   });
 });
 
+describe("graph list", () => {
+  it("imports a gofi graph file, finds it by search, duplicates it stopped, and exports it as JSON", async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 820 }, acceptDownloads: true });
+    const page = await context.newPage();
+    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+    await page.goto(`${hub.url}/?token=${hub.adminToken}`);
+    await page.locator("[data-import-file]").setInputFiles(join(ROOT, "examples/gofi-graph.json"));
+    await page.locator('[data-connection="connected"]').waitFor();
+    const graphId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2] ?? "");
+    const imported = await exported(graphId);
+    expect(imported.nodes.length).toBeGreaterThan(1);
+    const name = (await hub.api<{ name: string }>(`/api/graphs/${graphId}`)).body.name;
+
+    await page.goto(`${hub.url}/`);
+    await page.locator("[data-graph-search]").fill(name);
+    await waitFor(async () => (await page.locator(`[data-graph-id="${graphId}"]`).count()) === 1, "found by search");
+    await page.locator("[data-graph-search]").fill("no graph is called this");
+    await page.locator(".empty", { hasText: "No graph matches" }).waitFor();
+    await page.locator("[data-graph-search]").fill("");
+
+    await page.locator(`[data-graph-id="${graphId}"] [data-action="duplicate-graph"]`).click();
+    const copy = await waitFor(async () => {
+      const list = (await hub.api<Array<{ id: string; name: string }>>("/api/graphs")).body;
+      return list.find((g) => g.name === `${name} (copy)`);
+    }, "the copy in the catalogue");
+    const copied = await exported(copy.id);
+    expect(copied.nodes.map((n) => n.id).sort()).toEqual(imported.nodes.map((n) => n.id).sort());
+    expect((await hub.api<{ running: boolean }>(`/api/graphs/${copy.id}`)).body.running).toBe(false);
+    await page.locator(`[data-graph-id="${copy.id}"]`).waitFor();
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator(`[data-graph-id="${graphId}"] [data-action="export-graph"]`).click(),
+    ]);
+    const file = await download.path();
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Exported;
+    expect(saved.nodes.length).toBe(imported.nodes.length);
+    await context.close();
+  });
+
+  it("a file that is not a graph is refused with the reason, and no empty graph is left behind", async () => {
+    const before = (await hub.api<unknown[]>("/api/graphs")).body.length;
+    const context = await browser.newContext({ viewport: { width: 1440, height: 820 } });
+    const page = await context.newPage();
+    await page.goto(`${hub.url}/?token=${hub.adminToken}`);
+    await page.locator("[data-import-file]").setInputFiles({
+      name: "broken.json",
+      mimeType: "application/json",
+      buffer: Buffer.from('{"name":"x","nodes":[{"id":"a"}],"edges":[]}'),
+    });
+    await page.locator('[data-notice="error"]', { hasText: "Could not import broken.json" }).waitFor();
+    expect((await hub.api<unknown[]>("/api/graphs")).body.length).toBe(before);
+    await context.close();
+  });
+});
 async function hasEdges(page: Page, n: number): Promise<void> {
   await waitFor(async () => (await page.locator("[data-edge-id]").count()) === n, `${n} edges`);
 }

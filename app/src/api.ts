@@ -76,6 +76,16 @@ export function createGraph(name: string): Promise<{ id: string }> {
   return request("POST", "/api/graphs", { name });
 }
 
+/** The graph as export JSON (the same shape PUT takes). */
+export function getGraphExport(id: string): Promise<Record<string, unknown>> {
+  return request("GET", `/api/graphs/${encodeURIComponent(id)}`);
+}
+
+/** Replaces (or creates) the graph with an export, Weft's or gofi's; answers the import warnings. */
+export function putGraph(id: string, graph: unknown): Promise<{ id: string; warnings: Array<{ message: string }> }> {
+  return request("PUT", `/api/graphs/${encodeURIComponent(id)}`, graph);
+}
+
 export function deleteGraph(id: string): Promise<unknown> {
   return request("DELETE", `/api/graphs/${encodeURIComponent(id)}`);
 }

@@ -1,7 +1,8 @@
-// The home page: every graph on the hub, with create, open and delete.
+// The home page: every graph on the hub, with create, search, open, import, export, duplicate and delete.
 import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
 import { createGraph, deleteGraph, type GraphSummary, getHealth, listGraphs } from "../api.ts";
-import { reportError } from "../notices.ts";
+import { downloadGraph, duplicateGraph, importGraphText } from "../graphTransfer.ts";
+import { notify, reportError } from "../notices.ts";
 import { editorPath, linkClick, navigate } from "../router.ts";
 import { timeAgo, toDate } from "../time.ts";
 import { UserChip } from "./UserChip.tsx";
@@ -11,8 +12,34 @@ export function GraphList() {
   const [health] = createResource(() => getHealth().catch(() => undefined));
   const [name, setName] = createSignal("");
   const [creating, setCreating] = createSignal(false);
+  const [query, setQuery] = createSignal("");
+  const [busy, setBusy] = createSignal<string>();
 
-  const sorted = () => [...(graphs() ?? [])].sort((a, b) => updatedMs(b) - updatedMs(a));
+  const sorted = () => {
+    const q = query().trim().toLowerCase();
+    return [...(graphs() ?? [])]
+      .filter((g) => !q || g.name.toLowerCase().includes(q) || g.id.toLowerCase().includes(q))
+      .sort((a, b) => updatedMs(b) - updatedMs(a));
+  };
+
+  /** Runs one list action at a time, reporting its failure in words naming the graph. */
+  const run = async (label: string, action: () => Promise<void>) => {
+    if (busy()) return;
+    setBusy(label);
+    try {
+      await action();
+    } catch (error) {
+      reportError(`Could not ${label}`, error);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const importFile = (file: File) =>
+    run(`import ${file.name}`, async () => {
+      const imported = await importGraphText(await file.text(), file.name.replace(/\.(weft\.)?json$/i, ""));
+      for (const warning of imported.warnings.slice(0, 3)) notify("info", `Imported with a change: ${warning}`, 10_000);
+      navigate(editorPath(imported.id));
+    });
 
   const create = async (event: SubmitEvent) => {
     event.preventDefault();
@@ -72,9 +99,42 @@ export function GraphList() {
       </form>
 
       <section aria-labelledby="graphs-heading">
-        <h2 id="graphs-heading" class="section-title">
-          Graphs
-        </h2>
+        <div class="list-tools">
+          <h2 id="graphs-heading" class="section-title">
+            Graphs
+          </h2>
+          <input
+            type="search"
+            class="list-search"
+            placeholder="Search graphs"
+            aria-label="Search graphs by name or id"
+            data-graph-search
+            value={query()}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
+          <label class="button" data-action="import-graph" title="A Weft export or a gofi graph JSON file">
+            Import…
+            <input
+              type="file"
+              accept=".json,application/json"
+              class="visually-hidden"
+              data-import-file
+              disabled={busy() !== undefined}
+              onChange={(e) => {
+                const file = e.currentTarget.files?.[0];
+                e.currentTarget.value = "";
+                if (file) void importFile(file);
+              }}
+            />
+          </label>
+        </div>
+        <Show when={busy()}>
+          {(label) => (
+            <p class="muted small" role="status">
+              Working: {label()}…
+            </p>
+          )}
+        </Show>
         <Switch>
           <Match when={graphs.error}>
             <div class="empty" role="alert">
@@ -87,8 +147,11 @@ export function GraphList() {
           <Match when={graphs.loading && !graphs.latest}>
             <div class="empty">Loading…</div>
           </Match>
+          <Match when={sorted().length === 0 && query().trim()}>
+            <div class="empty">No graph matches “{query().trim()}”.</div>
+          </Match>
           <Match when={sorted().length === 0}>
-            <div class="empty">No graphs yet. Name one above to start.</div>
+            <div class="empty">No graphs yet. Name one above to start, or import a file.</div>
           </Match>
           <Match when={true}>
             <ul class="graph-list" aria-label="Graphs">
@@ -108,6 +171,31 @@ export function GraphList() {
                       >
                         {updated ? `updated ${timeAgo(updated)}` : ""}
                       </time>
+                      <button
+                        type="button"
+                        class="ghost"
+                        data-action="export-graph"
+                        aria-label={`Export ${graph.name || graph.id} as JSON`}
+                        disabled={busy() !== undefined}
+                        onClick={() => void run(`export "${graph.name}"`, () => downloadGraph(graph.id))}
+                      >
+                        Export
+                      </button>
+                      <button
+                        type="button"
+                        class="ghost"
+                        data-action="duplicate-graph"
+                        aria-label={`Duplicate ${graph.name || graph.id}`}
+                        disabled={busy() !== undefined}
+                        onClick={() =>
+                          void run(`duplicate "${graph.name}"`, async () => {
+                            await duplicateGraph(graph.id, graph.name || graph.id);
+                            await refetch();
+                          })
+                        }
+                      >
+                        Duplicate
+                      </button>
                       <button
                         type="button"
                         class="danger ghost"

@@ -2,6 +2,8 @@
 import { For, Show } from "solid-js";
 import type { ProcessState } from "../../../shared/status.ts";
 import { useEditor } from "../editorContext.ts";
+import { downloadGraph } from "../graphTransfer.ts";
+import { reportError } from "../notices.ts";
 
 const STATES: ProcessState[] = ["running", "assigned", "pending", "blocked", "crashed", "stopped"];
 
@@ -24,6 +26,14 @@ export function GraphSummary() {
         <dt>Desired</dt>
         <dd>{editor.graph.state.meta.running ? "running" : "stopped"}</dd>
       </dl>
+      <button
+        type="button"
+        class="ghost"
+        data-action="export-graph"
+        onClick={() => downloadGraph(editor.graphId).catch((error) => reportError("Could not export the graph", error))}
+      >
+        Export JSON
+      </button>
       <h3 class="section-title">Processes</h3>
       <Show when={editor.runtime.state.received} fallback={<p class="muted small">Waiting for runtime status…</p>}>
         <ul class="state-counts" aria-label="Processes by state">
