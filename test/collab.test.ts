@@ -290,6 +290,51 @@ describe("editing one graph together", () => {
     await page.context().close();
   });
 
+  it("find (Ctrl+K) selects a node by name; auto-layout moves the nodes as one undo step; the minimap moves the view", async () => {
+    await putGraph("tools");
+    const page = await openEditor("tools");
+    await page.locator('[data-node-id="a"] .node-head').click();
+    await page.keyboard.press("Control+k");
+    await page.locator("[data-find-input]").fill("mid");
+    await page.locator('[data-find-result="mid"]').waitFor();
+    await page.keyboard.press("Enter");
+    await page.locator('.node.selected[data-node-id="mid"]').waitFor();
+    expect(await page.locator(".node.selected").count()).toBe(1);
+
+    const before = await exported("tools");
+    await page.locator('[data-action="layout"]').click();
+    await waitFor(
+      async () => {
+        const now = await exported("tools");
+        return now.nodes.some((n) => {
+          const old = before.nodes.find((o) => o.id === n.id);
+          return old && (old.x !== n.x || old.y !== n.y);
+        });
+      },
+      "the layout stored",
+      30_000,
+    );
+    await page.locator('[data-node-id="a"] .node-head').click();
+    await page.keyboard.press("Control+z");
+    await waitFor(async () => {
+      const now = await exported("tools");
+      return now.nodes.every((n) => {
+        const old = before.nodes.find((o) => o.id === n.id);
+        return old && old.x === n.x && old.y === n.y;
+      });
+    }, "one undo restores every position");
+
+    const zoomText = await page.locator(".zoom-level").textContent();
+    const style = () => page.locator(".world").getAttribute("style");
+    const view = await style();
+    const map = await page.locator("[data-minimap]").boundingBox();
+    if (!map) throw new Error("no minimap");
+    await page.mouse.click(map.x + 8, map.y + 8);
+    await waitFor(async () => (await style()) !== view, "the view moved");
+    expect(await page.locator(".zoom-level").textContent()).toBe(zoomText);
+    await page.context().close();
+  });
+
   it("presence: A's cursor, name and selection show in B; B follows A's view; all of it goes when A leaves", async () => {
     await putGraph("presence");
     const a = await openEditor("presence", undefined, await accessToken({ user: "ada", name: "Ada", role: "admin" }));

@@ -62,8 +62,10 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
     if (!dirtyNodes.size && !dirtyEdges.size && !metaDirty) return;
     batch(() => {
       if (dirtyNodes.size > BULK_CHANGE) {
-        // A first sync or an import: one diff of the whole map beats a thousand path writes.
-        setState("nodes", reconcile(readAllNodes(nodes)));
+        // A first sync or an import: one diff of the whole map beats a thousand path writes, and into an empty
+        // store no diff at all (reconcile would walk a thousand fresh nodes for nothing).
+        const all = readAllNodes(nodes);
+        setState("nodes", Object.keys(state.nodes).length === 0 ? all : reconcile(all));
         dirtyNodes.clear();
       }
       for (const id of dirtyNodes) {
@@ -79,7 +81,8 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
         }
       }
       if (dirtyEdges.size > BULK_CHANGE) {
-        setState("edges", reconcile(readAllEdges(edges)));
+        const all = readAllEdges(edges);
+        setState("edges", Object.keys(state.edges).length === 0 ? all : reconcile(all));
         dirtyEdges.clear();
       }
       for (const id of dirtyEdges) {

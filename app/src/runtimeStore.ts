@@ -34,12 +34,9 @@ export function createRuntimeStore(): RuntimeStore {
       const edges: Record<string, EdgeStatus> = {};
       // The HTTP status (not checked like a push) of a hub from before the broker has no `edges`.
       for (const edge of status.edges ?? []) if (typeof edge?.id === "string") edges[edge.id] = edgeEntry(edge);
-      setState(
-        reconcile(
-          { received: true, running: status.running, workers: status.workers, processes, edges },
-          { key: "id" },
-        ),
-      );
+      const next = { received: true, running: status.running, workers: status.workers, processes, edges };
+      // The first status is set as is: diffing it against the empty store would only cost time.
+      setState(state.received ? reconcile(next, { key: "id" }) : next);
     },
   };
 }

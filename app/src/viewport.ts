@@ -1,5 +1,5 @@
 // Pan and zoom of the canvas, and conversion between screen and graph coordinates.
-import { type Accessor, createSignal } from "solid-js";
+import { type Accessor, createMemo, createSignal } from "solid-js";
 import type { Point, Rect } from "./geometry.ts";
 
 export interface View {
@@ -8,8 +8,13 @@ export interface View {
   zoom: number;
 }
 
+/** Below this zoom nodes are drawn as tiles with their name only (level of detail), which keeps big graphs fluid. */
+export const FAR_ZOOM = 0.45;
+
 export interface Viewport {
   readonly view: Accessor<View>;
+  /** Zoomed out past FAR_ZOOM; a memo, so a thousand nodes do not re-run on every pan. */
+  readonly far: Accessor<boolean>;
   attach(element: HTMLElement): () => void;
   toWorld(clientX: number, clientY: number): Point;
   /** The graph point at the centre of the visible canvas. */
@@ -30,6 +35,7 @@ const HOME: View = { x: 40, y: 40, zoom: 1 };
 
 export function createViewport(): Viewport {
   const [view, setView] = createSignal<View>(HOME);
+  const far = createMemo(() => view().zoom < FAR_ZOOM);
   let element: HTMLElement | undefined;
   // The canvas size comes from a ResizeObserver, so framing never forces a synchronous layout.
   let size = { width: 0, height: 0 };
@@ -67,6 +73,7 @@ export function createViewport(): Viewport {
 
   return {
     view,
+    far,
     attach(el) {
       element = el;
       const observer = new ResizeObserver((entries) => {

@@ -5,6 +5,8 @@ import { useEditor } from "../editorContext.ts";
 import { boundsOf, edgePath, NODE_WIDTH, nodeHeight, type Point, type Rect } from "../geometry.ts";
 import { notify } from "../notices.ts";
 import { EdgeView } from "./EdgeView.tsx";
+import { FindNode } from "./FindNode.tsx";
+import { Minimap } from "./Minimap.tsx";
 import { NodeView, type PortGrab } from "./NodeView.tsx";
 import { PALETTE_MIME } from "./Palette.tsx";
 import { PeerCursors } from "./PeerCursors.tsx";
@@ -146,6 +148,8 @@ export function Canvas() {
     editor.selection.select({ kind: "node", id });
   };
 
+  /** Nothing is drawn before the first sync has framed the graph: a big one is then built once, at its zoom. */
+  const shown = (ids: string[]) => (editor.synced() ? ids : []);
   /** Zoomed out past readability: nodes drop their details (CSS), which also keeps layout cheap. */
   const far = () => viewport.view().zoom < FAR_ZOOM;
   const transform = () => {
@@ -186,13 +190,13 @@ export function Canvas() {
       <div class="world" style={{ transform: transform() }}>
         {/* biome-ignore lint/a11y/useSemanticElements: an SVG root cannot be a <fieldset>; the role names the group */}
         <svg class="edges" aria-label="Edges" role="group">
-          <For each={graph.edgeIds()}>{(id) => <EdgeView id={id} />}</For>
+          <For each={shown(graph.edgeIds())}>{(id) => <EdgeView id={id} />}</For>
           <Show when={link()}>
             <path class="edge-draft" d={linkPath()} />
           </Show>
         </svg>
         <ul class="nodes" aria-label="Nodes">
-          <For each={graph.nodeIds()}>{(id) => <NodeView id={id} onPortDown={onPortDown} />}</For>
+          <For each={shown(graph.nodeIds())}>{(id) => <NodeView id={id} onPortDown={onPortDown} />}</For>
         </ul>
         <PeerCursors />
         <Show when={band()}>
@@ -215,6 +219,8 @@ export function Canvas() {
       <Show when={!editor.synced()}>
         <div class="canvas-empty muted">Loading the graph…</div>
       </Show>
+      <Minimap />
+      <FindNode />
       <ZoomControls onFit={() => viewport.fit(boundsOf(Object.values(graph.state.nodes), editor.portsOf))} />
     </div>
   );

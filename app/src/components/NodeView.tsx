@@ -108,67 +108,70 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
             </span>
             <StateBadge process={process()} received={editor.runtime.state.received} disabled={n().disabled === true} />
           </div>
-          <div class="node-sub">
-            <span class="node-type mono">{n().type}</span>
-            <Show when={!def()}>
-              <span
-                class="node-unknown"
-                data-node-unknown-type
-                title={`No worker announced node type "${n().type}": it cannot run until one does`}
-              >
-                unknown type
-              </span>
-            </Show>
-            <Show when={process()?.workerId}>
-              {(worker) => (
-                <span class="node-worker mono" data-node-worker={worker()} title={`Running on worker ${worker()}`}>
-                  @{worker()}
+          {/* Far away only the title bar is built: details of a thousand nodes are not worth their cost. */}
+          <Show when={!editor.viewport.far()}>
+            <div class="node-sub">
+              <span class="node-type mono">{n().type}</span>
+              <Show when={!def()}>
+                <span
+                  class="node-unknown"
+                  data-node-unknown-type
+                  title={`No worker announced node type "${n().type}": it cannot run until one does`}
+                >
+                  unknown type
                 </span>
-              )}
-            </Show>
-            <Show when={process()?.reason}>
-              {(reason) => (
-                <span class="node-reason" data-reason={reason()} title={reason()}>
-                  {reason()}
-                </span>
-              )}
-            </Show>
-          </div>
-          <div class="node-ports">
-            <For each={rows()}>
-              {(row) => (
-                <div class="port-row">
-                  <Show when={ports().inputs[row]}>
-                    {(port) => (
-                      <span class="port port-in" data-port={port()} data-port-dir="in" title={`input port ${port()}`}>
-                        <span class="port-dot" aria-hidden="true" />
-                        <span class="port-name">{port()}</span>
-                      </span>
-                    )}
-                  </Show>
-                  <Show when={ports().outputs[row]}>
-                    {(port) => (
-                      <span
-                        class="port port-out"
-                        classList={{ "port-error": port() === ERROR_PORT }}
-                        data-port={port()}
-                        data-port-dir="out"
-                        title={
-                          port() === ERROR_PORT
-                            ? "error output: messages this node failed on, with the error"
-                            : `output port ${port()}`
-                        }
-                      >
-                        <span class="port-name">{port()}</span>
-                        <span class="port-dot" aria-hidden="true" />
-                      </span>
-                    )}
-                  </Show>
-                </div>
-              )}
-            </For>
-          </div>
-          <NodeCounters id={props.id} />
+              </Show>
+              <Show when={process()?.workerId}>
+                {(worker) => (
+                  <span class="node-worker mono" data-node-worker={worker()} title={`Running on worker ${worker()}`}>
+                    @{worker()}
+                  </span>
+                )}
+              </Show>
+              <Show when={process()?.reason}>
+                {(reason) => (
+                  <span class="node-reason" data-reason={reason()} title={reason()}>
+                    {reason()}
+                  </span>
+                )}
+              </Show>
+            </div>
+            <div class="node-ports">
+              <For each={rows()}>
+                {(row) => (
+                  <div class="port-row">
+                    <Show when={ports().inputs[row]}>
+                      {(port) => (
+                        <span class="port port-in" data-port={port()} data-port-dir="in" title={`input port ${port()}`}>
+                          <span class="port-dot" aria-hidden="true" />
+                          <span class="port-name">{port()}</span>
+                        </span>
+                      )}
+                    </Show>
+                    <Show when={ports().outputs[row]}>
+                      {(port) => (
+                        <span
+                          class="port port-out"
+                          classList={{ "port-error": port() === ERROR_PORT }}
+                          data-port={port()}
+                          data-port-dir="out"
+                          title={
+                            port() === ERROR_PORT
+                              ? "error output: messages this node failed on, with the error"
+                              : `output port ${port()}`
+                          }
+                        >
+                          <span class="port-name">{port()}</span>
+                          <span class="port-dot" aria-hidden="true" />
+                        </span>
+                      )}
+                    </Show>
+                  </div>
+                )}
+              </For>
+            </div>
+            <NodeCounters id={props.id} />
+          </Show>
         </li>
       )}
     </Show>

@@ -1,7 +1,10 @@
-// Editor toolbar: back to the list, graph name, connection indicator, counts and the Start/Stop button.
-import { Show } from "solid-js";
+// Editor toolbar: back to the list, graph name, connection indicator, counts, auto-layout and the Start/Stop button.
+import { createSignal, Show } from "solid-js";
 import { LIMITS } from "../../../shared/limits.ts";
 import { useEditor } from "../editorContext.ts";
+import { boundsOf } from "../geometry.ts";
+import { layoutGraph } from "../layout.ts";
+import { reportError } from "../notices.ts";
 import { linkClick } from "../router.ts";
 import { ConnectionIndicator } from "./ConnectionIndicator.tsx";
 import { PresenceList } from "./PresenceList.tsx";
@@ -11,6 +14,26 @@ export function Toolbar() {
   const editor = useEditor();
   const meta = () => editor.graph.state.meta;
   const running = () => meta().running;
+  const [layingOut, setLayingOut] = createSignal(false);
+  const autoLayout = async () => {
+    setLayingOut(true);
+    try {
+      // ELK blocks the main thread for a moment (seconds on ~1,000 nodes): let "Laying out…" paint first.
+      await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted)));
+      const { nodes, edges } = editor.graph.state;
+      const positions = await layoutGraph(Object.values(nodes), Object.values(edges), editor.portsOf, {
+        selected: editor.selection.nodes(),
+      });
+      for (const [id, p] of positions) editor.actions.moveNode(id, p.x, p.y);
+      // Written now, as one undo step.
+      editor.actions.endMove();
+      editor.viewport.fit(boundsOf(Object.values(editor.graph.state.nodes), editor.portsOf));
+    } catch (error) {
+      reportError("Auto-layout failed", error);
+    } finally {
+      setLayingOut(false);
+    }
+  };
   return (
     <header class="toolbar" role="toolbar" aria-label="Graph">
       <a class="toolbar-back" href="/" onClick={linkClick} aria-label="All graphs">
@@ -75,6 +98,19 @@ export function Toolbar() {
           ↷
         </button>
       </fieldset>
+      <button
+        type="button"
+        data-action="layout"
+        disabled={layingOut() || editor.readOnly() || editor.graph.nodeIds().length === 0}
+        title={
+          editor.readOnly()
+            ? "Viewers cannot rearrange the graph"
+            : "Arrange the nodes left to right along their wires (only the selected ones when two or more are selected); one undo step"
+        }
+        onClick={() => void autoLayout()}
+      >
+        {layingOut() ? "Laying out…" : "Auto-layout"}
+      </button>
       <UserChip graphId={editor.graphId} />
       <button
         type="button"

@@ -1,5 +1,5 @@
 // One open graph: owns the room, the stores and the selection, and lays out toolbar, palette, canvas and panels.
-import { createEffect, on, onCleanup, onMount, Show } from "solid-js";
+import { createComputed, createEffect, on, onCleanup, onMount, Show } from "solid-js";
 import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
 import { getGraphStatus } from "../api.ts";
@@ -101,8 +101,9 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     document.title = "Weft";
   });
 
-  // Frame the whole graph once, when the first sync has delivered it.
-  createEffect(
+  // Frame the whole graph once, when the first sync has delivered it; a computation, not an effect, so the view
+  // (and with it the level of detail) is set before the canvas first renders the nodes.
+  createComputed(
     on(
       room.synced,
       (synced) => {
