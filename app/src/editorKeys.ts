@@ -110,7 +110,7 @@ export function bindEditorKeys(editor: EditorContextValue): () => void {
 }
 
 /** Keys typed into a field (or a code editor) belong to it, not to the canvas. */
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }

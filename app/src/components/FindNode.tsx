@@ -2,6 +2,7 @@
 // combobox), Enter or a click selects the node, brings it into view and closes the box.
 import { createMemo, createSignal, createUniqueId, For, onCleanup, onMount, Show } from "solid-js";
 import { useEditor } from "../editorContext.ts";
+import { isTyping } from "../editorKeys.ts";
 import { findNodes } from "../findNode.ts";
 import { NODE_WIDTH, nodeHeight } from "../geometry.ts";
 import "./canvasTools.css";
@@ -140,10 +141,4 @@ export function FindNode() {
       </div>
     </Show>
   );
-}
-
-/** Keys typed into another field (or a code editor) belong to it. */
-function isTyping(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
 }
