@@ -427,7 +427,11 @@ describe("graph list", () => {
       const list = (await hub.api<Array<{ id: string; name: string }>>("/api/graphs")).body;
       return list.find((g) => g.name === `${name} (copy)`);
     }, "the copy in the catalogue");
-    const copied = await exported(copy.id);
+    // The copy is created, then filled: wait for its nodes.
+    const copied = await waitFor(async (): Promise<Exported | undefined> => {
+      const graph = await exported(copy.id);
+      return graph.nodes.length === imported.nodes.length ? graph : undefined;
+    }, "the copy's nodes");
     expect(copied.nodes.map((n) => n.id).sort()).toEqual(imported.nodes.map((n) => n.id).sort());
     expect((await hub.api<{ running: boolean }>(`/api/graphs/${copy.id}`)).body.running).toBe(false);
     await page.locator(`[data-graph-id="${copy.id}"]`).waitFor();
