@@ -5,7 +5,6 @@
 // in the same run: counter → file-write on one worker (one room crossing). Also reports the CPU each process
 // used over the measured window (from /proc/<pid>/stat), so the bottleneck is visible, and the room's SQLite
 // size (status storageBytes) before and after. Prints one JSON line per figure; progress goes to stderr.
-import { spawnSync } from "node:child_process";
 import {
   closeSync,
   existsSync,
@@ -21,12 +20,20 @@ import {
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
-import { buildIfMissing, createProcesses, freePort, ROOT, sleep, snapshotHub, waitFor } from "../lib/procs.mjs";
+import {
+  AUTH_SECRET,
+  adminToken,
+  buildIfMissing,
+  createProcesses,
+  freePort,
+  ROOT,
+  sleep,
+  snapshotHub,
+  waitFor,
+} from "../lib/procs.mjs";
 
 const { start, stop, scratch, run: runBench } = createProcesses();
 const TOKEN = "bench-token-0123456789";
-/** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
-const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
 /** Messages per run (the counter's count). */
 const MESSAGES = Number(process.env.WEFT_BENCH_CHAIN_MESSAGES ?? 500_000);
 /** One run may take this long from the first line on; a slower run is reported on what arrived by then. */
@@ -262,17 +269,6 @@ async function main() {
   if (workerd.user.length === 0) throw new Error(`no workerd found in the hub's process group\n${hub.output}`);
   await run({ url, out, hub, workerd });
   if (hub.child.exitCode !== null) throw new Error(`the hub exited during the run:\n${hub.output}`);
-}
-
-/** A hub-wide admin access token for the bench's API calls, signed by the bundled CLI. */
-function adminToken() {
-  const args = [join(ROOT, "dist/weft.mjs"), "token", "create", "--user", "bench", "--role", "admin", "--ttl", "1h"];
-  const result = spawnSync(process.execPath, args, {
-    env: { ...process.env, WEFT_AUTH_SECRET: AUTH_SECRET },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`weft token create failed: ${result.stderr}`);
-  return result.stdout.trim();
 }
 
 /** The figures, in the order they run: the baseline first, so that each chain run can report its ratio. */

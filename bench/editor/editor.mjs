@@ -16,7 +16,17 @@ import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
-import { buildIfMissing, createProcesses, freePort, ROOT, sleep, snapshotHub, waitFor } from "../lib/procs.mjs";
+import {
+  AUTH_SECRET,
+  adminToken,
+  buildIfMissing,
+  createProcesses,
+  freePort,
+  ROOT,
+  sleep,
+  snapshotHub,
+  waitFor,
+} from "../lib/procs.mjs";
 import { baselineHtml, benchGraph, COLUMNS } from "./graph.mjs";
 import {
   editLogSince,
@@ -33,8 +43,6 @@ import { summarizeTrace, TRACE_CATEGORIES } from "./trace.mjs";
 
 const { start, scratch, run: runBench } = createProcesses();
 const TOKEN = "bench-token-0123456789";
-/** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
-const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
 const GRAPH = "editor-bench";
 const SEED = Number(process.env.WEFT_BENCH_EDITOR_SEED ?? 20_261_202);
 const NODES = 1000;
@@ -97,17 +105,6 @@ function buildApp(dir) {
   args.push("--logLevel", "warn");
   const result = spawnSync("npx", args, { cwd: ROOT, stdio: ["ignore", 2, 2], timeout: 120_000 });
   if (result.status !== 0) throw new Error("building the editor (vite build) failed; app/ may be mid-edit, try again");
-}
-
-/** A hub-wide admin access token for the bench's API calls and login links, signed by the bundled CLI. */
-function adminToken() {
-  const args = [join(ROOT, "dist/weft.mjs"), "token", "create", "--user", "bench", "--role", "admin", "--ttl", "1h"];
-  const result = spawnSync(process.execPath, args, {
-    env: { ...process.env, WEFT_AUTH_SECRET: AUTH_SECRET },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`weft token create failed: ${result.stderr}`);
-  return result.stdout.trim();
 }
 
 async function main() {

@@ -1,16 +1,22 @@
 // Failover benchmark: a real hub and three real `weft worker` processes; kill -9 or SIGSTOP the worker running
 // the source and time how long until status shows it running on another worker. Prints one JSON line per figure.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wranglerDevArgs } from "../../scripts/wrangler.mjs";
-import { buildIfMissing, createProcesses, freePort, ROOT, sleep, waitFor } from "../lib/procs.mjs";
+import {
+  AUTH_SECRET,
+  adminToken,
+  buildIfMissing,
+  createProcesses,
+  freePort,
+  ROOT,
+  sleep,
+  waitFor,
+} from "../lib/procs.mjs";
 
 const { start, signal, stopAll, run: runBench } = createProcesses();
 const TOKEN = "bench-token-0123456789";
-/** Signs the bench's access tokens (WEFT_AUTH_SECRET of its hub). */
-const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
 const GRAPH = "failover";
 const TRIALS = Number(process.env.WEFT_BENCH_TRIALS ?? 5);
 const POLL_MS = 50;
@@ -52,17 +58,6 @@ async function main() {
     await stopAll();
     rmSync(persistDir, { recursive: true, force: true });
   }
-}
-
-/** A hub-wide admin access token for the bench's API calls, signed by the bundled CLI. */
-function adminToken() {
-  const args = [join(ROOT, "dist/weft.mjs"), "token", "create", "--user", "bench", "--role", "admin", "--ttl", "1h"];
-  const result = spawnSync(process.execPath, args, {
-    env: { ...process.env, WEFT_AUTH_SECRET: AUTH_SECRET },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`weft token create failed: ${result.stderr}`);
-  return result.stdout.trim();
 }
 
 async function run(url) {

@@ -10,6 +10,20 @@ export const BENCH_ENV = { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR:
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Signs the benches' access tokens (WEFT_AUTH_SECRET of their hubs). */
+export const AUTH_SECRET = "bench-auth-secret-0123456789-abcdefghijklmnop";
+
+/** A hub-wide admin access token for a bench's API calls and login links, signed by the bundled CLI. */
+export function adminToken() {
+  const args = [join(ROOT, "dist/weft.mjs"), "token", "create", "--user", "bench", "--role", "admin", "--ttl", "1h"];
+  const result = spawnSync(process.execPath, args, {
+    env: { ...process.env, WEFT_AUTH_SECRET: AUTH_SECRET },
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`weft token create failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
 /** Processes started by one benchmark, and scratch directories to remove at the end. */
 export function createProcesses() {
   const procs = new Set();
