@@ -49,6 +49,12 @@ describe("presence", () => {
       view: { center: { x: 10, y: 21 }, zoom: 0.5 },
     });
     expect(pb.selectedBy().get("n1")?.name).toBe("Ada");
+    // A pointer move alone leaves the selection map as it was (nodes reading it do not rerun).
+    const before = pb.selectedBy();
+    pa.setCursor({ x: 1, y: 1 });
+    vi.advanceTimersByTime(PRESENCE_INTERVAL_MS);
+    expect(pb.peers()[0]?.cursor).toEqual({ x: 1, y: 1 });
+    expect(pb.selectedBy()).toBe(before);
     pa.setCursor(null);
     vi.advanceTimersByTime(PRESENCE_INTERVAL_MS);
     expect(pb.peers()[0]?.cursor).toBeUndefined();

@@ -117,11 +117,17 @@ export function createPresence(awareness: Awareness, me: Identity): Presence {
   write();
   read();
 
-  const selectedBy = createMemo(() => {
-    const map = new Map<string, Peer>();
-    for (const peer of peers()) for (const id of peer.selection) if (!map.has(id)) map.set(id, peer);
-    return map;
-  });
+  // Peers' states change with every pointer move; the nodes that read this map rerun only when a selection
+  // (or the name and colour it is shown in) really changed.
+  const selectedBy = createMemo(
+    () => {
+      const map = new Map<string, Peer>();
+      for (const peer of peers()) for (const id of peer.selection) if (!map.has(id)) map.set(id, peer);
+      return map;
+    },
+    undefined,
+    { equals: sameSelections },
+  );
 
   return {
     me,
@@ -150,6 +156,17 @@ export function createPresence(awareness: Awareness, me: Identity): Presence {
       awareness.off("change", read);
     },
   };
+}
+
+function sameSelections(a: ReadonlyMap<string, Peer>, b: ReadonlyMap<string, Peer>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, peer] of a) {
+    const other = b.get(id);
+    if (!other || other.clientId !== peer.clientId || other.name !== peer.name || other.color !== peer.color) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** A peer's awareness state as the editor uses it, or undefined when it is not a Weft editor's. */
