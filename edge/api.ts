@@ -1,4 +1,4 @@
-// The HTTP API under /api: who you are, graphs (list, create, export, import, delete), desired state, status,
+// The HTTP API under /api: who you are, graphs (list, create, export, import, rename, delete), desired state, status,
 // the fleet, and worker tokens. Every route but /api/health needs a token and the role the route names.
 import { getServerByName } from "partyserver";
 import pkg from "../package.json";
@@ -80,7 +80,11 @@ export async function handleApi(request: Request, env: Env): Promise<Response> {
     return handleEdges(request, env, caller, graphId, [action, ...rest]);
   if (rest.length > 0) throw notFound();
   if (action === undefined) {
-    allow(method, ["GET", "PUT", "DELETE"]);
+    allow(method, ["GET", "PUT", "PATCH", "DELETE"]);
+    if (method === "PATCH") {
+      requireRole(caller, graphId, "editor");
+      return renameGraph(request, env, graphId);
+    }
     if (method === "PUT") {
       // Editors of the graph may import into it; creating it needs the editor role on it too.
       requireRole(caller, graphId, "editor");
@@ -125,11 +129,15 @@ function me(claims: AccessClaims) {
   };
 }
 
-/** Users see the graphs their token names (or all, with a hub-wide role); worker tokens see all (`--all`). */
+/**
+ * Users see the graphs their token names (or all, with a hub-wide role), with what each room last reported
+ * (node count, run state, who is editing); worker tokens see every graph's id, name and time (`--all`), not
+ * who is in it.
+ */
 async function listGraphs(env: Env, caller: Caller | undefined) {
   if (caller?.kind !== "worker") requireUser(caller);
   const graphs = await env.Catalogue.getByName("main").list();
-  if (caller?.kind !== "user") return graphs;
+  if (caller?.kind !== "user") return graphs.map(({ id, name, updatedAt }) => ({ id, name, updatedAt }));
   return graphs.filter((g) => roleFor(caller.claims, g.id) !== undefined);
 }
 
@@ -395,17 +403,46 @@ export async function requireGraph(env: Env, graphId: string): Promise<void> {
 async function createGraph(request: Request, env: Env): Promise<Response> {
   const name = await readName(request);
   const id = newGraphId();
-  unwrap(await (await getServerByName(env.Graph, id)).initGraph(name));
+  const room = await getServerByName(env.Graph, id);
+  unwrap(await room.initGraph(name));
   await env.Catalogue.getByName("main").upsert(id, name);
+  await reportSoon(room, id);
   return json({ id }, 201);
 }
 
 async function importGraph(request: Request, env: Env, graphId: string): Promise<Response> {
   const checked = validateGraph(await readJson(request), graphId);
   if (!checked.ok) throw new ApiError(400, checked.problem.code, checked.problem.message);
-  unwrap(await (await getServerByName(env.Graph, graphId)).importGraph(JSON.stringify(checked.graph)));
+  const room = await getServerByName(env.Graph, graphId);
+  unwrap(await room.importGraph(JSON.stringify(checked.graph)));
   const created = await env.Catalogue.getByName("main").upsert(graphId, checked.graph.name);
+  if (created) await reportSoon(room, graphId);
   return json({ id: graphId, created, warnings: checked.warnings }, created ? 201 : 200);
+}
+
+/**
+ * Asks a graph's room to report to the catalogue again: its first report may have arrived before the graph
+ * was listed. Best effort: the graph exists either way, and the room reports again at its next change.
+ */
+async function reportSoon(room: RoomStub, graphId: string): Promise<void> {
+  try {
+    const result = await room.reportToCatalogue();
+    if (!result.ok) throw new Error(`${result.code}: ${result.message}`);
+  } catch (error) {
+    console.error(JSON.stringify({ event: "report_request_failed", graphId, error: String(error) }));
+  }
+}
+
+/**
+ * PATCH /api/graphs/:id {name} (editor): renames the graph in its document, as the editor's title field does,
+ * so open editors show the new name at once; the list has it at once too.
+ */
+async function renameGraph(request: Request, env: Env, graphId: string): Promise<Response> {
+  await requireGraph(env, graphId);
+  const name = await readName(request);
+  unwrap(await (await getServerByName(env.Graph, graphId)).renameGraph(name));
+  await env.Catalogue.getByName("main").touch(graphId, name);
+  return json({ id: graphId, name });
 }
 
 /** The trimmed `name` of a JSON body `{ name }` (a new graph, a new worker token), or 400 invalid_name. */

@@ -1,7 +1,10 @@
 // The catalogue: one Durable Object (named "main") listing every graph (GET /api/graphs, `weft worker --all`)
-// and the hub-issued worker tokens (their hashes only).
+// with what each graph's room last reported of itself (edge/graphTable.ts), and the hub-issued worker tokens
+// (their hashes only).
 import { DurableObject } from "cloudflare:workers";
+import type { GraphEntry } from "../shared/graphActivity.ts";
 import type { Env } from "./env.ts";
+import { GraphTable, type RoomReport } from "./graphTable.ts";
 import { hashSecret, newWorkerToken, timingSafeEqual } from "./workerTokens.ts";
 
 export interface WorkerTokenInfo {
@@ -24,61 +27,53 @@ interface TokenRow extends Record<string, SqlStorageValue> {
 /** last_used_at is refreshed at most this often per token, so a reconnecting fleet does not write on every hello. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export interface GraphEntry {
-  id: string;
-  name: string;
-  updatedAt: string;
-}
-
-interface Row extends Record<string, SqlStorageValue> {
-  id: string;
-  name: string;
-  updated_at: number;
-}
-
 export class Catalogue extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly graphs: GraphTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.graphs = new GraphTable(this.sql);
     this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS graphs (id TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS worker_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL,
         created_at INTEGER NOT NULL, last_used_at INTEGER, revoked_at INTEGER);
     `);
   }
 
   list(): GraphEntry[] {
-    return this.sql
-      .exec<Row>("SELECT id, name, updated_at FROM graphs ORDER BY updated_at DESC, id")
-      .toArray()
-      .map(toEntry);
+    return this.graphs.list();
   }
 
   has(id: string): boolean {
-    return this.sql.exec("SELECT 1 FROM graphs WHERE id = ?", id).toArray().length > 0;
+    return this.graphs.has(id);
   }
 
   /** Adds a graph or refreshes its name and time; returns true when it was new. */
   upsert(id: string, name: string): boolean {
-    const existed = this.has(id);
-    this.sql.exec(
-      "INSERT INTO graphs (id, name, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
-      id,
-      name,
-      Date.now(),
-    );
-    return !existed;
+    return this.graphs.upsert(id, name, Date.now());
   }
 
   /** Refreshes the name and time of a listed graph; does nothing for a graph not listed. */
   touch(id: string, name: string): void {
-    this.sql.exec("UPDATE graphs SET name = ?, updated_at = ? WHERE id = ?", name, Date.now(), id);
+    this.graphs.touch(id, name, Date.now());
+  }
+
+  /**
+   * A room's report of its name, node count, run state and who is in it (at most every 2 s, and only when
+   * something changed): one statement, no write when nothing differs or the graph is no longer listed.
+   */
+  report(id: string, report: RoomReport): boolean {
+    try {
+      return this.graphs.report(id, report, Date.now());
+    } catch (error) {
+      console.error(JSON.stringify({ event: "catalogue_report_failed", graphId: id, error: String(error) }));
+      return false;
+    }
   }
 
   remove(id: string): boolean {
-    return this.sql.exec("DELETE FROM graphs WHERE id = ?", id).rowsWritten > 0;
+    return this.graphs.remove(id);
   }
 
   // ---- worker tokens ------------------------------------------------------------------------------
@@ -134,8 +129,4 @@ function toTokenInfo(row: TokenRow): WorkerTokenInfo {
     lastUsedAt: iso(row.last_used_at),
     revokedAt: iso(row.revoked_at),
   };
-}
-
-function toEntry(row: Row): GraphEntry {
-  return { id: row.id, name: row.name, updatedAt: new Date(row.updated_at).toISOString() };
 }

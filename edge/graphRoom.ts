@@ -5,10 +5,11 @@
 import { type Connection, type ConnectionContext, Server } from "partyserver";
 import { utf8Bytes } from "../shared/docModel.ts";
 import type { GraphExport } from "../shared/graph.ts";
+import { type GraphActivity, presence, runSummary } from "../shared/graphActivity.ts";
 import { BROKER, CONNECTIONS, LIMITS, RATES, TIMING } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
 import type { EditorPush } from "../shared/status.ts";
-import { replaceGraph, setRunning } from "../shared/ydoc.ts";
+import { replaceGraph, setGraphField, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
 import { type RoomIdentity, readRoomIdentity } from "./identity.ts";
 import { DEFAULT_CONFIG, type RoomConfig, RoomCore } from "./room/core.ts";
@@ -34,6 +35,8 @@ interface EditorConnState {
   role: "editor";
   access: Access;
   user: string;
+  /** Display name (the graph list names who is editing); absent on connections opened before it was kept. */
+  name?: string;
   /** Seconds since the epoch when the access token expires (0: never). */
   exp: number;
   watch?: boolean;
@@ -58,6 +61,10 @@ export class GraphRoom extends Server<Env> {
   private typesCache: { version: number; text: string } | undefined;
   private lastCatalogueTouch = 0;
   private catalogueTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The document changed since the last report to the catalogue (its update time moves). */
+  private catalogueEdited = false;
+  /** The last report the catalogue took (JSON); an equal one is not sent again unless the document changed. */
+  private lastCatalogueReport: string | undefined;
 
   override async onStart(): Promise<void> {
     this.vault = await SecretVault.open(
@@ -81,7 +88,10 @@ export class GraphRoom extends Server<Env> {
       },
       changed: (change) => {
         this.core?.graphChanged(change);
-        if (!change || change.name) this.touchCatalogue();
+        // What the graph list shows: the name, the node count, the desired state; other edits move its time.
+        if (!change || change.name || change.running || change.nodes.size > 0 || change.edges) {
+          this.touchCatalogue(true);
+        }
       },
       report: (event, fields) => this.log(event, fields),
     });
@@ -97,7 +107,10 @@ export class GraphRoom extends Server<Env> {
       close: (connId, code, reason) => this.closeConnection(connId, code, reason),
       graph: this.doc.view,
       secrets: this.vault,
-      statusChanged: () => this.scheduleStatusPush(),
+      statusChanged: () => {
+        this.scheduleStatusPush();
+        this.touchCatalogue(false);
+      },
       log: (event, fields) => this.log(event, fields),
       storageBytes: () => this.ctx.storage.sql.databaseSize,
       commitSoon: () => this.scheduleCommit(),
@@ -134,10 +147,12 @@ export class GraphRoom extends Server<Env> {
         role: "editor",
         access: identity.access,
         user: identity.user,
+        name: identity.name,
         exp: identity.exp,
         awarenessIds: [],
       } satisfies EditorConnState);
       this.doc.onConnect(connection.id);
+      this.touchCatalogue(false);
       // A token that expires closes its connection then, even one that never sends again (AUTH-6).
       if (identity.exp > 0) await this.armAlarm(identity.exp * 1000);
     });
@@ -269,8 +284,10 @@ export class GraphRoom extends Server<Env> {
     const state = connection.state as ConnState | null;
     this.workerFrames.forget(connection.id);
     if (state?.role === "worker") this.core.onWorkerClosed(connection.id, state.workerId);
-    else if (state?.role === "editor")
+    else if (state?.role === "editor") {
       this.doc.onClose({ id: connection.id, access: state.access, awarenessIds: state.awarenessIds });
+      this.touchCatalogue(false);
+    }
   }
 
   override async onAlarm(): Promise<void> {
@@ -336,6 +353,22 @@ export class GraphRoom extends Server<Env> {
         this.doc.localEdit((doc) => replaceGraph(doc, { name, description: "", running: false, nodes: [], edges: [] })),
       ),
     );
+  }
+
+  /** Renames the graph in its document (PATCH /api/graphs/:id): editors see the new name at once. */
+  renameGraph(name: string): RoomResult<null> {
+    return rpc(this.name, "renameGraph", () =>
+      editResult(this.doc.localEdit((doc) => setGraphField(doc, "name", name), name.length)),
+    );
+  }
+
+  /** Reports to the catalogue soon (a graph just listed there, whose first report may have found no row). */
+  reportToCatalogue(): RoomResult<null> {
+    return rpc(this.name, "reportToCatalogue", () => {
+      this.lastCatalogueReport = undefined;
+      this.touchCatalogue(true);
+      return success(null);
+    });
   }
 
   setRunning(running: boolean): RoomResult<boolean> {
@@ -615,22 +648,62 @@ export class GraphRoom extends Server<Env> {
     return this.typesCache.text;
   }
 
-  /** Tells the catalogue the graph's name and time, at most every 2 s, always ending with the latest state. */
-  private touchCatalogue(): void {
+  /**
+   * Tells the catalogue the graph's name, node count, run state and who is in it (the graph list), at most
+   * every 2 s and always ending with the latest state; a report equal to the last one taken is not sent
+   * again unless the document changed (`edited`: the listed update time moves).
+   */
+  private touchCatalogue(edited: boolean): void {
+    this.catalogueEdited ||= edited;
     if (this.catalogueTimer !== undefined) return;
     const wait = Math.max(0, this.lastCatalogueTouch + CATALOGUE_TOUCH_MS - Date.now());
     this.catalogueTimer = setTimeout(() => {
       this.catalogueTimer = undefined;
+      // Looked at most every 2 s, sent or not: a busy broker's status changes cost one look per 2 s.
       this.lastCatalogueTouch = Date.now();
-      const name = this.doc.view.name;
-      if (name) {
-        this.ctx.waitUntil(
-          this.env.Catalogue.getByName("main")
-            .touch(this.name, name)
-            .catch((error: unknown) => this.log("catalogue_touch_failed", { error: String(error) })),
-        );
+      try {
+        this.sendCatalogueReport();
+      } catch (error) {
+        this.log("catalogue_touch_failed", { error: String(error) });
       }
     }, wait);
+  }
+
+  private sendCatalogueReport(): void {
+    const name = this.doc.view.name;
+    // An empty name: a document not made yet, or a deleted graph's (the catalogue no longer lists it).
+    if (!name) return;
+    const activity = this.activity();
+    const text = JSON.stringify({ name, activity });
+    const edited = this.catalogueEdited;
+    if (!edited && text === this.lastCatalogueReport) return;
+    this.catalogueEdited = false;
+    this.ctx.waitUntil(
+      this.env.Catalogue.getByName("main")
+        .report(this.name, { name, activity, edited })
+        .then(() => {
+          this.lastCatalogueReport = text;
+        })
+        .catch((error: unknown) => {
+          this.log("catalogue_touch_failed", { error: String(error) });
+          // Tried again (2 s on), so the list does not keep a stale picture until the next change.
+          this.touchCatalogue(edited);
+        }),
+    );
+  }
+
+  /** What the graph list shows of this graph now. */
+  private activity(): GraphActivity {
+    let nodes = 0;
+    for (const _ of this.doc.view.nodes()) nodes++;
+    const editors = [];
+    for (const connection of this.getConnections<EditorConnState>("editor")) {
+      const state = connection.state;
+      // A connection being closed (in its onClose) is no longer in the graph.
+      if (state?.role !== "editor" || connection.readyState !== WebSocket.OPEN) continue;
+      editors.push({ user: state.user, name: state.name ?? state.user, access: state.access });
+    }
+    return { nodes, ...runSummary(this.core.status()), ...presence(editors) };
   }
 
   /** Makes sure an alarm fires by the time the core next needs to look (heartbeats, stops, crash backoff, hellos). */

@@ -1,5 +1,6 @@
 // HTTP client for the hub API (/api/...): one request helper, one error class. The session cookie rides along.
 import { ApiError } from "../../shared/errors.ts";
+import type { GraphEntry } from "../../shared/graphActivity.ts";
 import type { Message } from "../../shared/protocol.ts";
 import type { Role } from "../../shared/roles.ts";
 import type { GraphStatus } from "../../shared/status.ts";
@@ -22,11 +23,13 @@ export function whenUnauthorized(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-export interface GraphSummary {
-  id: string;
-  name: string;
+/**
+ * A graph as GET /api/graphs lists it: id, name, time, and what its room last reported (node count, run
+ * state, who is editing), each field possibly absent or null (a room that has not reported yet).
+ */
+export type GraphSummary = Pick<GraphEntry, "id" | "name"> & {
   updatedAt: number | string;
-}
+} & Partial<Omit<GraphEntry, "id" | "name" | "updatedAt">>;
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, headers: { accept: "application/json" } };
@@ -70,6 +73,11 @@ export function getHealth(): Promise<{ ok: boolean; version: string }> {
 
 export function listGraphs(): Promise<GraphSummary[]> {
   return request("GET", "/api/graphs");
+}
+
+/** Renames a graph (editor): its document's name, so open editors show it at once. */
+export function renameGraph(id: string, name: string): Promise<{ id: string; name: string }> {
+  return request("PATCH", `/api/graphs/${encodeURIComponent(id)}`, { name });
 }
 
 export function createGraph(name: string): Promise<{ id: string }> {
