@@ -1,49 +1,42 @@
-// Shows whether this editor is connected to the graph's room (data-connection="connected|connecting").
+// Shows whether this editor is connected to the graph's room (data-connection="connected|connecting|offline|closed")
+// and where edits the hub has not had are kept (data-unsynced, data-local="device|tab"); offers the offline copy of
+// a graph the hub replaced.
 import { Show } from "solid-js";
+import { connectionText, dataConnection } from "../connectionText.ts";
 import { useEditor } from "../editorContext.ts";
-import type { ConnectionState } from "../room.ts";
-
-const LABELS: Record<ConnectionState, string> = {
-  connecting: "Connecting…",
-  connected: "Connected",
-  syncing: "Syncing…",
-  reconnecting: "Reconnecting…",
-  offline: "Offline",
-  deleted: "Graph deleted",
-  reset: "Reloading…",
-  expired: "Signed out",
-};
-
-/** The stable test hook: connected, offline, connecting (first try, reconnecting, syncing or reloading), or closed. */
-function dataConnection(state: ConnectionState): "connected" | "connecting" | "offline" | "closed" {
-  if (state === "connected" || state === "offline") return state;
-  return state === "deleted" || state === "expired" ? "closed" : "connecting";
-}
+import { isSavedOnDevice } from "../offline.ts";
+import { session } from "../session.ts";
+import { RescuedCopy } from "./RescuedCopy.tsx";
 
 export function ConnectionIndicator() {
   const editor = useEditor();
   const state = () => editor.connection();
+  const saved = () => isSavedOnDevice(editor.graphId);
+  const text = () => connectionText(state(), editor.unsynced(), saved());
+  const sessionOffline = () => {
+    const s = session();
+    return s.state === "signed-in" && s.offline;
+  };
   return (
-    <span
-      class={`connection connection-${state()}`}
-      data-connection={dataConnection(state())}
-      data-connection-detail={state()}
-      data-unsynced={editor.unsynced()}
-      role="status"
-      aria-live="polite"
-      title={
-        state() === "offline"
-          ? "No network: you can keep editing; your changes sync when the connection is back"
-          : undefined
-      }
-    >
-      <span class="connection-dot" aria-hidden="true" />
-      {LABELS[state()]}
-      <Show when={editor.unsynced() > 0}>
-        <span class="connection-unsynced muted">
-          · {editor.unsynced()} unsynced {editor.unsynced() === 1 ? "change" : "changes"}
-        </span>
-      </Show>
-    </span>
+    <>
+      <span
+        class={`connection connection-${state()}`}
+        data-connection={dataConnection(state())}
+        data-connection-detail={state()}
+        data-unsynced={editor.unsynced()}
+        data-local={saved() ? "device" : "tab"}
+        data-session={sessionOffline() ? "offline" : "online"}
+        role="status"
+        aria-live="polite"
+        title={text().title}
+      >
+        <span class="connection-dot" aria-hidden="true" />
+        {text().label}
+        <Show when={text().detail}>
+          <span class="connection-unsynced muted">{text().detail}</span>
+        </Show>
+      </span>
+      <RescuedCopy graphId={editor.graphId} />
+    </>
   );
 }

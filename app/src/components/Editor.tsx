@@ -3,6 +3,7 @@
 // is built again from a fresh sync.
 import { createSignal, For, Show } from "solid-js";
 import { NotFound } from "./NotFound.tsx";
+import { RescuedCopy } from "./RescuedCopy.tsx";
 import { Workspace } from "./Workspace.tsx";
 
 export function Editor(props: { graphId: string }) {
@@ -29,6 +30,7 @@ function GraphNotFound(props: { graphId: string }) {
       <p class="muted">
         There is no graph <code>{props.graphId}</code> on this hub. It may have been deleted.
       </p>
+      <RescuedCopy graphId={props.graphId} />
     </NotFound>
   );
 }

@@ -7,6 +7,7 @@ import { createGraph, deleteGraph, type GraphSummary, getHealth, listGraphs, ren
 import { checkName, ListRefresher, nodesText, presenceText, runText } from "../graphListModel.ts";
 import { downloadGraph, duplicateGraph, importGraphText } from "../graphTransfer.ts";
 import { notify, reportError } from "../notices.ts";
+import { forgetGraph } from "../offline.ts";
 import { editorPath, linkClick, navigate } from "../router.ts";
 import { mayEdit } from "../session.ts";
 import { timeAgo, toDate } from "../time.ts";
@@ -115,6 +116,8 @@ export function GraphList() {
       return;
     try {
       await deleteGraph(graph.id);
+      // The service worker forgets the local copy too, but not for a page it does not control yet.
+      void forgetGraph(graph.id);
       changedLocally();
       const id = graph.id;
       setGraphs((list) => list.filter((g) => g.id !== id));
