@@ -1,9 +1,10 @@
 // End to end, several browser contexts on one graph (wrangler dev + Debian's Chromium): concurrent drags, per-user
 // undo, select all / delete / undo, box selection, and copy/paste of nodes between two graphs.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { animatedPng } from "./apng.ts";
 import { accessToken, CHROMIUM_FLAGS, type Hub, jsonRequest, ROOT, startHub, waitFor } from "./harness.ts";
 
 let hub: Hub;
@@ -184,6 +185,72 @@ describe("editing one graph together", () => {
     await a.context().close();
   });
 
+  it("drawing an edge says what it would do before letting go; the keyboard connects ports too", async () => {
+    await putGraph("links");
+    const page = await openEditor("links");
+    const port = (node: string, dir: "in" | "out", name: string) =>
+      page.locator(`[data-node-id="${node}"] [data-port="${name}"][data-port-dir="${dir}"]`);
+    const centre = async (node: string, dir: "in" | "out", name: string) => {
+      const box = await port(node, dir, name).boundingBox();
+      if (!box) throw new Error(`port ${node}.${name} is not on screen`);
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    };
+    /** Presses on `from`, moves over `to` and reads what the canvas says there, then lets go. */
+    const drawTo = async (from: [string, "in" | "out", string], to: [string, "in" | "out", string]) => {
+      const a = await centre(...from);
+      const b = await centre(...to);
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      await page.mouse.move(b.x, b.y, { steps: 6 });
+      const hint = page.locator("[data-link-hint]");
+      await hint.waitFor();
+      const seen = {
+        kind: await hint.getAttribute("data-link-hint"),
+        text: await hint.textContent(),
+        port: await port(...to).getAttribute("data-link"),
+      };
+      await page.mouse.up();
+      return seen;
+    };
+
+    // mid → a exists: a's error output → mid.in closes a loop, which is allowed and named.
+    expect(await drawTo(["a", "out", "error"], ["mid", "in", "in"])).toEqual({
+      kind: "loop",
+      port: "loop",
+      text: expect.stringContaining("closes a loop (mid → a → mid)"),
+    });
+    await hasEdges(page, 3);
+    // The same edge again, and an output onto an output, are refused before anything is written.
+    expect(await drawTo(["src", "out", "out"], ["mid", "in", "in"])).toEqual({
+      kind: "bad",
+      port: "bad",
+      text: "Cannot connect: these ports are already connected",
+    });
+    expect((await drawTo(["src", "out", "out"], ["mid", "out", "out"])).text).toMatch(/^Both are outputs/);
+    await hasEdges(page, 3);
+    expect((await exported("links")).edges).toHaveLength(3);
+
+    // Keyboard: mid, Enter into its ports, down to its output, Enter picks it; Alt+→ to a, Alt+↓ to b, Enter
+    // into b's ports (its input first), Enter joins them.
+    await page.locator('[data-node-id="mid"]').focus();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-port"))).toBe("out");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => port("mid", "out", "out").getAttribute("data-link")).toBe("picked");
+    expect(await page.locator("[data-link-status]").textContent()).toContain("Connecting from mid.out");
+    await page.keyboard.press("Alt+ArrowRight");
+    await page.keyboard.press("Alt+ArrowDown");
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest("[data-node-id]")?.getAttribute("data-node-id")))
+      .toBe("b");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("[data-link-status]").textContent()).toBe("Connected mid.out and b.in");
+    await waitFor(async () => (await exported("links")).edges.some((e) => e.from === "mid" && e.to === "b"), "mid → b");
+    await page.context().close();
+  });
+
   it("copies two nodes and their edge in one graph and pastes them into another, with new ids", async () => {
     await putGraph("copy-from");
     await putGraph("copy-to", { name: "Empty", running: false, nodes: [], edges: [] });
@@ -350,6 +417,7 @@ describe("editing one graph together", () => {
     await a.locator('[data-node-id="mid"] .node-head').click();
     await b.locator('[data-node-id="mid"][data-peer-selected="Ada"]').waitFor();
     await b.screenshot({ path: join(ROOT, "docs/presence.png") });
+    await recordTogether(a, b);
 
     // B follows A; A zooms out twice; B's zoom follows.
     await b.locator('[data-presence-user="Ada"]').click();
@@ -461,6 +529,54 @@ describe("graph list", () => {
     await context.close();
   });
 });
+/**
+ * docs/together.png, the README's animation: a third person (a viewer) watches Ada and Bo drag two nodes at once,
+ * each frame taken once both pointers have moved on the watcher's screen. Both drags land.
+ */
+async function recordTogether(a: Page, b: Page): Promise<void> {
+  const watcher = await (await browser.newContext({ viewport: { width: 1100, height: 640 } })).newPage();
+  await watcher.goto(`${hub.url}/g/presence?token=${await accessToken({ user: "cy", name: "Cy", role: "viewer" })}`);
+  await watcher.locator('[data-connection="connected"]').waitFor();
+  const grab = async (page: Page, node: string) => {
+    const box = await page.locator(`[data-node-id="${node}"] .node-head`).boundingBox();
+    if (!box) throw new Error(`node ${node} is not on screen`);
+    await page.mouse.move(box.x + 30, box.y + box.height / 2, { steps: 2 });
+    await page.mouse.down();
+    return { x: box.x + 30, y: box.y + box.height / 2 };
+  };
+  const cursors = () =>
+    watcher.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>("[data-presence-cursor]")].map((el) => el.style.transform).join("|"),
+    );
+  const before = { b: await nodeIn("presence", "b"), src: await nodeIn("presence", "src") };
+  const pa = await grab(a, "b");
+  const pb = await grab(b, "src");
+  const frames: Buffer[] = [];
+  const canvas = await watcher.locator(".canvas").boundingBox();
+  if (!canvas) throw new Error("the watcher shows no canvas");
+  for (let i = 1; i <= 14; i++) {
+    const seen = await cursors();
+    await a.mouse.move(pa.x + i * 14, pa.y + i * 6);
+    await b.mouse.move(pb.x + i * 10, pb.y + i * 12);
+    await watcher.waitForFunction(
+      (last) =>
+        [...document.querySelectorAll<HTMLElement>("[data-presence-cursor]")]
+          .map((el) => el.style.transform)
+          .join("|") !== last && document.querySelectorAll("[data-presence-cursor]").length === 2,
+      seen,
+    );
+    frames.push(await watcher.screenshot({ clip: canvas }));
+  }
+  await a.mouse.up();
+  await b.mouse.up();
+  writeFileSync(join(ROOT, "docs/together.png"), animatedPng(frames, 160));
+  await waitFor(async () => {
+    const [nb, ns] = [await nodeIn("presence", "b"), await nodeIn("presence", "src")];
+    return nb !== undefined && ns !== undefined && nb.x > (before.b?.x ?? 0) && ns.y > (before.src?.y ?? 0);
+  }, "both drags in the graph");
+  await watcher.context().close();
+}
+
 async function hasEdges(page: Page, n: number): Promise<void> {
   await waitFor(async () => (await page.locator("[data-edge-id]").count()) === n, `${n} edges`);
 }

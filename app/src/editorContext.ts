@@ -20,6 +20,8 @@ export interface EditorContextValue {
   portsOf: PortsOf;
   actions: GraphActions;
   viewport: Viewport;
+  /** Whether node `id` has its body built (detail.ts): near zoom, in or near the view. */
+  detailed: (id: string) => boolean;
   connection: Accessor<ConnectionState>;
   synced: Accessor<boolean>;
   /** Local edits the room does not have yet (made offline or while reconnecting). */

@@ -1,9 +1,11 @@
-// The editor's keyboard and clipboard: undo/redo, select all, delete, duplicate, nudge, zoom, and copy/cut/paste
-// as JSON text through the system clipboard (so nodes move between graphs, tabs and browsers).
+// The editor's keyboard and clipboard: undo/redo, select all, delete, duplicate, nudge, Alt+arrows to the next
+// node, zoom, and copy/cut/paste as JSON text through the system clipboard (so nodes move between graphs, tabs
+// and browsers).
 import { copyText } from "./clipboard.ts";
 import type { EditorContextValue } from "./editorContext.ts";
-import { boundsOf, type Point } from "./geometry.ts";
+import { boundsOf, NODE_WIDTH, nodeHeight, type Point } from "./geometry.ts";
 import { notify } from "./notices.ts";
+import { nearestInDirection } from "./spatial.ts";
 
 /** How far a duplicate lands from its original, and how far an arrow key moves (Shift: ×5). */
 const DUPLICATE_OFFSET = 40;
@@ -43,6 +45,28 @@ export function bindEditorKeys(editor: EditorContextValue): () => void {
     if (bounds) viewport.reveal(bounds);
   };
 
+  /** Alt+arrow: to the nearest node that way from the focused (or the one selected) node, focused and selected. */
+  const travel = (key: string) => {
+    const direction = ({ ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down" } as const)[
+      key as "ArrowLeft"
+    ];
+    const focused = document.activeElement?.closest<HTMLElement>("[data-node-id]")?.dataset.nodeId;
+    const from = focused ?? selection.single()?.id ?? graph.nodeIds()[0];
+    if (!direction || !from) return;
+    const centres = new Map<string, Point>();
+    for (const id of graph.nodeIds()) {
+      const node = graph.state.nodes[id];
+      if (node) centres.set(id, { x: node.x + NODE_WIDTH / 2, y: node.y + nodeHeight(node, editor.portsOf) / 2 });
+    }
+    const to =
+      from === focused || from === selection.single()?.id ? nearestInDirection(centres, from, direction) : from;
+    const node = to ? graph.state.nodes[to] : undefined;
+    if (!to || !node) return;
+    selection.select({ kind: "node", id: to });
+    viewport.reveal({ x: node.x, y: node.y, width: NODE_WIDTH, height: nodeHeight(node, editor.portsOf) });
+    document.querySelector<HTMLElement>(`[data-node-id="${CSS.escape(to)}"]`)?.focus();
+  };
+
   const onKey = (event: KeyboardEvent) => {
     if (isTyping(event.target)) return;
     const mod = event.ctrlKey || event.metaKey;
@@ -65,6 +89,7 @@ export function bindEditorKeys(editor: EditorContextValue): () => void {
       });
     } else if (!mod && (event.key === "Delete" || event.key === "Backspace")) handled(removeSelected);
     else if (event.key === "Escape") selection.select(null);
+    else if (event.altKey && !mod && event.key.startsWith("Arrow")) handled(() => travel(event.key));
     else if (!mod && event.key.startsWith("Arrow") && selection.nodes().length > 0) {
       const step = event.shiftKey ? NUDGE * 5 : NUDGE;
       const [dx, dy] = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[

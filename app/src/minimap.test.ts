@@ -1,6 +1,5 @@
 // The minimap's geometry: the visible rectangle agrees with the real viewport, content fits the map, and a click
 // on the map centres the view on the graph point drawn there.
-import { createRoot } from "solid-js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fuzzSeeds, prng } from "../../shared/testing/seeds.ts";
 import type { Rect } from "./geometry.ts";
@@ -14,28 +13,9 @@ import {
   unionRect,
   visibleRect,
 } from "./minimap.ts";
-import { createViewport, type Viewport } from "./viewport.ts";
+import { viewportOf } from "./viewportFake.ts";
 
 const MAP = { width: 200, height: 140 };
-
-/** A viewport attached to a fake canvas of `width`×`height` at the page origin (ResizeObserver stubbed). */
-function viewportOf(width: number, height: number): { viewport: Viewport; dispose: () => void } {
-  let resized: ((entries: { contentRect: { width: number; height: number } }[]) => void) | undefined;
-  (globalThis as { ResizeObserver?: unknown }).ResizeObserver = class {
-    constructor(callback: typeof resized) {
-      resized = callback;
-    }
-    observe() {}
-    disconnect() {}
-  };
-  const element = { getBoundingClientRect: () => ({ left: 0, top: 0 }) } as unknown as HTMLElement;
-  return createRoot((dispose) => {
-    const viewport = createViewport();
-    viewport.attach(element);
-    resized?.([{ contentRect: { width, height } }]);
-    return { viewport, dispose };
-  });
-}
 
 const expectRect = (actual: Rect, expected: Rect) => {
   expect(actual.x).toBeCloseTo(expected.x, 6);

@@ -33,6 +33,8 @@ export interface LocalCopy {
   readonly origin: unknown;
   /** Resolves when the stored document is in the doc (or was given up on); never rejects. */
   readonly loaded: Promise<LoadedCopy>;
+  /** This device's index lists a copy synced before: worth waiting for `loaded` before connecting. */
+  readonly stored: boolean;
   /** The room has everything this copy has. */
   markSynced(): void;
   setUnsynced(count: number): void;
@@ -125,8 +127,8 @@ export function openLocalCopy(graphId: string, user: string, doc: Y.Doc): LocalC
       entry.close();
     },
   );
+  const stored = readIndex()[name];
   const loaded = new Promise<LoadedCopy>((resolve) => {
-    const stored = readIndex()[name];
     const timer = setTimeout(() => {
       console.warn(`[weft] the copy of graph ${graphId} on this device did not load within ${LOAD_TIMEOUT_MS} ms`);
       resolve({ hadCopy: false, unsynced: 0 });
@@ -142,6 +144,7 @@ export function openLocalCopy(graphId: string, user: string, doc: Y.Doc): LocalC
   return {
     origin: persistence,
     loaded,
+    stored: typeof stored?.syncedAt === "number",
     markSynced() {
       if (!closed) writeIndex((index) => withEntry(index, name, { unsynced: 0, syncedAt: Date.now() }));
     },

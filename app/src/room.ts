@@ -263,7 +263,9 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
     }
   });
 
-  if (local) void local.loaded.then(start);
+  // A copy synced before is loaded first, so the sync carries only what changed; with none, the socket opens at
+  // once (IndexedDB is slow to open in a fresh profile) and the copy fills as the document arrives.
+  if (local?.stored) void local.loaded.then(start);
   else start({ hadCopy: false, unsynced: 0 });
 
   return {

@@ -1,5 +1,5 @@
 // Pan and zoom of the canvas, and conversion between screen and graph coordinates.
-import { type Accessor, createMemo, createSignal } from "solid-js";
+import { type Accessor, createComputed, createMemo, createSignal, onCleanup } from "solid-js";
 import type { Point, Rect } from "./geometry.ts";
 
 export interface View {
@@ -13,8 +13,18 @@ export const FAR_ZOOM = 0.45;
 
 export interface Viewport {
   readonly view: Accessor<View>;
-  /** Zoomed out past FAR_ZOOM; a memo, so a thousand nodes do not re-run on every pan. */
+  /**
+   * Zoomed out past FAR_ZOOM, as of the last rest of a zoom gesture (at once for any other change of the view);
+   * a memo, so a thousand nodes do not re-run on every pan.
+   */
   readonly far: Accessor<boolean>;
+  /**
+   * The view, updated at most every SETTLE_MS while it moves and once more when it stops: what costs more than a
+   * frame (building the details of nodes that came into view) follows this, not every pan step.
+   */
+  readonly settled: Accessor<View>;
+  /** The canvas's size in CSS pixels (0 × 0 until it is laid out). */
+  readonly size: Accessor<{ width: number; height: number }>;
   attach(element: HTMLElement): () => void;
   toWorld(clientX: number, clientY: number): Point;
   /** The graph point at the centre of the visible canvas. */
@@ -29,16 +39,34 @@ export interface Viewport {
   centerOn(center: Point, zoom: number): void;
 }
 
+/** How often, at most, `settled` follows a moving view. */
+export const SETTLE_MS = 120;
+/** A zoom gesture is over when the zoom has not changed for this long. */
+export const ZOOM_REST_MS = 250;
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 2.5;
 const HOME: View = { x: 40, y: 40, zoom: 1 };
 
 export function createViewport(): Viewport {
-  const [view, setView] = createSignal<View>(HOME);
-  const far = createMemo(() => view().zoom < FAR_ZOOM);
+  const [view, setViewSignal] = createSignal<View>(HOME);
+  // The level of detail follows the zoom when a zoom gesture rests, not at each of its steps: crossing FAR_ZOOM
+  // restyles every node, which mid-gesture would drop frames every time the zoom went back and forth over it.
+  const [lodZoom, setLodZoom] = createSignal(HOME.zoom);
+  const far = createMemo(() => lodZoom() < FAR_ZOOM);
+  let lodTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(lodTimer));
+  /** Sets the view; a zoom gesture's step (`gesture`) moves the level of detail only once it rests. */
+  const setView = (next: View | ((v: View) => View), gesture = false) => {
+    const v = setViewSignal(next);
+    clearTimeout(lodTimer);
+    if (gesture) lodTimer = setTimeout(() => setLodZoom(view().zoom), ZOOM_REST_MS);
+    else setLodZoom(v.zoom);
+  };
+  const settled = createSettled(view);
   let element: HTMLElement | undefined;
   // The canvas size comes from a ResizeObserver, so framing never forces a synchronous layout.
   let size = { width: 0, height: 0 };
+  const [sizeSignal, setSize] = createSignal(size);
   let pendingFit: { bounds: Rect | undefined } | undefined;
 
   const origin = () => {
@@ -74,12 +102,15 @@ export function createViewport(): Viewport {
   return {
     view,
     far,
+    settled,
+    size: sizeSignal,
     attach(el) {
       element = el;
       const observer = new ResizeObserver((entries) => {
         const box = entries[entries.length - 1]?.contentRect;
         if (!box) return;
         size = { width: box.width, height: box.height };
+        setSize(size);
         if (pendingFit && size.width > 0) {
           const { bounds } = pendingFit;
           pendingFit = undefined;
@@ -105,7 +136,7 @@ export function createViewport(): Viewport {
         const zoom = clamp(v.zoom * factor, MIN_ZOOM, MAX_ZOOM);
         const k = zoom / v.zoom;
         return { zoom, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
-      });
+      }, true);
     },
     fit(bounds) {
       if (size.width === 0) pendingFit = { bounds };
@@ -132,6 +163,27 @@ export function createViewport(): Viewport {
       });
     },
   };
+}
+
+/** `source`, followed at most every SETTLE_MS (leading and trailing edge). */
+function createSettled(source: Accessor<View>): Accessor<View> {
+  const [value, setValue] = createSignal(source());
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = 0;
+  const flush = () => {
+    timer = undefined;
+    last = Date.now();
+    setValue(source());
+  };
+  createComputed(() => {
+    source();
+    if (timer !== undefined) return;
+    const wait = last + SETTLE_MS - Date.now();
+    if (wait <= 0) flush();
+    else timer = setTimeout(flush, wait);
+  });
+  onCleanup(() => clearTimeout(timer));
+  return value;
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -158,7 +158,14 @@ async function main() {
   });
 
   const baseline = await serveBaseline();
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS });
+  // Launched before the try whose finally closes it, but a failed launch must still close the baseline server,
+  // or the process never exits.
+  const browser = await chromium
+    .launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_FLAGS })
+    .catch(async (error) => {
+      await baseline.close();
+      throw error;
+    });
   const lines = [];
   try {
     const resolve = bundleResolver(join(out, "hub", "app"));
@@ -167,6 +174,7 @@ async function main() {
     const first = await openOnce(browser, ctx.editorUrl);
     if (!first.canvas || !first.view) throw new Error("the editor shows no canvas or world transform");
     baseline.set(baselineHtml(graph, { canvas: first.canvas, view: first.view }));
+    if (PROBES) await probeFigures(ctx);
     if (FIGURES.includes("open")) lines.push(await openFigure(ctx));
     if (FIGURES.includes("frames")) lines.push(...(await frameFigures(ctx)));
     if (FIGURES.includes("edits")) lines.push(await editFigure(ctx));
@@ -496,6 +504,40 @@ async function framesOn(browser, page, canvas, what, resolve) {
   return result;
 }
 
+/**
+ * WEFT_BENCH_EDITOR_PROBE="css|css|…": for finding what a frame costs, pans and zooms the editor once per CSS
+ * variant injected into the page ("" for none), printing each variant's p95 and its busiest trace events.
+ */
+const PROBES = process.env.WEFT_BENCH_EDITOR_PROBE?.split("|");
+
+async function probeFigures({ browser, editorUrl, resolve }) {
+  const editor = await openOnce(browser, editorUrl, { keep: true });
+  try {
+    for (const css of PROBES ?? []) {
+      const tag = css ? await editor.page.addStyleTag({ content: css }) : undefined;
+      await sleep(300);
+      for (const action of ["pan", "zoom"]) {
+        const frames = await framesDuring(editor.page, editor.canvas, action, PHASE_MS);
+        await browser.startTracing(editor.page, { categories: TRACE_CATEGORIES });
+        let traced;
+        let n = 1;
+        try {
+          n = (await framesDuring(editor.page, editor.canvas, action, PHASE_MS / 2)).frames;
+        } finally {
+          traced = await browser.stopTracing();
+        }
+        const top = summarizeTrace(traced, { perFrames: Math.max(1, n), resolve }).mainThreadTopSelf.slice(0, 5);
+        note(
+          `probe ${JSON.stringify(css)} ${action}: p95 ${frames.p95Ms} p50 ${frames.p50Ms} ms; ${JSON.stringify(top)}`,
+        );
+      }
+      await tag?.evaluate((el) => el.remove());
+    }
+  } finally {
+    await editor.context.close();
+  }
+}
+
 async function frameFigures({ browser, baseline, editorUrl, resolve }) {
   note("frames: editor");
   const editor = await openOnce(browser, editorUrl, { keep: true });
@@ -645,6 +687,10 @@ async function editFigure({ browser, editorUrl, url, token }) {
     const rows = Math.ceil(NODES / COLUMNS);
     const centre = Math.floor(rows / 2) * COLUMNS + COLUMNS / 2;
     await zoomInOn(a.page, `n${centre}`, 150);
+    // While the view moves the world takes no pointer (and the level of detail waits for the zoom to rest).
+    await a.page.waitForFunction(
+      () => !document.querySelector(".canvas.moving") && document.querySelector("[data-port]"),
+    );
     const near = [0, 1, -1, COLUMNS, -COLUMNS, COLUMNS + 1].map((d) => `n${centre + d}`);
     const picks = [];
     for (const id of near) if (await a.page.evaluate(grabPoint, id)) picks.push(id);
@@ -731,7 +777,7 @@ async function editFigure({ browser, editorUrl, url, token }) {
       baselineEdits: baseSamples.length,
       baselineMissed: baseMissed,
       measured:
-        "A: a 12 px node drag through the UI; from A's pointermove reaching the page to B's MutationObserver seeing that node's transform change (Date.now() in both pages)",
+        "A: a 12 px node drag through the UI; from A's pointermove reaching the page to B's MutationObserver seeing that node's position change (Date.now() in both pages)",
       baseline: "two y-websocket clients in Node setting a node's x on the same graph through the same hub",
       paintedP50Ms: pick("painted", 50),
       paintedP99Ms: pick("painted", 99),

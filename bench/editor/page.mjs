@@ -167,20 +167,21 @@ export function editLogSince(since) {
 }
 
 /**
- * Watches every node's transform: each change is reported through the exposed `__benchMoved` binding with
+ * Watches every node's position (left/top, or a transform): each change is reported through the exposed `__benchMoved` binding with
  * its Date.now(), and with the time its frame finished rendering (requestAnimationFrame, then a message).
  */
 export function watchMoves() {
   const last = new Map();
-  for (const el of document.querySelectorAll("[data-node-id]")) last.set(el.dataset.nodeId, el.style.transform);
+  const where = (el) => `${el.style.left} ${el.style.top} ${el.style.transform}`;
+  for (const el of document.querySelectorAll("[data-node-id]")) last.set(el.dataset.nodeId, where(el));
   const observer = new MutationObserver((records) => {
     const t = Date.now();
     const moved = [];
     for (const record of records) {
       const el = record.target;
       const id = el.dataset?.nodeId;
-      if (!id || last.get(id) === el.style.transform) continue;
-      last.set(id, el.style.transform);
+      if (!id || last.get(id) === where(el)) continue;
+      last.set(id, where(el));
       moved.push(id);
     }
     if (moved.length === 0) return;

@@ -1,9 +1,11 @@
 // The graph canvas: pans and zooms, hosts edges and nodes, and turns port drags into new edges.
-import { createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createSelector, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { startDrag } from "../drag.ts";
 import { useEditor } from "../editorContext.ts";
 import { boundsOf, edgePath, NODE_WIDTH, nodeHeight, type Point, type Rect } from "../geometry.ts";
+import { type LinkVerdict, linkVerdict, type PortRef, portKey, successors } from "../linking.ts";
 import { notify } from "../notices.ts";
+import { ZOOM_REST_MS } from "../viewport.ts";
 import { EdgeView } from "./EdgeView.tsx";
 import { FindNode } from "./FindNode.tsx";
 import { Minimap } from "./Minimap.tsx";
@@ -12,7 +14,8 @@ import { PALETTE_MIME } from "./Palette.tsx";
 import { PeerCursors } from "./PeerCursors.tsx";
 import { ZoomControls } from "./ZoomControls.tsx";
 
-const FAR_ZOOM = 0.45;
+/** A pan or zoom is over when the view has not changed for this long. */
+const MOVE_REST_MS = 150;
 
 interface Link {
   grab: PortGrab;
@@ -20,14 +23,117 @@ interface Link {
   to: Point;
 }
 
+/** The port under the pointer while drawing an edge, what joining it would do, and where to say so. */
+interface LinkTarget {
+  key: string;
+  verdict: LinkVerdict;
+  /** Canvas coordinates of the pointer. */
+  at: Point;
+}
+
 export function Canvas() {
   const editor = useEditor();
   const { viewport, graph } = editor;
   const [link, setLink] = createSignal<Link | null>(null);
+  const [target, setTarget] = createSignal<LinkTarget | null>(null);
+  const isTarget = createSelector(() => target()?.key);
+  /** The port a keyboard connection starts from (Enter on a port), until Enter on another port or Escape. */
+  const [picked, setPicked] = createSignal<PortRef | null>(null);
+  const isPicked = createSelector(() => {
+    const p = picked();
+    return p ? portKey(p) : undefined;
+  });
+  /** What joining port `key` to the edge being drawn would do; only the port under the pointer has an answer. */
+  const linkVerdictAt = (key: string) =>
+    isPicked(key) ? "picked" : isTarget(key) ? target()?.verdict.kind : undefined;
+  const [keyHint, setKeyHint] = createSignal<{ kind: LinkVerdict["kind"] | "picked"; text: string } | null>(null);
+  const name = (p: PortRef) => `${graph.state.nodes[p.nodeId]?.name || p.nodeId}.${p.port}`;
+  const onPortPick = (port: PortRef) => {
+    const from = picked();
+    if (!from || portKey(from) === portKey(port)) {
+      const other = port.dir === "out" ? "an input" : "an output";
+      setPicked(from ? null : port);
+      setKeyHint(
+        from
+          ? null
+          : {
+              kind: "picked",
+              text: `Connecting from ${name(port)}: go to ${other} (Alt+arrows move between nodes, Enter enters a node's ports) and press Enter. Escape cancels.`,
+            },
+      );
+      return;
+    }
+    const verdict = linkVerdict(graph.state, editor.portsOf, successors(graph.state), from, port);
+    if (verdict.kind === "bad") {
+      setKeyHint({ kind: "bad", text: `${verdict.text}. Pick another port, or Escape to cancel.` });
+      return;
+    }
+    const result = editor.actions.connect(verdict.connection);
+    setPicked(null);
+    if (!result.ok) {
+      setKeyHint({ kind: "bad", text: `Not connected: ${result.reason}` });
+      return;
+    }
+    setKeyHint({
+      kind: verdict.kind,
+      text: verdict.kind === "ok" ? `Connected ${name(from)} and ${name(port)}` : verdict.text,
+    });
+  };
+  // Escape ends a keyboard connection before anything else sees it (it would also clear the selection).
+  const onEscape = (event: KeyboardEvent) => {
+    if (event.key !== "Escape" || !picked()) return;
+    event.preventDefault();
+    event.stopPropagation();
+    setPicked(null);
+    setKeyHint({ kind: "bad", text: "Connection cancelled" });
+  };
+  window.addEventListener("keydown", onEscape, { capture: true });
+  onCleanup(() => window.removeEventListener("keydown", onEscape, { capture: true }));
   const [panning, setPanning] = createSignal(false);
   /** The rubber band of a box selection, in graph coordinates. */
   const [band, setBand] = createSignal<Rect | null>(null);
   let element!: HTMLDivElement;
+  let world!: HTMLDivElement;
+
+  // While the view moves, the world takes no pointer: the graph sliding under a still pointer would otherwise
+  // hit-test and re-style whatever it crosses (hover), and repaint the world every frame.
+  const [moving, setMoving] = createSignal(false);
+  let rest: ReturnType<typeof setTimeout> | undefined;
+  createEffect(
+    on(
+      viewport.view,
+      () => {
+        if (!moving() && !link() && !band()) setMoving(true);
+        clearTimeout(rest);
+        rest = setTimeout(() => setMoving(false), MOVE_REST_MS);
+      },
+      { defer: true },
+    ),
+  );
+  onCleanup(() => clearTimeout(rest));
+
+  // The world layer (will-change: transform) keeps the resolution it was drawn at while it zooms, which makes
+  // zooming cheap; once the zoom rests, the layer hint is dropped for a frame so it is redrawn sharp.
+  let sharpen: ReturnType<typeof setTimeout> | undefined;
+  createEffect(
+    on(
+      () => viewport.view().zoom,
+      () => {
+        clearTimeout(sharpen);
+        sharpen = setTimeout(() => {
+          world.style.willChange = "auto";
+          // Restored a frame later: the next frame renders without the hint.
+          requestAnimationFrame(() =>
+            requestAnimationFrame(() => {
+              world.style.willChange = "";
+            }),
+          );
+        }, ZOOM_REST_MS);
+      },
+      { defer: true },
+    ),
+  );
+  onCleanup(() => clearTimeout(sharpen));
 
   onMount(() => {
     onCleanup(viewport.attach(element));
@@ -112,23 +218,38 @@ export function Canvas() {
     if (!node) return;
     const at = viewport.toWorld(event.clientX, event.clientY);
     setLink({ grab, from: grab.point, to: at });
+    // Where the edges lead is taken once per drag: each port the pointer crosses is judged against it.
+    const next = successors(graph.state);
+    const box = element.getBoundingClientRect();
+    const judge = (e: PointerEvent) => {
+      const over = portAt(e.clientX, e.clientY);
+      if (!over || (over.nodeId === grab.nodeId && over.port === grab.port && over.dir === grab.dir)) {
+        setTarget(null);
+        return;
+      }
+      const key = portKey(over);
+      const at = { x: e.clientX - box.left, y: e.clientY - box.top };
+      const verdict = target()?.key === key ? target()?.verdict : undefined;
+      setTarget({ key, at, verdict: verdict ?? linkVerdict(graph.state, editor.portsOf, next, grab, over) });
+    };
     startDrag(event, {
       move(_dx, _dy, e) {
         setLink((l) => (l ? { ...l, to: viewport.toWorld(e.clientX, e.clientY) } : l));
+        judge(e);
       },
       end(e) {
+        judge(e);
+        const verdict = target()?.verdict;
         setLink(null);
-        const target = portAt(e.clientX, e.clientY);
-        if (!target || target.dir === grab.dir) return;
-        const [out, inp] = grab.dir === "out" ? [grab, target] : [target, grab];
-        const result = editor.actions.connect({
-          from: out.nodeId,
-          fromPort: out.port,
-          to: inp.nodeId,
-          toPort: inp.port,
-        });
+        setTarget(null);
+        if (!verdict) return;
+        if (verdict.kind === "bad") {
+          notify("info", verdict.text, 4000);
+          return;
+        }
+        const result = editor.actions.connect(verdict.connection);
         if (result.ok) editor.selection.select({ kind: "edge", id: result.edgeId });
-        else notify("info", `Not connected: ${result.reason}`, 3000);
+        else notify("info", `Not connected: ${result.reason}`, 4000);
       },
     });
   };
@@ -150,18 +271,28 @@ export function Canvas() {
 
   /** Nothing is drawn before the first sync has framed the graph: a big one is then built once, at its zoom. */
   const shown = (ids: string[]) => (editor.synced() ? ids : []);
-  /** Zoomed out past readability: nodes drop their details (CSS), which also keeps layout cheap. */
-  const far = () => viewport.view().zoom < FAR_ZOOM;
   const transform = () => {
     const v = viewport.view();
     return `translate(${v.x}px, ${v.y}px) scale(${v.zoom})`;
   };
+  /** The dot spacing on screen: it coarsens by 4x steps when zoomed out, so it never turns into a grey wash. */
+  const gridSize = () => {
+    let size = 24 * viewport.view().zoom;
+    while (size < 12) size *= 4;
+    return size;
+  };
+  // The grid is its own layer, one cell bigger than the canvas each way, moved by less than a cell: panning
+  // changes only its transform, which the compositor applies without repainting a dot.
   const grid = () => {
     const v = viewport.view();
-    // The dot grid coarsens by 4x steps when zoomed out, so it never turns into a grey wash.
-    let size = 24 * v.zoom;
-    while (size < 12) size *= 4;
-    return { "background-size": `${size}px ${size}px`, "background-position": `${v.x}px ${v.y}px` };
+    const size = gridSize();
+    const offset = (at: number) => (((at % size) + size) % size) - size;
+    return {
+      "background-size": `${size}px ${size}px`,
+      width: `calc(100% + ${2 * size}px)`,
+      height: `calc(100% + ${2 * size}px)`,
+      transform: `translate(${offset(v.x)}px, ${offset(v.y)}px)`,
+    };
   };
   const linkPath = () => {
     const l = link();
@@ -175,11 +306,12 @@ export function Canvas() {
       class="canvas"
       classList={{
         panning: panning(),
+        moving: moving(),
         "linking-from-out": link()?.grab.dir === "out",
         "linking-from-in": link()?.grab.dir === "in",
-        far: far(),
+        // Zoomed out past readability: nodes show their name only (CSS; their bodies are not built, detail.ts).
+        far: viewport.far(),
       }}
-      style={grid()}
       role="application"
       aria-label="Graph canvas"
       aria-roledescription="graph editor"
@@ -187,16 +319,19 @@ export function Canvas() {
       onDragOver={onDragOver}
       onDrop={onDrop}
     >
-      <div class="world" style={{ transform: transform() }}>
+      <div class="canvas-grid" style={grid()} aria-hidden="true" />
+      <div ref={world} class="world" style={{ transform: transform() }}>
         {/* biome-ignore lint/a11y/useSemanticElements: an SVG root cannot be a <fieldset>; the role names the group */}
         <svg class="edges" aria-label="Edges" role="group">
           <For each={shown(graph.edgeIds())}>{(id) => <EdgeView id={id} />}</For>
           <Show when={link()}>
-            <path class="edge-draft" d={linkPath()} />
+            <path class="edge-draft" data-verdict={target()?.verdict.kind} d={linkPath()} />
           </Show>
         </svg>
         <ul class="nodes" aria-label="Nodes">
-          <For each={shown(graph.nodeIds())}>{(id) => <NodeView id={id} onPortDown={onPortDown} />}</For>
+          <For each={shown(graph.nodeIds())}>
+            {(id) => <NodeView id={id} onPortDown={onPortDown} linkVerdictAt={linkVerdictAt} onPortPick={onPortPick} />}
+          </For>
         </ul>
         <PeerCursors />
         <Show when={band()}>
@@ -212,6 +347,22 @@ export function Canvas() {
             />
           )}
         </Show>
+      </div>
+      <Show when={link() && target()}>
+        {(t) => (
+          <div
+            class="link-hint"
+            data-link-hint={t().verdict.kind}
+            role="status"
+            style={{ transform: `translate(${t().at.x + 14}px, ${t().at.y + 18}px)` }}
+          >
+            {t().verdict.text}
+          </div>
+        )}
+      </Show>
+      {/* The keyboard connection's progress, read out as it changes (a status region is always there). */}
+      <div class="link-status" role="status" data-link-status={keyHint()?.kind}>
+        {keyHint()?.text}
       </div>
       <Show when={editor.synced() && graph.nodeIds().length === 0}>
         <div class="canvas-empty muted">Empty graph. Click or drag a node type from the palette to begin.</div>

@@ -1,5 +1,5 @@
 // Side-panel view when nothing is selected: the graph's description and how many processes are in each state.
-import { For, Show } from "solid-js";
+import { createMemo, For, Show } from "solid-js";
 import type { ProcessState } from "../../../shared/status.ts";
 import { useEditor } from "../editorContext.ts";
 import { downloadGraph } from "../graphTransfer.ts";
@@ -9,11 +9,12 @@ const STATES: ProcessState[] = ["running", "assigned", "pending", "blocked", "cr
 
 export function GraphSummary() {
   const editor = useEditor();
-  const counts = () => {
+  // A memo: the list and each of its items read it, and a thousand processes are counted once per change.
+  const counts = createMemo(() => {
     const out: Record<string, number> = {};
     for (const p of Object.values(editor.runtime.state.processes)) out[p.state] = (out[p.state] ?? 0) + 1;
     return out;
-  };
+  });
   return (
     <div class="inspector-body" data-inspector="graph">
       <h2 class="panel-title">{editor.graph.state.meta.name || editor.graphId}</h2>

@@ -6,6 +6,7 @@ import { startDrag } from "../drag.ts";
 import { useEditor } from "../editorContext.ts";
 import { formatCount } from "../format.ts";
 import { heightOf, NODE_WIDTH, type Point, portPoint, portRows } from "../geometry.ts";
+import { type LinkVerdict, type PortRef, portKey } from "../linking.ts";
 import { categoryClass } from "../paletteModel.ts";
 import { StateBadge } from "./StateBadge.tsx";
 
@@ -16,7 +17,17 @@ export interface PortGrab {
   point: Point;
 }
 
-export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event: PointerEvent) => void }) {
+export function NodeView(props: {
+  id: string;
+  onPortDown: (grab: PortGrab, event: PointerEvent) => void;
+  /**
+   * While an edge is drawn: what joining this port would do ("ok", "loop", "bad") for the port under the pointer,
+   * or "picked" for the port a keyboard connection starts from.
+   */
+  linkVerdictAt: (key: string) => LinkVerdict["kind"] | "picked" | undefined;
+  /** Enter or Space on a focused port: start a keyboard connection there, or finish one. */
+  onPortPick: (port: PortRef) => void;
+}) {
   const editor = useEditor();
   const node = () => editor.graph.state.nodes[props.id];
   const process = () => editor.runtime.state.processes[props.id];
@@ -70,6 +81,41 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
     });
   };
 
+  /**
+   * Keys on the node: Enter goes into its ports. On a port: arrows move between its ports, Enter or Space picks it
+   * to connect (then Enter on a port of another node joins them), Escape goes back to the node.
+   */
+  const onKeyDown = (event: KeyboardEvent) => {
+    const li = event.currentTarget as HTMLElement;
+    const target = event.target as HTMLElement;
+    const portEls = () => [...li.querySelectorAll<HTMLElement>("[data-port]")];
+    const portEl = target.closest<HTMLElement>("[data-port]");
+    const handled = () => {
+      event.preventDefault();
+      event.stopPropagation();
+    };
+    if (!portEl) {
+      if (target === li && event.key === "Enter" && !event.altKey) {
+        handled();
+        portEls()[0]?.focus();
+      }
+      return;
+    }
+    if (event.key === "Escape") {
+      handled();
+      li.focus();
+    } else if (event.key === "Enter" || event.key === " ") {
+      handled();
+      const dir = portEl.dataset.portDir === "in" ? "in" : "out";
+      props.onPortPick({ nodeId: props.id, dir, port: portEl.dataset.port ?? "" });
+    } else if (event.key.startsWith("Arrow") && !event.altKey) {
+      handled();
+      const all = portEls();
+      const step = event.key === "ArrowUp" || event.key === "ArrowLeft" ? -1 : 1;
+      all[(all.indexOf(portEl) + step + all.length) % all.length]?.focus();
+    }
+  };
+
   return (
     <Show when={node()}>
       {(n) => (
@@ -89,14 +135,18 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
           aria-current={selected() ? "true" : undefined}
           tabindex={0}
           style={{
-            transform: `translate(${n().x}px, ${n().y}px)`,
+            // left/top, not a transform: a transform per node is a compositor property node per node, and a
+            // thousand of those made every frame of a pan cost tens of milliseconds (bench/editor).
+            left: `${n().x}px`,
+            top: `${n().y}px`,
             height: `${height()}px`,
             "--peer-color": peer()?.color,
           }}
           onPointerDown={onPointerDown}
+          onKeyDown={onKeyDown}
           onFocus={(event) => {
             // Keyboard focus (Tab) selects the node and brings it into view; a click selects on pointerdown.
-            if (event.currentTarget.matches(":focus-visible")) {
+            if (event.target === event.currentTarget && event.currentTarget.matches(":focus-visible")) {
               if (!selected()) editor.selection.select({ kind: "node", id: props.id });
               editor.viewport.reveal({ x: n().x, y: n().y, width: NODE_WIDTH, height: height() });
             }
@@ -108,8 +158,8 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
             </span>
             <StateBadge process={process()} received={editor.runtime.state.received} disabled={n().disabled === true} />
           </div>
-          {/* Far away only the title bar is built: details of a thousand nodes are not worth their cost. */}
-          <Show when={!editor.viewport.far()}>
+          {/* Only the title bar is built far away or out of view (detail.ts): a thousand bodies are not worth it. */}
+          <Show when={editor.detailed(props.id)}>
             <div class="node-sub">
               <span class="node-type mono">{n().type}</span>
               <Show when={!def()}>
@@ -142,19 +192,32 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
                   <div class="port-row">
                     <Show when={ports().inputs[row]}>
                       {(port) => (
-                        <span class="port port-in" data-port={port()} data-port-dir="in" title={`input port ${port()}`}>
+                        <button
+                          type="button"
+                          class="port port-in"
+                          data-port={port()}
+                          data-port-dir="in"
+                          data-link={props.linkVerdictAt(portKey({ nodeId: props.id, dir: "in", port: port() }))}
+                          title={`input port ${port()}`}
+                          tabindex={-1}
+                          aria-label={`input ${port()} of ${n().name || typeTitle()}`}
+                        >
                           <span class="port-dot" aria-hidden="true" />
                           <span class="port-name">{port()}</span>
-                        </span>
+                        </button>
                       )}
                     </Show>
                     <Show when={ports().outputs[row]}>
                       {(port) => (
-                        <span
+                        <button
+                          type="button"
                           class="port port-out"
                           classList={{ "port-error": port() === ERROR_PORT }}
                           data-port={port()}
                           data-port-dir="out"
+                          data-link={props.linkVerdictAt(portKey({ nodeId: props.id, dir: "out", port: port() }))}
+                          tabindex={-1}
+                          aria-label={`${port() === ERROR_PORT ? "error output" : "output"} ${port()} of ${n().name || typeTitle()}`}
                           title={
                             port() === ERROR_PORT
                               ? "error output: messages this node failed on, with the error"
@@ -163,7 +226,7 @@ export function NodeView(props: { id: string; onPortDown: (grab: PortGrab, event
                         >
                           <span class="port-name">{port()}</span>
                           <span class="port-dot" aria-hidden="true" />
-                        </span>
+                        </button>
                       )}
                     </Show>
                   </div>

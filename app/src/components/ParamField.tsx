@@ -1,13 +1,15 @@
 // One form field generated from a ParamSpec, for every param kind; writes only values the room's schema accepts
 // (paramInput.ts), on change (blur or Enter; Ctrl+Enter in a code or JSON field), and shows problems inline.
-import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
+import { createSignal, For, type JSX, lazy, Match, Show, Suspense, Switch } from "solid-js";
 import type { JsonValue } from "../../../shared/graph.ts";
 import { isSecretRef, type ParamSpec, SECRET_NAME_PATTERN } from "../../../shared/nodeTypes.ts";
 import { putSecret } from "../api.ts";
 import { useEditor } from "../editorContext.ts";
 import { reportError } from "../notices.ts";
 import { durationHint, inputText, parseParamInput, sameValue, storedValueProblem } from "../paramInput.ts";
-import { CodeField } from "./CodeField.tsx";
+
+/** CodeMirror is half the editor's code: it loads the first time a code param is shown, not with the canvas. */
+const CodeField = lazy(() => import("./CodeField.tsx").then((module) => ({ default: module.CodeField })));
 
 export interface ParamFieldProps {
   nodeId: string;
@@ -109,15 +111,17 @@ export function ParamField(props: ParamFieldProps) {
               <JsonInput f={input} />
             </Match>
             <Match when={props.spec.type === "code"}>
-              <CodeField
-                id={id()}
-                nodeId={props.nodeId}
-                name={props.name}
-                spec={props.spec}
-                value={props.value}
-                invalid={invalid()}
-                describedBy={describedBy()}
-              />
+              <Suspense fallback={<p class="muted code-loading">Loading the code editor…</p>}>
+                <CodeField
+                  id={id()}
+                  nodeId={props.nodeId}
+                  name={props.name}
+                  spec={props.spec}
+                  value={props.value}
+                  invalid={invalid()}
+                  describedBy={describedBy()}
+                />
+              </Suspense>
             </Match>
             <Match when={props.spec.type === "duration"}>
               <DurationInput f={input} />

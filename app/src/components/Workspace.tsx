@@ -4,6 +4,7 @@ import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
 import { getGraphStatus } from "../api.ts";
 import { watchCollisions } from "../collisions.ts";
+import { createDetailed } from "../detail.ts";
 import { EditorContext, type EditorContextValue } from "../editorContext.ts";
 import { bindEditorKeys } from "../editorKeys.ts";
 import { boundsOf, portsResolver } from "../geometry.ts";
@@ -16,6 +17,7 @@ import { openRoom } from "../room.ts";
 import { createRuntimeStore } from "../runtimeStore.ts";
 import { createSelection } from "../selection.ts";
 import { mayEdit, session, sessionEnded } from "../session.ts";
+import { hubUnreachable } from "../sessionCache.ts";
 import { createViewport } from "../viewport.ts";
 import { Canvas } from "./Canvas.tsx";
 import { Inspector } from "./Inspector.tsx";
@@ -36,7 +38,8 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     },
     (error: unknown) => {
       if (error instanceof ApiError && error.status === 404) props.onMissing();
-      else reportError("Could not read the graph status", error);
+      // Offline, the local copy is the graph: the indicator says the hub is out of reach, not a notice.
+      else if (!hubUnreachable(error)) reportError("Could not read the graph status", error);
     },
   );
   const graph = createGraphStore(room.doc);
@@ -75,6 +78,7 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     portsOf,
     actions,
     viewport,
+    detailed: createDetailed(viewport, () => graph.state.nodes),
     connection: room.connection,
     synced: room.synced,
     unsynced: room.unsynced,
