@@ -16,7 +16,8 @@ function serviceWorker(): Plugin {
     enforce: "post",
     async generateBundle(_options, bundle) {
       const files = Object.keys(bundle)
-        .filter((file) => file !== "index.html" && !file.endsWith(".map"))
+        // ELK's main-thread build serves only where there is no Web Worker, which no browser with a service worker lacks.
+        .filter((file) => file !== "index.html" && !file.endsWith(".map") && !/^assets\/elk\.bundled/.test(file))
         .sort();
       const shell = ["/", ...files.map((file) => `/${file}`)];
       const html = bundle["index.html"];

@@ -369,7 +369,10 @@ describe("editing one graph together", () => {
     expect(await page.locator(".node.selected").count()).toBe(1);
 
     const before = await exported("tools");
+    // ELK runs in a Web Worker: the page stays responsive while a big graph is laid out.
+    const worker = page.waitForEvent("worker");
     await page.locator('[data-action="layout"]').click();
+    expect((await worker).url()).toMatch(/elk-worker/);
     await waitFor(
       async () => {
         const now = await exported("tools");

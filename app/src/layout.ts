@@ -27,10 +27,16 @@ const ELK_OPTIONS = {
   "elk.padding": "[top=0,left=0,bottom=0,right=0]",
 };
 
-// The engine is about 1.5 MB minified (450 kB gzipped): loaded on the first layout, not with the editor.
+// The engine is about 1.5 MB minified (450 kB gzipped): loaded on the first layout, not with the editor, and run
+// in a Web Worker where there is one, so laying out a thousand nodes (seconds) never freezes the page.
 let engine: Promise<ElkEngine> | undefined;
 function elk(): Promise<ElkEngine> {
-  engine ??= import("elkjs/lib/elk.bundled.js").then(({ default: ELK }) => new ELK());
+  engine ??=
+    typeof Worker === "undefined"
+      ? import("elkjs/lib/elk.bundled.js").then(({ default: ELK }) => new ELK())
+      : Promise.all([import("elkjs/lib/elk-api.js"), import("elkjs/lib/elk-worker.min.js?url")]).then(
+          ([{ default: ELK }, { default: workerUrl }]) => new ELK({ workerUrl }),
+        );
   return engine;
 }
 
