@@ -62,6 +62,15 @@ describe("editor", () => {
     }
     const first = await counter(page, "log", "data-in");
     await waitFor(async () => (await counter(page, "log", "data-in")) > first, "log count rising", 15_000);
+    // While messages flow the node shows its rate, worked out from the pushed counters.
+    await waitFor(
+      async () =>
+        (await page.evaluate(() =>
+          Number(document.querySelector('[data-node-id="log"] [data-rate-in]')?.getAttribute("data-rate-in") ?? 0),
+        )) > 0,
+      "a rate on the log node",
+      15_000,
+    );
     await page.locator('[data-node-id="log"]').click();
     await page.locator("[data-recent] li").first().waitFor();
     mkdirSync(join(ROOT, "docs"), { recursive: true });

@@ -2,6 +2,7 @@
 import { createStore, reconcile } from "solid-js/store";
 import { BROKER } from "../../shared/limits.ts";
 import type { EdgeStatus, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
+import { createRateMeter, RATE_FRESH_MS, type Rate } from "./rates.ts";
 
 export interface RuntimeState {
   /** False until the first status push arrives. */
@@ -11,6 +12,8 @@ export interface RuntimeState {
   processes: Record<string, ProcessStatus>;
   /** Each live edge's channel (DELIVERY-9), by edge id; an edge without a channel has no entry. */
   edges: Record<string, EdgeStatus>;
+  /** Messages per second in and out of each node, from the counters' change between pushes (rates.ts). */
+  rates: Record<string, Rate>;
 }
 
 export interface RuntimeStore {
@@ -25,7 +28,11 @@ export function createRuntimeStore(): RuntimeStore {
     workers: [],
     processes: {},
     edges: {},
+    rates: {},
   });
+  const meter = createRateMeter();
+  // The room pushes only when something changed: rates not refreshed for a while are dropped, not left showing.
+  let stale: ReturnType<typeof setTimeout> | undefined;
   return {
     state,
     apply(status) {
@@ -34,7 +41,10 @@ export function createRuntimeStore(): RuntimeStore {
       const edges: Record<string, EdgeStatus> = {};
       // The HTTP status (not checked like a push) of a hub from before the broker has no `edges`.
       for (const edge of status.edges ?? []) if (typeof edge?.id === "string") edges[edge.id] = edgeEntry(edge);
-      const next = { received: true, running: status.running, workers: status.workers, processes, edges };
+      const rates = meter.update(status.processes, Date.now());
+      clearTimeout(stale);
+      if (Object.keys(rates).length > 0) stale = setTimeout(() => setState("rates", reconcile({})), RATE_FRESH_MS);
+      const next = { received: true, running: status.running, workers: status.workers, processes, edges, rates };
       // The first status is set as is: diffing it against the empty store would only cost time.
       setState(state.received ? reconcile(next, { key: "id" }) : next);
     },

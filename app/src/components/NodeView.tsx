@@ -4,7 +4,7 @@ import { For, Show } from "solid-js";
 import { ERROR_PORT } from "../../../shared/nodeTypes.ts";
 import { startDrag } from "../drag.ts";
 import { useEditor } from "../editorContext.ts";
-import { formatCount } from "../format.ts";
+import { formatCount, formatRate } from "../format.ts";
 import { heightOf, NODE_WIDTH, type Point, portPoint, portRows } from "../geometry.ts";
 import { type LinkVerdict, type PortRef, portKey } from "../linking.ts";
 import { categoryClass } from "../paletteModel.ts";
@@ -245,13 +245,16 @@ export function NodeView(props: {
 function NodeCounters(props: { id: string }) {
   const editor = useEditor();
   const process = () => editor.runtime.state.processes[props.id];
+  const rate = () => editor.runtime.state.rates[props.id];
   return (
     <div class="node-stats">
-      <span class="stat" data-in={process()?.in ?? 0} title="Messages received">
+      <span class="stat" data-in={process()?.in ?? 0} title={`Messages received${perSecond(rate()?.in)}`}>
         <span class="stat-label">in</span> {formatCount(process()?.in ?? 0)}
+        <Rate value={rate()?.in} attr="in" />
       </span>
-      <span class="stat" data-out={process()?.out ?? 0} title="Messages sent">
+      <span class="stat" data-out={process()?.out ?? 0} title={`Messages sent${perSecond(rate()?.out)}`}>
         <span class="stat-label">out</span> {formatCount(process()?.out ?? 0)}
+        <Rate value={rate()?.out} attr="out" />
       </span>
       <span
         class="stat"
@@ -262,5 +265,18 @@ function NodeCounters(props: { id: string }) {
         <span class="stat-label">err</span> {formatCount(process()?.errors ?? 0)}
       </span>
     </div>
+  );
+}
+
+const perSecond = (value: number | undefined) => (value && value > 0 ? `, ${formatRate(value)} per second now` : "");
+
+/** A live rate beside a counter, while messages flow. */
+function Rate(props: { value: number | undefined; attr: "in" | "out" }) {
+  return (
+    <Show when={(props.value ?? 0) > 0}>
+      <span class="stat-rate" {...{ [`data-rate-${props.attr}`]: props.value }}>
+        {formatRate(props.value ?? 0)}/s
+      </span>
+    </Show>
   );
 }
