@@ -1,6 +1,6 @@
 // One edge on the canvas: a curve from an output port to an input port, with its queue depth at the middle,
 // highlighted while back-pressured and marked when it has dead letters; click selects it.
-import { Show } from "solid-js";
+import { createMemo, Show } from "solid-js";
 import { useEditor } from "../editorContext.ts";
 import { compactCount } from "../format.ts";
 import { edgeMidpoint, edgePath, type Point, portPoint } from "../geometry.ts";
@@ -13,7 +13,8 @@ export function EdgeView(props: { id: string }) {
   const editor = useEditor();
   const nodes = editor.graph.state.nodes;
   const edge = () => editor.graph.state.edges[props.id];
-  const ends = (): { from: Point; to: Point } | undefined => {
+  // A memo: the curve and its middle both need the ends, and each end works out its node's ports.
+  const ends = createMemo((): { from: Point; to: Point } | undefined => {
     const e = edge();
     const from = e && nodes[e.from];
     const to = e && nodes[e.to];
@@ -22,7 +23,7 @@ export function EdgeView(props: { id: string }) {
       from: portPoint(from, editor.portsOf(from), "out", e.fromPort),
       to: portPoint(to, editor.portsOf(to), "in", e.toPort),
     };
-  };
+  });
   const path = () => {
     const p = ends();
     return p && edgePath(p.from, p.to);

@@ -1,6 +1,6 @@
 // One node box on the canvas: title, type, ports (the error output in red), live runtime state; drag to move,
 // press a port to connect. A node whose type nobody knows still shows, marked, with the ports its edges use.
-import { For, Show } from "solid-js";
+import { createMemo, For, Show } from "solid-js";
 import { ERROR_PORT } from "../../../shared/nodeTypes.ts";
 import { startDrag } from "../drag.ts";
 import { useEditor } from "../editorContext.ts";
@@ -33,7 +33,8 @@ export function NodeView(props: {
   const process = () => editor.runtime.state.processes[props.id];
   const type = () => node()?.type ?? "";
   const def = () => editor.types.lookup(type());
-  const ports = () => editor.portsOf({ id: props.id, type: type() });
+  // A memo: the height, the rows and every port point read it, and working ports out sorts copies of the lists.
+  const ports = createMemo(() => editor.portsOf({ id: props.id, type: type() }));
   const height = () => heightOf(ports());
   const rows = () => Array.from({ length: portRows(ports()) }, (_, i) => i);
   const selected = () => editor.selection.has({ kind: "node", id: props.id });
