@@ -1,11 +1,6 @@
 // The graph list with its rooms' reports: node count, run state and who is editing, in GET /api/graphs and in
 // the home page (real wrangler dev, real `weft worker`, Debian's Chromium); renaming from the list
 // (PATCH /api/graphs/:id) reaches open editors. The catalogue's table is checked on DO SQLite via Miniflare.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GraphEntry } from "../shared/graphActivity.ts";
@@ -16,44 +11,23 @@ import {
   demoGraph,
   type Hub,
   jsonRequest,
-  ROOT,
   startHub,
   startWorker,
   TOKEN,
   type Worker,
   waitFor,
 } from "./harness.ts";
+import { type ContractResult, runOnDurableObjectSqlite } from "./sqlContract/run.ts";
 import { YClients } from "./yjsClient.ts";
 
 describe("the catalogue's graph table on Durable Object SQLite", () => {
-  let results: Array<{ name: string; error?: string }> = [];
-  let mf: Miniflare | undefined;
+  let results: ContractResult[] = [];
+  let dispose: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const outdir = mkdtempSync(join(tmpdir(), "weft-graphtable-"));
-    await build({
-      entryPoints: [join(ROOT, "test/sqlContract/graphTableEntry.ts")],
-      bundle: true,
-      format: "esm",
-      platform: "neutral",
-      conditions: ["workerd", "worker", "browser"],
-      mainFields: ["module", "main"],
-      external: ["cloudflare:workers"],
-      alias: { vitest: join(ROOT, "test/sqlContract/shim.ts") },
-      outfile: join(outdir, "graphTable.mjs"),
-      logLevel: "error",
-    });
-    mf = new Miniflare({
-      modules: true,
-      modulesRoot: outdir,
-      scriptPath: join(outdir, "graphTable.mjs"),
-      compatibilityDate: "2026-04-20",
-      compatibilityFlags: ["nodejs_compat"],
-      durableObjects: { RUNNER: { className: "Runner", useSQLite: true } },
-    });
-    results = (await (await mf.dispatchFetch("http://graph-table/")).json()) as typeof results;
+    ({ results, dispose } = await runOnDurableObjectSqlite("test/sqlContract/graphTableEntry.ts", "Runner"));
   });
   afterAll(async () => {
-    await mf?.dispose();
+    await dispose?.();
   });
 
   it("migrates a first-schema table, writes a report once, writes nothing for an equal one or a deleted graph", () => {

@@ -175,8 +175,8 @@ describe("offline-first editing", () => {
     await b.context().close();
   });
 
-  it("a graph deleted on the hub while A was offline: A's stale copy is deleted, A is told, and the graph stays gone", async () => {
-    const id = "offline-deleted";
+  /** Graph `id` opened online (kept on the device), then reloaded offline with one move of "src" not synced. */
+  async function offlineWithAMove(id: string): Promise<Page> {
     await putGraph(id);
     const a = await openOnline(id);
     await keptOnDevice(a, id);
@@ -186,6 +186,12 @@ describe("offline-first editing", () => {
     await a.locator('[data-connection="offline"]').waitFor();
     await nudge(a, "src", "ArrowDown");
     await waitFor(async () => (await unsynced(a)) > 0, "A's offline move counted");
+    return a;
+  }
+
+  it("a graph deleted on the hub while A was offline: A's stale copy is deleted, A is told, and the graph stays gone", async () => {
+    const id = "offline-deleted";
+    const a = await offlineWithAMove(id);
     expect((await hub.api(`/api/graphs/${id}`, { method: "DELETE" })).status).toBe(200);
 
     await a.context().setOffline(false);
@@ -206,15 +212,7 @@ describe("offline-first editing", () => {
 
   it("a graph deleted and re-created while A was offline: the room refuses A's stale copy, A drops it, shows the new graph and offers its own as a download", async () => {
     const id = "offline-replaced";
-    await putGraph(id);
-    const a = await openOnline(id);
-    await keptOnDevice(a, id);
-    await a.context().setOffline(true);
-    // Reloaded offline, A has no socket left that could still hear the room's CLOSE-5 (the emulation spares them).
-    await a.reload();
-    await a.locator('[data-connection="offline"]').waitFor();
-    await nudge(a, "src", "ArrowDown");
-    await waitFor(async () => (await unsynced(a)) > 0, "A's offline move counted");
+    const a = await offlineWithAMove(id);
     const movedY = await a.evaluate(() => document.querySelector('[data-node-id="src"]')?.getAttribute("style"));
     expect((await hub.api(`/api/graphs/${id}`, { method: "DELETE" })).status).toBe(200);
     await putGraph(id, fresh);

@@ -1,43 +1,16 @@
 // The storage contracts against real Durable Object SQLite (workerd via Miniflare); the same suites run
 // against the in-memory stores in edge/room/stores.test.ts and edge/room/docLog.test.ts.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "./harness.ts";
+import { type ContractResult, runOnDurableObjectSqlite } from "./sqlContract/run.ts";
 
-type Result = { name: string; error?: string };
-let results: Result[] = [];
-let mf: Miniflare | undefined;
+let results: ContractResult[] = [];
+let dispose: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const outdir = mkdtempSync(join(tmpdir(), "weft-sqlcontract-"));
-  await build({
-    entryPoints: [join(ROOT, "test/sqlContract/entry.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:workers"],
-    alias: { vitest: join(ROOT, "test/sqlContract/shim.ts") },
-    outfile: join(outdir, "contract.mjs"),
-    logLevel: "error",
-  });
-  mf = new Miniflare({
-    modules: true,
-    modulesRoot: outdir,
-    scriptPath: join(outdir, "contract.mjs"),
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    durableObjects: { RUNNER: { className: "ContractRunner", useSQLite: true } },
-  });
-  results = (await (await mf.dispatchFetch("http://contract/")).json()) as Result[];
+  ({ results, dispose } = await runOnDurableObjectSqlite("test/sqlContract/entry.ts", "ContractRunner"));
 });
 afterAll(async () => {
-  await mf?.dispose();
+  await dispose?.();
 });
 
 describe("storage contracts on Durable Object SQLite", () => {
