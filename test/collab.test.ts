@@ -248,6 +248,15 @@ describe("editing one graph together", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("[data-link-status]").textContent()).toBe("Connected mid.out and b.in");
     await waitFor(async () => (await exported("links")).edges.some((e) => e.from === "mid" && e.to === "b"), "mid → b");
+
+    // Snap to grid (off by default): a drag then lands the node on the 24-unit grid.
+    await page.locator('[data-action="snap"]').click();
+    expect(await page.locator('[data-action="snap"]').getAttribute("aria-pressed")).toBe("true");
+    await drag(page, "b", 37, 29);
+    await waitFor(async () => {
+      const b = await nodeIn("links", "b");
+      return b !== undefined && b.y !== 300 && b.x % 24 === 0 && b.y % 24 === 0;
+    }, "b dragged onto the grid");
     await page.context().close();
   });
 

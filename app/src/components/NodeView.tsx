@@ -8,6 +8,7 @@ import { formatCount, formatRate } from "../format.ts";
 import { heightOf, NODE_WIDTH, type Point, portPoint, portRows } from "../geometry.ts";
 import { type LinkVerdict, type PortRef, portKey } from "../linking.ts";
 import { categoryClass } from "../paletteModel.ts";
+import { snapOn, snappedMove } from "../snap.ts";
 import { StateBadge } from "./StateBadge.tsx";
 
 export interface PortGrab {
@@ -71,10 +72,13 @@ export function NodeView(props: {
       const other = editor.graph.state.nodes[id];
       return other ? [{ id, x: other.x, y: other.y }] : [];
     });
+    const grabbed = { x: n.x, y: n.y };
     startDrag(event, {
-      move(dx, dy) {
+      move(dx, dy, e) {
         const zoom = editor.viewport.view().zoom;
-        for (const start of starts) editor.actions.moveNode(start.id, start.x + dx / zoom, start.y + dy / zoom);
+        // Snapped (the toolbar's toggle; Alt does the opposite): the grabbed node lands on the grid.
+        const by = snapOn() !== e.altKey ? snappedMove(grabbed, dx / zoom, dy / zoom) : { x: dx / zoom, y: dy / zoom };
+        for (const start of starts) editor.actions.moveNode(start.id, start.x + by.x, start.y + by.y);
       },
       end() {
         editor.actions.endMove();

@@ -6,6 +6,7 @@ import { boundsOf } from "../geometry.ts";
 import { layoutGraph } from "../layout.ts";
 import { reportError } from "../notices.ts";
 import { linkClick } from "../router.ts";
+import { setSnap, snapOn } from "../snap.ts";
 import { ConnectionIndicator } from "./ConnectionIndicator.tsx";
 import { PresenceList } from "./PresenceList.tsx";
 import { UserChip } from "./UserChip.tsx";
@@ -18,7 +19,7 @@ export function Toolbar() {
   const autoLayout = async () => {
     setLayingOut(true);
     try {
-      // ELK blocks the main thread for a moment (seconds on ~1,000 nodes): let "Laying out…" paint first.
+      // Let "Laying out…" paint first (ELK itself runs in a Web Worker: seconds on ~1,000 nodes).
       await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted)));
       const { nodes, edges } = editor.graph.state;
       const positions = await layoutGraph(Object.values(nodes), Object.values(edges), editor.portsOf, {
@@ -98,6 +99,17 @@ export function Toolbar() {
           ↷
         </button>
       </fieldset>
+      <button
+        type="button"
+        class="icon-button"
+        data-action="snap"
+        aria-label="Snap to grid"
+        aria-pressed={snapOn()}
+        title="Snap dragged nodes to the grid (hold Alt while dragging for the opposite)"
+        onClick={() => setSnap(!snapOn())}
+      >
+        #
+      </button>
       <button
         type="button"
         data-action="layout"
