@@ -14,7 +14,7 @@ import { PALETTE_MIME } from "./Palette.tsx";
 import { PeerCursors } from "./PeerCursors.tsx";
 import { ZoomControls } from "./ZoomControls.tsx";
 
-/** A pan or zoom is over when the view has not changed for this long. */
+/** A wheel pan or zoom is over when no wheel event has come for this long. */
 const MOVE_REST_MS = 150;
 
 interface Link {
@@ -95,21 +95,16 @@ export function Canvas() {
   let element!: HTMLDivElement;
   let world!: HTMLDivElement;
 
-  // While the view moves, the world takes no pointer: the graph sliding under a still pointer would otherwise
-  // hit-test and re-style whatever it crosses (hover), and repaint the world every frame.
+  // While the wheel pans or zooms, the world takes no pointer: the graph sliding under a still pointer would
+  // otherwise hit-test and re-style whatever it crosses (hover), and repaint the world every frame. Only the
+  // wheel: a view moved by code (fit, follow, reveal) must never swallow the next click.
   const [moving, setMoving] = createSignal(false);
   let rest: ReturnType<typeof setTimeout> | undefined;
-  createEffect(
-    on(
-      viewport.view,
-      () => {
-        if (!moving() && !link() && !band()) setMoving(true);
-        clearTimeout(rest);
-        rest = setTimeout(() => setMoving(false), MOVE_REST_MS);
-      },
-      { defer: true },
-    ),
-  );
+  const wheeled = () => {
+    if (!moving()) setMoving(true);
+    clearTimeout(rest);
+    rest = setTimeout(() => setMoving(false), MOVE_REST_MS);
+  };
   onCleanup(() => clearTimeout(rest));
 
   // The world layer (will-change: transform) keeps the resolution it was drawn at while it zooms, which makes
@@ -152,6 +147,7 @@ export function Canvas() {
       "wheel",
       (event) => {
         event.preventDefault();
+        wheeled();
         editor.presence.follow(undefined);
         if (event.ctrlKey || event.metaKey)
           viewport.zoomAt(Math.exp(-event.deltaY * 0.01), event.clientX, event.clientY);
