@@ -14,6 +14,8 @@ import { PALETTE_MIME } from "./Palette.tsx";
 import { PeerCursors } from "./PeerCursors.tsx";
 import { ZoomControls } from "./ZoomControls.tsx";
 
+/** How long a keyboard connection's outcome stays on the canvas. */
+const HINT_MS = 5000;
 /** A wheel pan or zoom is over when no wheel event has come for this long. */
 const MOVE_REST_MS = 150;
 
@@ -79,6 +81,13 @@ export function Canvas() {
       text: verdict.kind === "ok" ? `Connected ${name(from)} and ${name(port)}` : verdict.text,
     });
   };
+  // An outcome (connected, refused, cancelled) is read out, then goes; "picked" stays until the connection ends.
+  createEffect(() => {
+    const hint = keyHint();
+    if (!hint || hint.kind === "picked") return;
+    const timer = setTimeout(() => setKeyHint((now) => (now === hint ? null : now)), HINT_MS);
+    onCleanup(() => clearTimeout(timer));
+  });
   // Escape ends a keyboard connection before anything else sees it (it would also clear the selection).
   const onEscape = (event: KeyboardEvent) => {
     if (event.key !== "Escape" || !picked()) return;
