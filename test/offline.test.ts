@@ -175,6 +175,15 @@ describe("offline-first editing", () => {
     await b.context().close();
   });
 
+  /** Reloaded online, A shows graph `id` as the hub has it now (only `fresh`'s node): nothing of a stale copy. */
+  async function showsOnlyFresh(a: Page, id: string): Promise<void> {
+    await a.reload();
+    await a.locator('[data-connection="connected"]').waitFor();
+    await a.locator('[data-node-id="fresh"]').waitFor();
+    expect(await a.locator("[data-node-id]").count()).toBe(1);
+    expect((await exported(id)).nodes.map((n) => n.id)).toEqual(["fresh"]);
+  }
+
   /** Graph `id` opened online (kept on the device), then reloaded offline with one move of "src" not synced. */
   async function offlineWithAMove(id: string): Promise<Page> {
     await putGraph(id);
@@ -202,11 +211,7 @@ describe("offline-first editing", () => {
 
     // Re-created under the same id, it opens with the hub's content only: nothing comes back from the old copy.
     await putGraph(id, fresh);
-    await a.reload();
-    await a.locator('[data-connection="connected"]').waitFor();
-    await a.locator('[data-node-id="fresh"]').waitFor();
-    expect(await a.locator("[data-node-id]").count()).toBe(1);
-    expect((await exported(id)).nodes.map((n) => n.id)).toEqual(["fresh"]);
+    await showsOnlyFresh(a, id);
     await a.context().close();
   });
 
@@ -234,11 +239,7 @@ describe("offline-first editing", () => {
     expect(movedY).toContain(`${saved.nodes.find((n) => n.id === "src")?.y}px`);
 
     // A reload shows the hub's graph only: the stale copy is gone from IndexedDB too.
-    await a.reload();
-    await a.locator('[data-connection="connected"]').waitFor();
-    await a.locator('[data-node-id="fresh"]').waitFor();
-    expect(await a.locator("[data-node-id]").count()).toBe(1);
-    expect((await exported(id)).nodes.map((n) => n.id)).toEqual(["fresh"]);
+    await showsOnlyFresh(a, id);
     await a.context().close();
   });
 

@@ -8,7 +8,7 @@ import { leaderStoreContract } from "../../edge/room/leaderStoreContract.ts";
 import { SqlQueueStore } from "../../edge/room/queueStore.ts";
 import { queueStoreContract } from "../../edge/room/queueStoreContract.ts";
 import { dropTables, firstCutMigration } from "./migration.ts";
-import { tests } from "./shim.ts";
+import { runTests } from "./shim.ts";
 
 const LEADER_TABLES = ["room_kv", "workers", "node_runs", "reports", "crashes"];
 const QUEUE_TABLES = ["broker_kv", "batches", "attempts", "dead_letters", "sqlite_sequence"];
@@ -66,18 +66,9 @@ firstCutMigration(() => {
 }, [...LEADER_TABLES, ...QUEUE_TABLES]);
 
 export class ContractRunner extends DurableObject {
-  async run(): Promise<Array<{ name: string; error?: string }>> {
+  run(): Promise<Array<{ name: string; error?: string }>> {
     storage = this.ctx.storage;
-    const results: Array<{ name: string; error?: string }> = [];
-    for (const test of tests) {
-      try {
-        await test.fn();
-        results.push({ name: test.name });
-      } catch (error) {
-        results.push({ name: test.name, error: String((error as Error).message ?? error).slice(0, 2000) });
-      }
-    }
-    return results;
+    return runTests();
   }
 }
 

@@ -2,7 +2,7 @@
 // test/graphList.test.ts.
 import { DurableObject } from "cloudflare:workers";
 import { graphTableChecks } from "./graphTableContract.ts";
-import { tests } from "./shim.ts";
+import { runTests } from "./shim.ts";
 
 let storage: DurableObjectStorage | undefined;
 
@@ -12,18 +12,9 @@ graphTableChecks(() => {
 });
 
 export class Runner extends DurableObject {
-  async run(): Promise<Array<{ name: string; error?: string }>> {
+  run(): Promise<Array<{ name: string; error?: string }>> {
     storage = this.ctx.storage;
-    const results: Array<{ name: string; error?: string }> = [];
-    for (const test of tests) {
-      try {
-        await test.fn();
-        results.push({ name: test.name });
-      } catch (error) {
-        results.push({ name: test.name, error: String((error as Error).message ?? error).slice(0, 2000) });
-      }
-    }
-    return results;
+    return runTests();
   }
 }
 

@@ -23,3 +23,17 @@ export function describe(name: string, fn: () => void): void {
 export function it(name: string, fn: () => unknown): void {
   tests.push({ name: [...prefix, name].join(" > "), fn });
 }
+
+/** Runs every collected test in order; a failure is kept as its message (cut to 2,000 characters), not thrown. */
+export async function runTests(): Promise<Array<{ name: string; error?: string }>> {
+  const results: Array<{ name: string; error?: string }> = [];
+  for (const test of tests) {
+    try {
+      await test.fn();
+      results.push({ name: test.name });
+    } catch (error) {
+      results.push({ name: test.name, error: String((error as Error).message ?? error).slice(0, 2000) });
+    }
+  }
+  return results;
+}
