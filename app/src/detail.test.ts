@@ -1,8 +1,8 @@
 // Only nodes in or near the view get their body built, and none at far zoom; the level of detail waits for a
 // zoom gesture to rest, but follows fit (and any other jump) at once.
-import { createRoot } from "solid-js";
+import { createRoot, createSignal } from "solid-js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { AHEAD, createDetailed, nodesIn, viewRect } from "./detail.ts";
+import { AHEAD, createDetail, nodesIn, viewRect } from "./detail.ts";
 import { FAR_ZOOM, SETTLE_MS, ZOOM_REST_MS } from "./viewport.ts";
 import { viewportOf } from "./viewportFake.ts";
 
@@ -33,7 +33,7 @@ describe("viewRect and nodesIn", () => {
   });
 });
 
-describe("createDetailed", () => {
+describe("createDetail", () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -44,7 +44,7 @@ describe("createDetailed", () => {
   it("builds the bodies of the nodes near the view, none when far, and follows a pan once it settles", () => {
     const { viewport, dispose } = viewportOf(1000, 500);
     const nodes = { a: { x: 100, y: 100 }, b: { x: 3000, y: 100 } };
-    const detailed = createRoot(() => createDetailed(viewport, () => nodes));
+    const { detailed, near } = createRoot(() => createDetail(viewport, () => nodes));
     expect(viewport.far()).toBe(false);
     expect([detailed("a"), detailed("b")]).toEqual([true, false]);
 
@@ -60,7 +60,22 @@ describe("createDetailed", () => {
     viewport.fit({ x: 0, y: 0, width: 20_000, height: 10_000 });
     expect(viewport.view().zoom).toBeLessThan(FAR_ZOOM);
     expect(viewport.far()).toBe(true);
+    expect(viewport.tiny()).toBe(true);
     expect([detailed("a"), detailed("b")]).toEqual([false, false]);
+    expect(near().size).toBe(0);
+    dispose();
+  });
+
+  it("reads the nodes untracked, again at each revision", () => {
+    const { viewport, dispose } = viewportOf(1000, 500);
+    const nodes = { a: { x: 100, y: 100 }, b: { x: 3000, y: 100 } };
+    const [revision, setRevision] = createSignal(0);
+    const { detailed } = createRoot(() => createDetail(viewport, () => nodes, revision));
+    expect(detailed("b")).toBe(false);
+    nodes.b.x = 200;
+    expect(detailed("b")).toBe(false);
+    setRevision(1);
+    expect(detailed("b")).toBe(true);
     dispose();
   });
 

@@ -1,7 +1,7 @@
 // Which nodes get their body built (ports, worker, reason, counters): those in or near the view, and only when the
 // view is near enough to read them. A thousand nodes out of sight cost a title bar each, so opening, zooming past
 // the level of detail and panning cost what the screen shows, not what the graph holds.
-import { createMemo, createSelector } from "solid-js";
+import { type Accessor, createMemo, createSelector } from "solid-js";
 import { NODE_WIDTH, type Point, type Rect } from "./geometry.ts";
 import type { View, Viewport } from "./viewport.ts";
 
@@ -34,18 +34,23 @@ export function nodesIn(nodes: Record<string, Point>, r: Rect): Set<string> {
   return ids;
 }
 
-/**
- * Whether node `id` shows its body: false at far zoom (viewport.far), else true within the settled view and AHEAD
- * of it. Each
- * NodeView asks for its own id; a change notifies only the nodes whose answer changed.
- */
-export function createDetailed(
+export interface Detail {
+  /** The nodes shown in detail now: none at far zoom (viewport.far), else those within the settled view and AHEAD of it. */
+  near: Accessor<ReadonlySet<string>>;
+  /** Whether node `id` is in `near`: each NodeView asks for its own id; a change notifies only the nodes whose answer changed. */
+  detailed: (id: string) => boolean;
+}
+
+/** `nodes` is read untracked; `revision` changes whenever a node is added, moved or removed. */
+export function createDetail(
   viewport: Pick<Viewport, "settled" | "size" | "far">,
   nodes: () => Record<string, Point>,
-): (id: string) => boolean {
+  revision: () => unknown = () => undefined,
+): Detail {
   const near = createMemo(() => {
     if (viewport.far()) return NONE;
+    revision();
     return nodesIn(nodes(), viewRect(viewport.settled(), viewport.size(), AHEAD));
   });
-  return createSelector<ReadonlySet<string>, string>(near, (id, set) => set.has(id));
+  return { near, detailed: createSelector<ReadonlySet<string>, string>(near, (id, set) => set.has(id)) };
 }

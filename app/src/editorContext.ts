@@ -1,6 +1,7 @@
 // What every editor component may use: the stores, the node types, the edit actions, the selection and the viewport.
 import { type Accessor, createContext, useContext } from "solid-js";
 import type { GraphActions } from "./actions.ts";
+import type { Detail } from "./detail.ts";
 import type { PortsOf } from "./geometry.ts";
 import type { GraphStore } from "./graphStore.ts";
 import type { NodeTypeStore } from "./nodeTypeStore.ts";
@@ -20,9 +21,10 @@ export interface EditorContextValue {
   portsOf: PortsOf;
   actions: GraphActions;
   viewport: Viewport;
-  /** Whether node `id` has its body built (detail.ts): near zoom, in or near the view. */
-  detailed: (id: string) => boolean;
+  /** Which nodes have their body built (detail.ts): near zoom, in or near the view. */
+  detail: Detail;
   connection: Accessor<ConnectionState>;
+  /** The graph has come (from the room or this device's copy) and the view is framed on it. */
   synced: Accessor<boolean>;
   /** Local edits the room does not have yet (made offline or while reconnecting). */
   unsynced: Accessor<number>;

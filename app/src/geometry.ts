@@ -77,6 +77,21 @@ export function portPoint(node: Pick<GraphNode, "x" | "y">, ports: Ports, dir: "
   };
 }
 
+/** Where edge `edge` starts and ends, or undefined while one of its nodes is missing (the repair rule). */
+export function edgeEnds(
+  edge: EdgeEnds,
+  nodes: Readonly<Record<string, Pick<GraphNode, "id" | "type" | "x" | "y">>>,
+  portsOf: PortsOf,
+): { from: Point; to: Point } | undefined {
+  const from = nodes[edge.from];
+  const to = nodes[edge.to];
+  if (!from || !to) return undefined;
+  return {
+    from: portPoint(from, portsOf(from), "out", edge.fromPort),
+    to: portPoint(to, portsOf(to), "in", edge.toPort),
+  };
+}
+
 /** A horizontal S-curve from an output port to an input port. */
 export function edgePath(from: Point, to: Point): string {
   const dx = Math.max(40, Math.abs(to.x - from.x) / 2);

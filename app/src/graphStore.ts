@@ -1,6 +1,6 @@
 // The one adapter from the Yjs graph document to Solid stores: components read these, never Y types.
-import { type Accessor, batch, createMemo } from "solid-js";
-import { createStore, produce, reconcile } from "solid-js/store";
+import { type Accessor, batch, createMemo, createSignal } from "solid-js";
+import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import * as Y from "yjs";
 import type { GraphEdge, GraphNode } from "../../shared/graph.ts";
 import { edgesMap, type GraphMeta, metaMap, nodesMap, readEdge, readMeta, readNode } from "../../shared/ydoc.ts";
@@ -18,6 +18,13 @@ export interface GraphStore {
   readonly state: GraphState;
   readonly nodeIds: Accessor<string[]>;
   readonly edgeIds: Accessor<string[]>;
+  /**
+   * Changes with every change to a node or an edge. What reads the whole graph at once (every curve, every box)
+   * tracks this and reads `raw`, instead of a signal per field of every node through the store.
+   */
+  readonly revision: Accessor<number>;
+  /** The store's plain objects: read only, and only beside `revision`. */
+  readonly raw: Readonly<GraphState>;
   dispose(): void;
 }
 
@@ -58,14 +65,16 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
     metaDirty = true;
   };
 
+  const [revision, setRevision] = createSignal(0);
   const flush = () => {
     if (!dirtyNodes.size && !dirtyEdges.size && !metaDirty) return;
     batch(() => {
+      if (dirtyNodes.size || dirtyEdges.size) setRevision((n) => n + 1);
       if (dirtyNodes.size > BULK_CHANGE) {
         // A first sync or an import: one diff of the whole map beats a thousand path writes, and into an empty
         // store no diff at all (reconcile would walk a thousand fresh nodes for nothing).
         const all = readAllNodes(nodes);
-        setState("nodes", Object.keys(state.nodes).length === 0 ? all : reconcile(all));
+        setState("nodes", Object.keys(state.nodes).length === 0 ? fresh(all) : reconcile(all));
         dirtyNodes.clear();
       }
       for (const id of dirtyNodes) {
@@ -82,7 +91,7 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
       }
       if (dirtyEdges.size > BULK_CHANGE) {
         const all = readAllEdges(edges);
-        setState("edges", Object.keys(state.edges).length === 0 ? all : reconcile(all));
+        setState("edges", Object.keys(state.edges).length === 0 ? fresh(all) : reconcile(all));
         dirtyEdges.clear();
       }
       for (const id of dirtyEdges) {
@@ -124,6 +133,8 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
     state,
     nodeIds,
     edgeIds,
+    revision,
+    raw: unwrap(state),
     dispose() {
       nodes.unobserveDeep(onNodes);
       edges.unobserve(onEdges);
@@ -131,6 +142,14 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
       doc.off("update", flush);
     },
   };
+}
+
+/**
+ * `value`, just read from the document, to be set into the store as it is. Setting a plain object walks all of it
+ * for proxies to strip (a thousand nodes: ~20 ms); a store's proxy is taken for its plain object at once.
+ */
+function fresh<T extends object>(value: T): T {
+  return createStore(value)[0];
 }
 
 function readAllNodes(nodes: Y.Map<Y.Map<unknown>>): Record<string, GraphNode> {
@@ -150,7 +169,7 @@ function readAllEdges(edges: Y.Map<GraphEdge>): Record<string, GraphEdge> {
   return out;
 }
 
-function sameIds(a: string[], b: string[]): boolean {
+export function sameIds(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -1,5 +1,5 @@
 // The graph's node-type registry (TYPES-1) as the room pushes it: the built-ins until the first push, then the room's list.
-import { createStore, reconcile } from "solid-js/store";
+import { createStore, reconcile, unwrap } from "solid-js/store";
 import { BUILTIN_NODE_TYPES } from "../../shared/nodeTypes.ts";
 import type { NodeTypeInfo } from "../../shared/status.ts";
 
@@ -38,7 +38,8 @@ export function createNodeTypeStore(initial: readonly NodeTypeInfo[] = builtinIn
     lookup: (type) => {
       // The read subscribes to this type (also before it exists); hasOwn keeps "constructor" from the prototype out.
       const info = state.byType[type];
-      return info !== undefined && Object.hasOwn(state.byType, type) ? info : undefined;
+      // Asked of the plain object: through the store's proxy, hasOwn costs a property descriptor per call.
+      return info !== undefined && Object.hasOwn(unwrap(state.byType), type) ? info : undefined;
     },
     received: () => state.received,
     apply(types) {

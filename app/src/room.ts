@@ -172,8 +172,12 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
       clearTimeout(carriedTimer);
       carriedUp = unsynced() > 0 ? { update: Y.encodeStateAsUpdate(doc), pending: unsynced() } : undefined;
       setConnection(everSynced ? "syncing" : "connecting");
+      // After the provider's sync step 1 (sent right after this event): the room answers in order, and the
+      // document is what the canvas waits for; building a big graph's status first delayed it (bench/editor).
       const watch: EditorRequest = { type: "watch" };
-      provider.sendMessage(JSON.stringify(watch));
+      queueMicrotask(() => {
+        if (!final()) provider.sendMessage(JSON.stringify(watch));
+      });
     } else if (connection() !== "offline") {
       setConnection(everConnected ? "reconnecting" : "connecting");
     }

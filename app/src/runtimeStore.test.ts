@@ -2,7 +2,7 @@
 import { createEffect, createRoot } from "solid-js";
 import { describe, expect, it } from "vitest";
 import { BROKER } from "../../shared/limits.ts";
-import type { EdgeStatus, GraphStatus } from "../../shared/status.ts";
+import type { EdgeStatus, GraphStatus, ProcessStatus } from "../../shared/status.ts";
 import { createRuntimeStore, type RuntimeStore } from "./runtimeStore.ts";
 
 const edge = (id: string, fields: Partial<EdgeStatus> = {}): EdgeStatus => ({
@@ -99,6 +99,46 @@ describe("runtime store edges", () => {
       store.apply(old);
       expect(store.state.edges).toEqual({});
       expect(store.state.received).toBe(true);
+    });
+  });
+
+  it("a push that leaves a process as it was reruns none of its readers; a changed field or sample reruns them", () => {
+    withStore((store) => {
+      const process = (nodeId: string, fields: Partial<ProcessStatus> = {}): ProcessStatus => ({
+        nodeId,
+        type: "log",
+        state: "running",
+        workerId: "w1",
+        in: 1,
+        out: 1,
+        errors: 0,
+        lastError: null,
+        recent: [{ n: 1 }],
+        ...fields,
+      });
+      const push = (processes: ProcessStatus[]) => store.apply({ running: true, workers: [], processes, edges: [] });
+      push([process("a"), process("b")]);
+      const runs = { a: 0, b: 0 };
+      const dispose = createRoot((dispose) => {
+        createEffect(() => {
+          void store.state.processes.a;
+          runs.a++;
+        });
+        createEffect(() => {
+          void store.state.processes.b;
+          runs.b++;
+        });
+        return dispose;
+      });
+      push([process("a"), process("b")]);
+      expect(runs).toEqual({ a: 1, b: 1 });
+      push([process("a", { in: 2 }), process("b", { recent: [{ n: 2 }] })]);
+      expect(runs).toEqual({ a: 2, b: 2 });
+      expect(store.state.processes.a?.in).toBe(2);
+      push([process("a", { in: 2 })]);
+      expect(runs).toEqual({ a: 2, b: 3 });
+      expect(store.state.processes.b).toBeUndefined();
+      dispose();
     });
   });
 });

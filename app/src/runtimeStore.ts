@@ -1,5 +1,6 @@
 // Runtime status pushed by the room (EDITOR-1), kept in stores keyed by node id and edge id for fine-grained reads.
-import { createStore, reconcile } from "solid-js/store";
+import { type Accessor, batch, createSignal } from "solid-js";
+import { createStore, produce, reconcile, unwrap } from "solid-js/store";
 import { BROKER } from "../../shared/limits.ts";
 import type { EdgeStatus, GraphStatus, ProcessStatus, WorkerStatus } from "../../shared/status.ts";
 import { createRateMeter, RATE_FRESH_MS, type Rate } from "./rates.ts";
@@ -18,6 +19,9 @@ export interface RuntimeState {
 
 export interface RuntimeStore {
   readonly state: RuntimeState;
+  /** Changes with every push: what reads every entry at once tracks this and reads `raw` (see GraphStore). */
+  readonly revision: Accessor<number>;
+  readonly raw: Readonly<RuntimeState>;
   apply(status: GraphStatus): void;
 }
 
@@ -33,22 +37,84 @@ export function createRuntimeStore(): RuntimeStore {
   const meter = createRateMeter();
   // The room pushes only when something changed: rates not refreshed for a while are dropped, not left showing.
   let stale: ReturnType<typeof setTimeout> | undefined;
+  const [revision, setRevision] = createSignal(0);
   return {
     state,
+    revision,
+    raw: unwrap(state),
     apply(status) {
-      const processes: Record<string, ProcessStatus> = {};
-      for (const process of status.processes) processes[process.nodeId] = process;
-      const edges: Record<string, EdgeStatus> = {};
-      // The HTTP status (not checked like a push) of a hub from before the broker has no `edges`.
-      for (const edge of status.edges ?? []) if (typeof edge?.id === "string") edges[edge.id] = edgeEntry(edge);
       const rates = meter.update(status.processes, Date.now());
       clearTimeout(stale);
       if (Object.keys(rates).length > 0) stale = setTimeout(() => setState("rates", reconcile({})), RATE_FRESH_MS);
-      const next = { received: true, running: status.running, workers: status.workers, processes, edges, rates };
-      // The first status is set as is: diffing it against the empty store would only cost time.
-      setState(state.received ? reconcile(next, { key: "id" }) : next);
+      batch(() => {
+        setRevision((n) => n + 1);
+        setState({ received: true, running: status.running });
+        setState("workers", reconcile(status.workers, { key: "id" }));
+        setState(
+          "processes",
+          produce((all) =>
+            replaceEntries(
+              all,
+              byKey(status.processes, (p) => p.nodeId),
+            ),
+          ),
+        );
+        // The HTTP status (not checked like a push) of a hub from before the broker has no `edges`.
+        const edges = (status.edges ?? []).filter((edge) => typeof edge?.id === "string").map(edgeEntry);
+        setState(
+          "edges",
+          produce((all) =>
+            replaceEntries(
+              all,
+              byKey(edges, (e) => e.id),
+            ),
+          ),
+        );
+        setState(
+          "rates",
+          produce((all) => replaceEntries(all, new Map(Object.entries(rates)))),
+        );
+      });
     },
   };
+}
+
+/**
+ * A status entry as the store holds it: a leaf (Solid wraps only plain objects and arrays), so each id is one
+ * signal, not one per field. A push replaces whole entries and one that did not change keeps its object, so
+ * nothing reading it runs again. Wrapped, the first push of 1,000 processes cost ~100 ms (setting a value walks
+ * every field of every entry) and each field read went through a proxy (bench/editor).
+ */
+class Entry {}
+
+function byKey<T>(list: readonly T[], key: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of list) out.set(key(item), item);
+  return out;
+}
+
+/** Puts each entry of `next` that differs from the one in `all` (as a leaf), and deletes the ids `next` leaves out. */
+function replaceEntries<T extends object>(all: Record<string, T>, next: ReadonlyMap<string, T>): void {
+  for (const id of Object.keys(all)) if (!next.has(id)) delete all[id];
+  for (const [id, value] of next) {
+    const before = all[id];
+    if (before === undefined || !sameFields(before, value)) all[id] = Object.assign(new Entry(), value) as T;
+  }
+}
+
+function sameFields(a: object, b: object): boolean {
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(right);
+  if (Object.keys(left).length !== keys.length) return false;
+  for (const key of keys) {
+    const x = left[key];
+    const y = right[key];
+    if (x === y) continue;
+    // Only `recent` (a few sampled messages) and worker `labels` are not scalars.
+    if (typeof x !== "object" || typeof y !== "object" || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
 }
 
 /**

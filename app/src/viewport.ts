@@ -10,6 +10,8 @@ export interface View {
 
 /** Below this zoom nodes are drawn as tiles with their name only (level of detail), which keeps big graphs fluid. */
 export const FAR_ZOOM = 0.45;
+/** Below this zoom a name would be a few pixels tall: tiles show only their colour and state, no text. */
+export const TINY_ZOOM = 0.2;
 
 export interface Viewport {
   readonly view: Accessor<View>;
@@ -18,6 +20,8 @@ export interface Viewport {
    * a memo, so a thousand nodes do not re-run on every pan.
    */
   readonly far: Accessor<boolean>;
+  /** Zoomed out past TINY_ZOOM, with the same timing as `far`. */
+  readonly tiny: Accessor<boolean>;
   /**
    * The view, updated at most every SETTLE_MS while it moves and once more when it stops: what costs more than a
    * frame (building the details of nodes that came into view) follows this, not every pan step.
@@ -53,6 +57,7 @@ export function createViewport(): Viewport {
   // restyles every node, which mid-gesture would drop frames every time the zoom went back and forth over it.
   const [lodZoom, setLodZoom] = createSignal(HOME.zoom);
   const far = createMemo(() => lodZoom() < FAR_ZOOM);
+  const tiny = createMemo(() => lodZoom() < TINY_ZOOM);
   let lodTimer: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(lodTimer));
   /** Sets the view; a zoom gesture's step (`gesture`) moves the level of detail only once it rests. */
@@ -102,6 +107,7 @@ export function createViewport(): Viewport {
   return {
     view,
     far,
+    tiny,
     settled,
     size: sizeSignal,
     attach(el) {

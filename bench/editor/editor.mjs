@@ -7,7 +7,7 @@
 // and two bare Yjs clients in Node editing the same graph through the same hub. Traces say where time goes.
 // Prints one JSON line per figure; progress goes to stderr.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve as resolvePath } from "node:path";
@@ -47,7 +47,7 @@ const GRAPH = "editor-bench";
 const SEED = Number(process.env.WEFT_BENCH_EDITOR_SEED ?? 20_261_202);
 const NODES = 1000;
 const EDGES = 1200;
-const OPEN_RUNS = 5;
+const OPEN_RUNS = Number(process.env.WEFT_BENCH_EDITOR_OPENS ?? 5);
 /** Each of pan and zoom is driven this long (and half as long again under a trace). */
 const PHASE_MS = 3000;
 const IDLE_MS = 1000;
@@ -244,7 +244,7 @@ const parseView = (transform) => {
 };
 
 /** Opens `url` in a fresh context and waits for the probe's "painted"; resolves the page's own marks. */
-async function openOnce(browser, url, { trace = false, keep = false, init, resolve } = {}) {
+async function openOnce(browser, url, { trace = false, save = false, keep = false, init, resolve } = {}) {
   const context = await browser.newContext({ viewport: VIEWPORT });
   let kept = false;
   try {
@@ -276,6 +276,10 @@ async function openOnce(browser, url, { trace = false, keep = false, init, resol
         .catch(() => {}); // that frame was short: no entry
     } finally {
       if (trace) traced = await browser.stopTracing();
+      // For a closer look than the summary: the raw trace, for chrome://tracing or Perfetto.
+      if (traced && save && process.env.WEFT_BENCH_EDITOR_TRACE_OUT) {
+        writeFileSync(process.env.WEFT_BENCH_EDITOR_TRACE_OUT, traced);
+      }
     }
     const probe = await page.evaluate(() => {
       const o = window.__benchOpen;
@@ -338,7 +342,7 @@ async function openFigure({ browser, baseline, editorUrl, resolve }) {
     );
   }
   note("open: one more, traced");
-  const traced = await openOnce(browser, editorUrl, { trace: true, resolve });
+  const traced = await openOnce(browser, editorUrl, { trace: true, save: true, resolve });
   const tracedBase = await openOnce(browser, baseline.url, { trace: true });
 
   const painted = editor.map((e) => e.marks.painted);

@@ -1,12 +1,14 @@
 // The graph canvas: pans and zooms, hosts edges and nodes, and turns port drags into new edges.
-import { createEffect, createSelector, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createMemo, createSelector, createSignal, For, on, onCleanup, onMount, Show } from "solid-js";
 import { startDrag } from "../drag.ts";
+import { splitEdges } from "../edgeSplit.ts";
 import { useEditor } from "../editorContext.ts";
 import { boundsOf, edgePath, NODE_WIDTH, nodeHeight, type Point, type Rect } from "../geometry.ts";
+import { sameIds } from "../graphStore.ts";
 import { type LinkVerdict, linkVerdict, type PortRef, portKey, successors } from "../linking.ts";
 import { notify } from "../notices.ts";
 import { ZOOM_REST_MS } from "../viewport.ts";
-import { EdgeView } from "./EdgeView.tsx";
+import { EdgeLines, EdgeView } from "./EdgeView.tsx";
 import { FindNode } from "./FindNode.tsx";
 import { Minimap } from "./Minimap.tsx";
 import { NodeView, type PortGrab } from "./NodeView.tsx";
@@ -276,6 +278,20 @@ export function Canvas() {
 
   /** Nothing is drawn before the first sync has framed the graph: a big one is then built once, at its zoom. */
   const shown = (ids: string[]) => (editor.synced() ? ids : []);
+  // Which edges get elements of their own and which are only drawn (edgeSplit.ts); each list changes only when
+  // an edge moves between them, so the <For> of built edges is not diffed for nothing.
+  const split = createMemo(() => {
+    const ids = shown(graph.edgeIds());
+    graph.revision();
+    editor.runtime.revision();
+    const selected = new Set(editor.selection.edges());
+    const near = editor.detail.near();
+    const { edges } = graph.raw;
+    const status = editor.runtime.raw.edges;
+    return splitEdges(ids, { edge: (id) => edges[id], status: (id) => status[id], near, selected });
+  });
+  const builtEdges = createMemo(() => split().built, undefined, { equals: sameIds });
+  const drawnEdges = createMemo(() => split().drawn, undefined, { equals: sameIds });
   const transform = () => {
     const v = viewport.view();
     return `translate(${v.x}px, ${v.y}px) scale(${v.zoom})`;
@@ -316,6 +332,8 @@ export function Canvas() {
         "linking-from-in": link()?.grab.dir === "in",
         // Zoomed out past readability: nodes show their name only (CSS; their bodies are not built, detail.ts).
         far: viewport.far(),
+        // Further out still: no names at all (text a few pixels tall costs a thousand lines of layout and paint).
+        tiny: viewport.tiny(),
       }}
       role="application"
       aria-label="Graph canvas"
@@ -328,7 +346,8 @@ export function Canvas() {
       <div ref={world} class="world" style={{ transform: transform() }}>
         {/* biome-ignore lint/a11y/useSemanticElements: an SVG root cannot be a <fieldset>; the role names the group */}
         <svg class="edges" aria-label="Edges" role="group">
-          <For each={shown(graph.edgeIds())}>{(id) => <EdgeView id={id} />}</For>
+          <EdgeLines ids={drawnEdges()} />
+          <For each={builtEdges()}>{(id) => <EdgeView id={id} />}</For>
           <Show when={link()}>
             <path class="edge-draft" data-verdict={target()?.verdict.kind} d={linkPath()} />
           </Show>

@@ -1,9 +1,10 @@
 // One edge on the canvas: a curve from an output port to an input port, with its queue depth at the middle,
-// highlighted while back-pressured and marked when it has dead letters; click selects it.
-import { createMemo, Show } from "solid-js";
+// highlighted while back-pressured and marked when it has dead letters; click selects it. EdgeLines draws the
+// edges that need no element of their own (edgeSplit.ts).
+import { createMemo, Index, Show } from "solid-js";
 import { useEditor } from "../editorContext.ts";
 import { compactCount } from "../format.ts";
-import { edgeMidpoint, edgePath, type Point, portPoint } from "../geometry.ts";
+import { edgeEnds, edgeMidpoint, edgePath, type Point, type Ports, type PortsOf } from "../geometry.ts";
 
 /** Height of a badge on the curve, and the width of one character of its label (11 px monospace). */
 const BADGE_HEIGHT = 16;
@@ -14,15 +15,9 @@ export function EdgeView(props: { id: string }) {
   const nodes = editor.graph.state.nodes;
   const edge = () => editor.graph.state.edges[props.id];
   // A memo: the curve and its middle both need the ends, and each end works out its node's ports.
-  const ends = createMemo((): { from: Point; to: Point } | undefined => {
+  const ends = createMemo(() => {
     const e = edge();
-    const from = e && nodes[e.from];
-    const to = e && nodes[e.to];
-    if (!e || !from || !to) return undefined;
-    return {
-      from: portPoint(from, editor.portsOf(from), "out", e.fromPort),
-      to: portPoint(to, editor.portsOf(to), "in", e.toPort),
-    };
+    return e && edgeEnds(e, nodes, editor.portsOf);
   });
   const path = () => {
     const p = ends();
@@ -113,4 +108,47 @@ function EdgeBadge(props: { at: Point; text: string; class: string; title: strin
       </text>
     </g>
   );
+}
+
+/**
+ * The edges that have no element of their own (edgeSplit.ts): a bare path each, in the running colour when their
+ * producer runs. Only lines: nothing to press, hover or read out (the built edges are all that).
+ */
+export function EdgeLines(props: { ids: readonly string[] }) {
+  const editor = useEditor();
+  const lines = createMemo(() => {
+    editor.graph.revision();
+    editor.runtime.revision();
+    const { nodes, edges } = editor.graph.raw;
+    const processes = editor.runtime.raw.processes;
+    const portsOf = cachedPorts(editor.portsOf);
+    const out: { d: string; active: boolean }[] = [];
+    for (const id of props.ids) {
+      const e = edges[id];
+      const ends = e && edgeEnds(e, nodes, portsOf);
+      if (e && ends) out.push({ d: edgePath(ends.from, ends.to), active: processes[e.from]?.state === "running" });
+    }
+    return out;
+  });
+  // <Index>: a recomputed list reuses each path, and only a curve that changed is set again.
+  return (
+    <g class="edge-lines" data-edge-lines={props.ids.length}>
+      <Index each={lines()}>
+        {(line) => <path class="edge-line" classList={{ active: line().active }} d={line().d} />}
+      </Index>
+    </g>
+  );
+}
+
+/** `portsOf`, worked out once per node for one pass over the graph. */
+function cachedPorts(portsOf: PortsOf): PortsOf {
+  const known = new Map<string, Ports>();
+  return (node) => {
+    let ports = known.get(node.id);
+    if (!ports) {
+      ports = portsOf(node);
+      known.set(node.id, ports);
+    }
+    return ports;
+  };
 }

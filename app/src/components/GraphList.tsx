@@ -10,6 +10,7 @@ import { notify, reportError } from "../notices.ts";
 import { forgetGraph } from "../offline.ts";
 import { editorPath, linkClick, navigate } from "../router.ts";
 import { mayEdit } from "../session.ts";
+import { pageSettled } from "../swRegister.ts";
 import { timeAgo, toDate } from "../time.ts";
 import { UserChip } from "./UserChip.tsx";
 import "./graphList.css";
@@ -43,8 +44,10 @@ export function GraphList() {
       setGraphs(reconcile(list, { key: "id" }));
       setLoaded(true);
       setLoadError(undefined);
+      pageSettled();
     } catch (error) {
       if (mine === generation) setLoadError(error);
+      pageSettled();
     }
   };
   const changedLocally = () => generation++;

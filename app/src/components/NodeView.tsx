@@ -33,7 +33,8 @@ export function NodeView(props: {
   const node = () => editor.graph.state.nodes[props.id];
   const process = () => editor.runtime.state.processes[props.id];
   const type = () => node()?.type ?? "";
-  const def = () => editor.types.lookup(type());
+  // A memo: the class, the labels and the body all ask, and each lookup is a read through the types store.
+  const def = createMemo(() => editor.types.lookup(type()));
   // A memo: the height, the rows and every port point read it, and working ports out sorts copies of the lists.
   const ports = createMemo(() => editor.portsOf({ id: props.id, type: type() }));
   const height = () => heightOf(ports());
@@ -164,7 +165,7 @@ export function NodeView(props: {
             <StateBadge process={process()} received={editor.runtime.state.received} disabled={n().disabled === true} />
           </div>
           {/* Only the title bar is built far away or out of view (detail.ts): a thousand bodies are not worth it. */}
-          <Show when={editor.detailed(props.id)}>
+          <Show when={editor.detail.detailed(props.id)}>
             <div class="node-sub">
               <span class="node-type mono">{n().type}</span>
               <Show when={!def()}>

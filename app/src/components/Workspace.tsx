@@ -1,10 +1,10 @@
 // One open graph: owns the room, the stores and the selection, and lays out toolbar, palette, canvas and panels.
-import { createComputed, createEffect, on, onCleanup, onMount, Show } from "solid-js";
+import { createComputed, createEffect, createSignal, on, onCleanup, onMount, Show } from "solid-js";
 import { ApiError } from "../../../shared/errors.ts";
 import { createGraphActions } from "../actions.ts";
 import { getGraphStatus } from "../api.ts";
 import { watchCollisions } from "../collisions.ts";
-import { createDetailed } from "../detail.ts";
+import { createDetail } from "../detail.ts";
 import { EditorContext, type EditorContextValue } from "../editorContext.ts";
 import { bindEditorKeys } from "../editorKeys.ts";
 import { boundsOf, portsResolver } from "../geometry.ts";
@@ -18,6 +18,7 @@ import { createRuntimeStore } from "../runtimeStore.ts";
 import { createSelection } from "../selection.ts";
 import { mayEdit, session, sessionEnded } from "../session.ts";
 import { hubUnreachable } from "../sessionCache.ts";
+import { pageSettled } from "../swRegister.ts";
 import { createViewport } from "../viewport.ts";
 import { Canvas } from "./Canvas.tsx";
 import { Inspector } from "./Inspector.tsx";
@@ -65,6 +66,8 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
   const actions = createGraphActions(room.doc, graph.state, types.lookup, history, readOnly);
   const portsOf = portsResolver(types.lookup, () => graph.state.edges);
   const viewport = createViewport();
+  const [framed, setFramed] = createSignal(false);
+  const detail = createDetail(viewport, () => graph.raw.nodes, graph.revision);
   // What a peer deleted drops out of the selection by itself.
   const selection = createSelection((item) =>
     item.kind === "node" ? graph.state.nodes[item.id] !== undefined : graph.state.edges[item.id] !== undefined,
@@ -78,9 +81,9 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     portsOf,
     actions,
     viewport,
-    detailed: createDetailed(viewport, () => graph.state.nodes),
+    detail,
     connection: room.connection,
-    synced: room.synced,
+    synced: framed,
     unsynced: room.unsynced,
     readOnly,
     selection,
@@ -105,19 +108,26 @@ export function Workspace(props: { graphId: string; onMissing: () => void; onRes
     document.title = "Weft";
   });
 
-  // Frame the whole graph once, when the first sync has delivered it; a computation, not an effect, so the view
-  // (and with it the level of detail) is set before the canvas first renders the nodes.
+  // Frame the whole graph once, when the first sync has delivered it; the editor counts as synced (and the canvas
+  // builds the nodes) only then, so they are built once, at the level of detail of that view. Built as the sync
+  // lands and framed after, a thousand nodes got their near-zoom bodies and lost them again in one task.
   createComputed(
     on(
       room.synced,
       (synced) => {
-        if (synced) viewport.fit(boundsOf(Object.values(graph.state.nodes), portsOf));
+        if (!synced) return;
+        viewport.fit(boundsOf(Object.values(graph.state.nodes), portsOf));
+        setFramed(true);
       },
       { defer: true },
     ),
   );
 
   onMount(() => onCleanup(bindEditorKeys(editor)));
+  // Once the first sync is painted (the frame after the one that drew it), the offline worker may install.
+  createEffect(() => {
+    if (room.synced()) requestAnimationFrame(() => setTimeout(pageSettled));
+  });
 
   // What this browser shows others: its selected nodes and where it looks.
   createEffect(() => presence.setSelection(selection.nodes()));
