@@ -369,6 +369,47 @@ describe("editing one graph together", () => {
     await page.context().close();
   });
 
+  it("a big graph opens as tiles with its edges as bare lines; zooming in builds the bodies and edges near the view", async () => {
+    // 300 nodes in 30 columns, each row a chain: framed whole, the zoom is far below the level of detail.
+    const nodes = Array.from({ length: 300 }, (_, i) => ({
+      id: `n${i}`,
+      type: "json",
+      name: `n${i}`,
+      x: (i % 30) * 260,
+      y: Math.floor(i / 30) * 150,
+      params: {},
+    }));
+    const edges = nodes
+      .filter((_, i) => i % 30 !== 29)
+      .map((n, i) => ({ id: `e${i}`, from: n.id, fromPort: "out", to: `n${Number(n.id.slice(1)) + 1}`, toPort: "in" }));
+    await putGraph("big", { name: "Big", running: false, nodes, edges });
+    const page = await openEditor("big");
+    await page.locator(".canvas.far.tiny").waitFor();
+    expect(await page.locator("[data-node-id]").count()).toBe(300);
+    expect(await page.locator(".node-sub").count()).toBe(0);
+    expect(await page.locator("[data-edge-id]").count()).toBe(0);
+    expect(await page.locator(".edge-lines path").count()).toBe(edges.length);
+    expect(await page.locator(".node-name").first().isVisible()).toBe(false);
+
+    // Zoomed in to about 100% (the level of detail moves when the zoom rests): only what is near the view is built.
+    const zoom = async () => Number.parseInt((await page.locator(".zoom-level").textContent()) ?? "0", 10);
+    for (let i = 0; i < 20 && (await zoom()) < 80; i++) await page.getByRole("button", { name: "Zoom in" }).click();
+    expect(await zoom()).toBeGreaterThanOrEqual(80);
+    await page.locator(".canvas:not(.far)").waitFor();
+    await page.locator(".node-sub").first().waitFor();
+    const built = await page.locator("[data-edge-id]").count();
+    const bodies = await page.locator(".node-sub").count();
+    expect(built).toBeGreaterThan(0);
+    expect(built).toBeLessThan(edges.length);
+    expect(bodies).toBeGreaterThan(0);
+    expect(bodies).toBeLessThan(300);
+    expect(await page.locator(".edge-lines path").count()).toBe(edges.length - built);
+    // A built edge is a full one: it has its label and can be selected.
+    const edge = page.locator("[data-edge-id]").first();
+    expect(await edge.getAttribute("aria-label")).toMatch(/^edge from n\d+\.out to n\d+\.in/);
+    await page.close();
+  });
+
   it("find (Ctrl+K) selects a node by name; auto-layout moves the nodes as one undo step; the minimap moves the view", async () => {
     await putGraph("tools");
     const page = await openEditor("tools");

@@ -74,9 +74,19 @@ export function createViewport(): Viewport {
   const [sizeSignal, setSize] = createSignal(size);
   let pendingFit: { bounds: Rect | undefined } | undefined;
 
+  // Where the canvas is on the page, measured once and again only after it may have moved (it resized, the window
+  // resized or scrolled): measured at each wheel or pointer event, it forced a style and layout pass of the whole
+  // page up to twice a frame while zooming (bench/editor).
+  let placed: { left: number; top: number } | undefined;
+  const moved = () => {
+    placed = undefined;
+  };
   const origin = () => {
-    const r = element?.getBoundingClientRect();
-    return { left: r?.left ?? 0, top: r?.top ?? 0 };
+    if (!placed) {
+      const r = element?.getBoundingClientRect();
+      placed = { left: r?.left ?? 0, top: r?.top ?? 0 };
+    }
+    return placed;
   };
   const toWorld = (clientX: number, clientY: number): Point => {
     const o = origin();
@@ -112,7 +122,9 @@ export function createViewport(): Viewport {
     size: sizeSignal,
     attach(el) {
       element = el;
+      placed = undefined;
       const observer = new ResizeObserver((entries) => {
+        placed = undefined;
         const box = entries[entries.length - 1]?.contentRect;
         if (!box) return;
         size = { width: box.width, height: box.height };
@@ -124,7 +136,13 @@ export function createViewport(): Viewport {
         }
       });
       observer.observe(el);
-      return () => observer.disconnect();
+      window.addEventListener("resize", moved);
+      window.addEventListener("scroll", moved, { capture: true, passive: true });
+      return () => {
+        observer.disconnect();
+        window.removeEventListener("resize", moved);
+        window.removeEventListener("scroll", moved, { capture: true });
+      };
     },
     toWorld,
     center() {

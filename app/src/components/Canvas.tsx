@@ -117,6 +117,16 @@ export function Canvas() {
     rest = setTimeout(() => setMoving(false), MOVE_REST_MS);
   };
   onCleanup(() => clearTimeout(rest));
+  // While a zoom gesture goes on, the dot grid is hidden and keeps its size: resized at every step, its dots
+  // were re-rastered every frame, most of a zoom frame's cost (bench/editor). It comes back when the zoom rests.
+  const [zooming, setZooming] = createSignal(false);
+  let zoomRest: ReturnType<typeof setTimeout> | undefined;
+  const zoomed = () => {
+    if (!zooming()) setZooming(true);
+    clearTimeout(zoomRest);
+    zoomRest = setTimeout(() => setZooming(false), ZOOM_REST_MS);
+  };
+  onCleanup(() => clearTimeout(zoomRest));
 
   // The world layer (will-change: transform) keeps the resolution it was drawn at while it zooms, which makes
   // zooming cheap; once the zoom rests, the layer hint is dropped for a frame so it is redrawn sharp.
@@ -160,9 +170,10 @@ export function Canvas() {
         event.preventDefault();
         wheeled();
         editor.presence.follow(undefined);
-        if (event.ctrlKey || event.metaKey)
+        if (event.ctrlKey || event.metaKey) {
+          zoomed();
           viewport.zoomAt(Math.exp(-event.deltaY * 0.01), event.clientX, event.clientY);
-        else viewport.panBy(-event.deltaX, -event.deltaY);
+        } else viewport.panBy(-event.deltaX, -event.deltaY);
       },
       { passive: false },
     );
@@ -304,7 +315,8 @@ export function Canvas() {
   };
   // The grid is its own layer, one cell bigger than the canvas each way, moved by less than a cell: panning
   // changes only its transform, which the compositor applies without repainting a dot.
-  const grid = () => {
+  const grid = createMemo<Record<string, string>>((before) => {
+    if (zooming() && before) return before;
     const v = viewport.view();
     const size = gridSize();
     const offset = (at: number) => (((at % size) + size) % size) - size;
@@ -314,7 +326,7 @@ export function Canvas() {
       height: `calc(100% + ${2 * size}px)`,
       transform: `translate(${offset(v.x)}px, ${offset(v.y)}px)`,
     };
-  };
+  });
   const linkPath = () => {
     const l = link();
     if (!l) return "";
@@ -328,6 +340,7 @@ export function Canvas() {
       classList={{
         panning: panning(),
         moving: moving(),
+        zooming: zooming(),
         "linking-from-out": link()?.grab.dir === "out",
         "linking-from-in": link()?.grab.dir === "in",
         // Zoomed out past readability: nodes show their name only (CSS; their bodies are not built, detail.ts).
