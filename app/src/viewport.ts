@@ -136,12 +136,13 @@ export function createViewport(): Viewport {
         }
       });
       observer.observe(el);
-      window.addEventListener("resize", moved);
-      window.addEventListener("scroll", moved, { capture: true, passive: true });
+      const win = el.ownerDocument?.defaultView;
+      win?.addEventListener("resize", moved);
+      win?.addEventListener("scroll", moved, { capture: true, passive: true });
       return () => {
         observer.disconnect();
-        window.removeEventListener("resize", moved);
-        window.removeEventListener("scroll", moved, { capture: true });
+        win?.removeEventListener("resize", moved);
+        win?.removeEventListener("scroll", moved, { capture: true });
       };
     },
     toWorld,
