@@ -503,6 +503,9 @@ async function framesOn(browser, page, canvas, what, resolve) {
     } finally {
       traced = await browser.stopTracing();
     }
+    if (process.env.WEFT_BENCH_EDITOR_TRACE_OUT) {
+      writeFileSync(`${process.env.WEFT_BENCH_EDITOR_TRACE_OUT}.${what}-${action}.json`, traced);
+    }
     result[`${action}Trace`] = summarizeTrace(traced, { perFrames: Math.max(1, frames), resolve });
   }
   return result;
