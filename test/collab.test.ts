@@ -397,6 +397,23 @@ describe("editing one graph together", () => {
     expect(await zoom()).toBeGreaterThanOrEqual(80);
     await page.locator(".canvas:not(.far)").waitFor();
     await page.locator(".node-sub").first().waitFor();
+    // While the zoom changes the world is drawn at each step's scale (no layer) and the grid is hidden; once it
+    // rests the world is a layer again, for cheap pans.
+    const layer = () => page.evaluate(() => getComputedStyle(document.querySelector(".world") as Element).willChange);
+    await page.locator(".canvas:not(.zooming)").waitFor();
+    expect(await layer()).toBe("transform");
+    const during = await page.evaluate(() => {
+      (document.querySelector('[aria-label="Zoom out"]') as HTMLButtonElement).click();
+      const grid = document.querySelector(".canvas-grid") as Element;
+      return {
+        zooming: document.querySelector(".canvas")?.classList.contains("zooming"),
+        layer: getComputedStyle(document.querySelector(".world") as Element).willChange,
+        grid: getComputedStyle(grid).visibility,
+      };
+    });
+    expect(during).toEqual({ zooming: true, layer: "auto", grid: "hidden" });
+    await page.locator(".canvas:not(.zooming)").waitFor();
+    expect(await layer()).toBe("transform");
     const built = await page.locator("[data-edge-id]").count();
     const bodies = await page.locator(".node-sub").count();
     expect(built).toBeGreaterThan(0);

@@ -104,7 +104,6 @@ export function Canvas() {
   /** The rubber band of a box selection, in graph coordinates. */
   const [band, setBand] = createSignal<Rect | null>(null);
   let element!: HTMLDivElement;
-  let world!: HTMLDivElement;
 
   // While the wheel pans or zooms, the world takes no pointer: the graph sliding under a still pointer would
   // otherwise hit-test and re-style whatever it crosses (hover), and repaint the world every frame. Only the
@@ -117,39 +116,28 @@ export function Canvas() {
     rest = setTimeout(() => setMoving(false), MOVE_REST_MS);
   };
   onCleanup(() => clearTimeout(rest));
-  // While a zoom gesture goes on, the dot grid is hidden and keeps its size: resized at every step, its dots
-  // were re-rastered every frame, most of a zoom frame's cost (bench/editor). It comes back when the zoom rests.
+  // While the zoom changes (a wheel or pinch gesture, the zoom buttons or keys, a fit) and until it has rested for
+  // ZOOM_REST_MS, the world is not its own layer and the dot grid is hidden and keeps its size. A layer keeps
+  // the scale it was rastered at: zoomed out from 110 % to 10 %, Chromium had to raster tiles for the whole graph
+  // at 110 % and dropped frames for up to a second; drawn at each step's scale instead, like a static page, every
+  // zoom frame made its 60 Hz (bench/editor). The grid, resized at every step, was re-rastered every frame. When
+  // the zoom rests the world is a layer again (drawn sharp at the new scale), so panning stays a compositor move.
   const [zooming, setZooming] = createSignal(false);
   let zoomRest: ReturnType<typeof setTimeout> | undefined;
-  const zoomed = () => {
-    if (!zooming()) setZooming(true);
-    clearTimeout(zoomRest);
-    zoomRest = setTimeout(() => setZooming(false), ZOOM_REST_MS);
-  };
-  onCleanup(() => clearTimeout(zoomRest));
-
-  // The world layer (will-change: transform) keeps the resolution it was drawn at while it zooms, which makes
-  // zooming cheap; once the zoom rests, the layer hint is dropped for a frame so it is redrawn sharp.
-  let sharpen: ReturnType<typeof setTimeout> | undefined;
+  // A memo: a pan changes the view but not the zoom, and must not count.
+  const zoom = createMemo(() => viewport.view().zoom);
   createEffect(
     on(
-      () => viewport.view().zoom,
+      zoom,
       () => {
-        clearTimeout(sharpen);
-        sharpen = setTimeout(() => {
-          world.style.willChange = "auto";
-          // Restored a frame later: the next frame renders without the hint.
-          requestAnimationFrame(() =>
-            requestAnimationFrame(() => {
-              world.style.willChange = "";
-            }),
-          );
-        }, ZOOM_REST_MS);
+        if (!zooming()) setZooming(true);
+        clearTimeout(zoomRest);
+        zoomRest = setTimeout(() => setZooming(false), ZOOM_REST_MS);
       },
       { defer: true },
     ),
   );
-  onCleanup(() => clearTimeout(sharpen));
+  onCleanup(() => clearTimeout(zoomRest));
 
   onMount(() => {
     onCleanup(viewport.attach(element));
@@ -170,10 +158,9 @@ export function Canvas() {
         event.preventDefault();
         wheeled();
         editor.presence.follow(undefined);
-        if (event.ctrlKey || event.metaKey) {
-          zoomed();
+        if (event.ctrlKey || event.metaKey)
           viewport.zoomAt(Math.exp(-event.deltaY * 0.01), event.clientX, event.clientY);
-        } else viewport.panBy(-event.deltaX, -event.deltaY);
+        else viewport.panBy(-event.deltaX, -event.deltaY);
       },
       { passive: false },
     );
@@ -356,7 +343,7 @@ export function Canvas() {
       onDrop={onDrop}
     >
       <div class="canvas-grid" style={grid()} aria-hidden="true" />
-      <div ref={world} class="world" style={{ transform: transform() }}>
+      <div class="world" style={{ transform: transform() }}>
         {/* biome-ignore lint/a11y/useSemanticElements: an SVG root cannot be a <fieldset>; the role names the group */}
         <svg class="edges" aria-label="Edges" role="group">
           <EdgeLines ids={drawnEdges()} />
