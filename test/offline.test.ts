@@ -141,9 +141,18 @@ describe("offline-first editing", () => {
         ),
       ),
     ).toBe("unreachable");
+    // The room's node-type registry is kept too (typesCache.ts): a plugin type it listed is offered offline.
+    const planted = await a.evaluate((key) => {
+      const types = JSON.parse(localStorage.getItem(key) ?? "[]") as Array<Record<string, unknown>>;
+      if (types.length === 0) return false;
+      localStorage.setItem(key, JSON.stringify([...types, { ...types[0], type: "acme-score", source: "worker" }]));
+      return true;
+    }, `weft:types:${id}`);
+    expect(planted).toBe(true);
     await a.reload();
     await a.locator('[data-node-id="src"]').waitFor();
     await a.locator('[data-connection="offline"][data-local="device"][data-session="offline"]').waitFor();
+    await a.locator('[data-palette-type="acme-score"]').waitFor();
 
     // Offline, A moves src; online, B moves b.
     await nudge(a, "src", "ArrowDown");
@@ -253,6 +262,7 @@ describe("offline-first editing", () => {
     await a.locator(`[data-graph-id="${id}"] [data-action="delete-graph"]`).click();
     await waitFor(async () => (await hub.api(`/api/graphs/${id}`)).status === 404, "the graph deleted on the hub");
     await waitFor(async () => (await localCopies(a, id)).databases === 0, "its copy deleted from IndexedDB");
+    expect(await a.evaluate((key) => localStorage.getItem(key), `weft:types:${id}`)).toBeNull();
     await a.context().close();
   });
 });

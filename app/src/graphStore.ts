@@ -119,12 +119,16 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
   const nodeIds = createMemo(() => Object.keys(state.nodes), undefined, { equals: sameIds });
   // The repair rule (docModel.ts edgeIsLive): an edge whose node is gone (deleted while someone drew it) is never
   // shown, counted or selected; it stays in the document, dead, until removed.
+  // Read from the plain objects beside the revision: through the store, this pass made a signal per edge end.
+  const raw = unwrap(state);
   const edgeIds = createMemo(
-    () =>
-      Object.keys(state.edges).filter((id) => {
-        const edge = state.edges[id];
-        return edge !== undefined && state.nodes[edge.from] !== undefined && state.nodes[edge.to] !== undefined;
-      }),
+    () => {
+      revision();
+      return Object.keys(raw.edges).filter((id) => {
+        const edge = raw.edges[id];
+        return edge !== undefined && raw.nodes[edge.from] !== undefined && raw.nodes[edge.to] !== undefined;
+      });
+    },
     undefined,
     { equals: sameIds },
   );
@@ -134,7 +138,7 @@ export function createGraphStore(doc: Y.Doc): GraphStore {
     nodeIds,
     edgeIds,
     revision,
-    raw: unwrap(state),
+    raw,
     dispose() {
       nodes.unobserveDeep(onNodes);
       edges.unobserve(onEdges);

@@ -17,6 +17,7 @@ import {
   withEntry,
   withoutEntries,
 } from "./offlineIndex.ts";
+import { forgetTypes } from "./typesCache.ts";
 
 /** Past this the stored copy is given up on for this visit (a blocked or broken IndexedDB) and the room is used. */
 const LOAD_TIMEOUT_MS = 2000;
@@ -166,11 +167,13 @@ export function openLocalCopy(graphId: string, user: string, doc: Y.Doc): LocalC
  * after (IndexedDB queues it behind the delete) starts empty.
  */
 export function forgetGraph(graphId: string): Promise<void> {
+  forgetTypes(graphId);
   return forget((names) => copiesOf(names, location.origin, graphId));
 }
 
 /** Forgets every graph of this hub kept on this device (sign-out). */
 export function forgetAllGraphs(): Promise<void> {
+  forgetTypes();
   return forget((names) => copiesOf(names, location.origin));
 }
 

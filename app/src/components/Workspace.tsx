@@ -19,6 +19,7 @@ import { createSelection } from "../selection.ts";
 import { mayEdit, session, sessionEnded } from "../session.ts";
 import { hubUnreachable } from "../sessionCache.ts";
 import { pageSettled } from "../swRegister.ts";
+import { cachedTypes, cacheTypes } from "../typesCache.ts";
 import { createViewport } from "../viewport.ts";
 import { Canvas } from "./Canvas.tsx";
 import { Inspector } from "./Inspector.tsx";
@@ -29,8 +30,15 @@ import { WorkersPanel } from "./WorkersPanel.tsx";
 export function Workspace(props: { graphId: string; onMissing: () => void; onReset: () => void }) {
   const readOnly = () => !mayEdit(props.graphId);
   const runtime = createRuntimeStore();
-  const types = createNodeTypeStore();
-  const room = openRoom(props.graphId, { onStatus: runtime.apply, onTypes: types.apply });
+  // The registry last seen for this graph (typesCache.ts) until the room's first push, else the built-ins.
+  const types = createNodeTypeStore(cachedTypes(props.graphId));
+  const room = openRoom(props.graphId, {
+    onStatus: runtime.apply,
+    onTypes: (list) => {
+      types.apply(list);
+      cacheTypes(props.graphId, list);
+    },
+  });
   // The room syncs the document itself; this request tells a missing graph from a slow hub and
   // shows runtime state before the first push arrives.
   getGraphStatus(props.graphId).then(
