@@ -8,7 +8,8 @@ import type { GraphExport } from "../shared/graph.ts";
 import { type GraphActivity, presence, runSummary } from "../shared/graphActivity.ts";
 import { BROKER, CONNECTIONS, LIMITS, RATES, TIMING } from "../shared/limits.ts";
 import { CloseCode, type RoomFrame } from "../shared/protocol.ts";
-import type { EditorPush } from "../shared/status.ts";
+import type { EditorPush, GraphStatus } from "../shared/status.ts";
+import { type StatusSnapshot, snapshotStatus, statusDelta } from "../shared/statusDelta.ts";
 import { replaceGraph, setGraphField, setRunning } from "../shared/ydoc.ts";
 import type { Env } from "./env.ts";
 import { type RoomIdentity, readRoomIdentity } from "./identity.ts";
@@ -23,6 +24,10 @@ import type { HookRequest } from "./room/webhook.ts";
 import { failure, type RoomResult, rpc, success } from "./rpc.ts";
 
 const STATUS_PUSH_MS = 250;
+
+function statusPushText(status: GraphStatus): string {
+  return `__YPS:${JSON.stringify({ type: "status", status } satisfies EditorPush)}`;
+}
 const CATALOGUE_TOUCH_MS = 2000;
 
 interface WorkerConnState {
@@ -40,6 +45,8 @@ interface EditorConnState {
   /** Seconds since the epoch when the access token expires (0: never). */
   exp: number;
   watch?: boolean;
+  /** The watch asked for status deltas (EDITOR-1): the full status once, then only what changed. */
+  deltas?: boolean;
   awarenessIds: number[];
 }
 type ConnState = WorkerConnState | EditorConnState;
@@ -58,6 +65,8 @@ export class GraphRoom extends Server<Env> {
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last node-type registry pushed to editors (pushed again only when it changes). */
   private lastTypesPush: string | undefined;
+  /** The status every watching editor that takes deltas has (EDITOR-1): the base of the next delta. */
+  private statusBase: StatusSnapshot | undefined;
   private typesCache: { version: number; text: string } | undefined;
   private lastCatalogueTouch = 0;
   private catalogueTimer: ReturnType<typeof setTimeout> | undefined;
@@ -258,8 +267,14 @@ export class GraphRoom extends Server<Env> {
       this.log("bad_editor_message", { connId: connection.id, message: message.slice(0, 100) });
       return;
     }
-    connection.setState({ ...state, watch: true } satisfies EditorConnState);
-    this.pushStatusTo(connection);
+    const deltas = (request as { deltas?: unknown }).deltas === true;
+    connection.setState({ ...state, watch: true, deltas } satisfies EditorConnState);
+    if (deltas) {
+      // The base every delta watcher has; the next push brings this one up to now with the others.
+      this.statusBase ??= snapshotStatus(this.core.status());
+      this.send(connection.id, statusPushText(this.statusBase.status));
+      this.scheduleStatusPush();
+    } else this.pushStatusTo(connection);
     this.send(connection.id, this.typesPushText());
   }
 
@@ -572,17 +587,37 @@ export class GraphRoom extends Server<Env> {
     this.statusTimer = setTimeout(() => {
       this.statusTimer = undefined;
       try {
-        // Built once for every watching editor, and only when one watches.
-        let text: string | undefined;
+        // Each text is built once for every watching editor, and only when one watches: the full status for
+        // watches without deltas, and for delta watches what changed since the base they all have (all of it
+        // when there is no base, after the room woke from hibernation).
+        let status: GraphStatus | undefined;
+        const now = () => (status ??= this.core.status());
+        let full: string | undefined;
+        let snapshot: StatusSnapshot | undefined;
+        let delta: string | null | undefined;
         // The palette (TYPES-3) goes again only when the registry changed (a worker came or went).
         let types: string | undefined;
         for (const connection of this.getConnections<EditorConnState>("editor")) {
           if (!connection.state?.watch) continue;
-          text ??= this.statusPushText();
-          this.send(connection.id, text);
+          if (connection.state.deltas && this.statusBase) {
+            snapshot ??= snapshotStatus(now());
+            if (delta === undefined) {
+              const change = statusDelta(this.statusBase, snapshot);
+              delta = change
+                ? `__YPS:${JSON.stringify({ type: "statusDelta", delta: change } satisfies EditorPush)}`
+                : null;
+            }
+            if (delta !== null) this.send(connection.id, delta);
+          } else {
+            full ??= statusPushText(now());
+            this.send(connection.id, full);
+            if (connection.state.deltas) snapshot ??= snapshotStatus(now());
+          }
           types ??= this.typesPushText();
           if (types !== this.lastTypesPush) this.send(connection.id, types);
         }
+        // Every delta watcher now has `snapshot`; with none left, there is no base to keep.
+        this.statusBase = snapshot;
         if (types !== undefined) this.lastTypesPush = types;
       } catch (error) {
         this.log("status_push_failed", { error: String(error) });
@@ -630,12 +665,7 @@ export class GraphRoom extends Server<Env> {
   }
 
   private pushStatusTo(connection: Connection): void {
-    this.send(connection.id, this.statusPushText());
-  }
-
-  private statusPushText(): string {
-    const push: EditorPush = { type: "status", status: this.core.status() };
-    return `__YPS:${JSON.stringify(push)}`;
+    this.send(connection.id, statusPushText(this.core.status()));
   }
 
   /** The palette push, built again only when the registry changed (a watch or a status push may ask often). */

@@ -85,11 +85,30 @@ export interface GraphStatus {
   storageBytes?: number;
 }
 
-/** Editor → room custom message (y-partyserver `__YPS:` frames). */
-export type EditorRequest = { type: "watch" };
+/**
+ * What changed between two status pushes (EDITOR-1 with `deltas`): the entries that are new or differ, whole, and
+ * the ids that went; `running`, `workers` and `storageBytes` as they are now (they are small).
+ */
+export interface StatusDelta {
+  running: boolean;
+  workers: WorkerStatus[];
+  processes: ProcessStatus[];
+  removedProcesses: string[];
+  edges: EdgeStatus[];
+  removedEdges: string[];
+  storageBytes?: number;
+}
+
+/**
+ * Editor → room custom message (y-partyserver `__YPS:` frames). With `deltas`, the room sends the status in full
+ * once and then `statusDelta` pushes; without, every push is the full status (older editors).
+ */
+export type EditorRequest = { type: "watch"; deltas?: boolean };
 /** Room → editor custom message; sent only to editors that asked with `watch`. */
 export type EditorPush =
   | { type: "status"; status: GraphStatus }
+  /** What changed since the previous status or delta push to this editor (only to a `watch` with `deltas`). */
+  | { type: "statusDelta"; delta: StatusDelta }
   /** The graph's node-type registry: sent after `watch` and whenever it changes (the palette). */
   | { type: "nodeTypes"; types: NodeTypeInfo[] }
   /** The room refused this editor's update (the connection closes with 4011 unless `code` is read_only). */

@@ -7,6 +7,7 @@ import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 import { ApiError } from "../../shared/errors.ts";
 import type { EditorRequest, GraphStatus, NodeTypeInfo } from "../../shared/status.ts";
+import { applyStatusDelta } from "../../shared/statusDelta.ts";
 import { getGraphStatus } from "./api.ts";
 import { notify } from "./notices.ts";
 import { forgetGraph, type LocalCopy, openLocalCopy, rescueCopy } from "./offline.ts";
@@ -164,6 +165,8 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
       });
   };
 
+  /** The graph's status as of the room's last push on this connection: the base of its next delta. */
+  let latest: GraphStatus | undefined;
   provider.on("status", ({ status }: { status: string }) => {
     if (final()) return;
     if (status === "connected") {
@@ -174,7 +177,8 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
       setConnection(everSynced ? "syncing" : "connecting");
       // After the provider's sync step 1 (sent right after this event): the room answers in order, and the
       // document is what the canvas waits for; building a big graph's status first delayed it (bench/editor).
-      const watch: EditorRequest = { type: "watch" };
+      const watch: EditorRequest = { type: "watch", deltas: true };
+      latest = undefined;
       queueMicrotask(() => {
         if (!final()) provider.sendMessage(JSON.stringify(watch));
       });
@@ -251,8 +255,16 @@ export function openRoom(graphId: string, pushes: RoomPushes): Room {
 
   provider.on("custom-message", (message: string) => {
     const push = parsePush(message);
-    if (push?.type === "status") pushes.onStatus(push.status);
-    else if (push?.type === "nodeTypes") pushes.onTypes(push.types);
+    if (push?.type === "status") {
+      latest = push.status;
+      pushes.onStatus(push.status);
+    } else if (push?.type === "statusDelta") {
+      // A delta applies to the status this connection last had (the room sends it in full first, after `watch`).
+      if (latest) {
+        latest = applyStatusDelta(latest, push.delta);
+        pushes.onStatus(latest);
+      } else console.warn("[weft] room sent a status delta before the status it applies to");
+    } else if (push?.type === "nodeTypes") pushes.onTypes(push.types);
     else if (push?.type === "refused") {
       lastRefusal = push.code;
       // A stale copy is explained when the close that follows drops it (lostCopyNotice).

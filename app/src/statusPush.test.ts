@@ -29,6 +29,32 @@ const worker = {
 };
 
 describe("parsePush (EDITOR-1)", () => {
+  it("accepts a status delta, drops its malformed entries, and refuses one without its removed ids", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const delta = {
+      running: true,
+      workers: [worker],
+      processes: [process, { nodeId: 7 }],
+      removedProcesses: ["n-2"],
+      edges: [],
+      removedEdges: ["e-1"],
+      storageBytes: 12,
+    };
+    const push = parsePush(JSON.stringify({ type: "statusDelta", delta }));
+    expect(push).toEqual({
+      type: "statusDelta",
+      delta: { ...delta, processes: [process], removedProcesses: ["n-2"], removedEdges: ["e-1"] },
+    });
+    expect(parsePush(JSON.stringify({ type: "statusDelta", delta: { ...delta, removedEdges: undefined } }))).toBe(
+      undefined,
+    );
+    expect(parsePush(JSON.stringify({ type: "statusDelta", delta: { ...delta, removedProcesses: [1] } }))).toBe(
+      undefined,
+    );
+    expect(parsePush(JSON.stringify({ type: "statusDelta", delta: { ...delta, workers: "w" } }))).toBe(undefined);
+    warn.mockRestore();
+  });
+
   it("accepts a status push", () => {
     const push = parsePush(
       JSON.stringify({ type: "status", status: { running: true, workers: [worker], processes: [process] } }),

@@ -1,4 +1,5 @@
-// Checks a custom message from the room (EDITOR-1, UPDATE-3, TYPES-1) before the editor acts on it.
+// Checks a custom message from the room (EDITOR-1 status and status deltas, UPDATE-3, TYPES-1) before the editor
+// acts on it.
 import { DEF_FIELDS, nodeTypeProblem } from "../../shared/nodeTypeDef.ts";
 import type { NodeTypeDef } from "../../shared/nodeTypes.ts";
 import type {
@@ -7,6 +8,7 @@ import type {
   GraphStatus,
   NodeTypeInfo,
   ProcessStatus,
+  StatusDelta,
   WorkerStatus,
 } from "../../shared/status.ts";
 
@@ -35,12 +37,34 @@ export function parsePush(message: string): EditorPush | undefined {
     const types = parseNodeTypes(data.types);
     return types ? { type: "nodeTypes", types } : undefined;
   }
+  if (data.type === "statusDelta") {
+    const delta = data.delta;
+    const ids = (value: unknown) => Array.isArray(value) && value.every((id) => typeof id === "string");
+    if (!isObject(delta) || !ids(delta.removedProcesses) || !ids(delta.removedEdges)) {
+      console.warn("[weft] room sent a malformed status delta");
+      return undefined;
+    }
+    const entries = statusEntries(delta);
+    if (!entries) return undefined;
+    const clean: StatusDelta = {
+      ...entries,
+      removedProcesses: delta.removedProcesses as string[],
+      removedEdges: delta.removedEdges as string[],
+    };
+    if (typeof delta.storageBytes === "number") clean.storageBytes = delta.storageBytes;
+    return { type: "statusDelta", delta: clean };
+  }
   if (data.type !== "status") {
     console.warn("[weft] room sent an unknown custom message type", data.type);
     return undefined;
   }
-  const status = data.status;
-  if (!isObject(status) || !Array.isArray(status.workers) || !Array.isArray(status.processes)) {
+  const entries = isObject(data.status) ? statusEntries(data.status) : undefined;
+  return entries ? { type: "status", status: entries } : undefined;
+}
+
+/** The checked running flag, workers, processes and edges of a status or a delta; undefined when malformed. */
+function statusEntries(status: Record<string, unknown>): GraphStatus | undefined {
+  if (!Array.isArray(status.workers) || !Array.isArray(status.processes)) {
     console.warn("[weft] room sent a malformed status push");
     return undefined;
   }
@@ -52,8 +76,7 @@ export function parsePush(message: string): EditorPush | undefined {
     console.warn("[weft] status push had malformed entries; they were dropped");
   }
   const edges = Array.isArray(status.edges) ? status.edges.filter(isEdge) : [];
-  const clean: GraphStatus = { running: status.running === true, workers, processes, edges };
-  return { type: "status", status: clean };
+  return { running: status.running === true, workers, processes, edges };
 }
 
 /**
