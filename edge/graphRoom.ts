@@ -24,11 +24,11 @@ import type { HookRequest } from "./room/webhook.ts";
 import { failure, type RoomResult, rpc, success } from "./rpc.ts";
 
 const STATUS_PUSH_MS = 250;
+const CATALOGUE_TOUCH_MS = 2000;
 
 function statusPushText(status: GraphStatus): string {
   return `__YPS:${JSON.stringify({ type: "status", status } satisfies EditorPush)}`;
 }
-const CATALOGUE_TOUCH_MS = 2000;
 
 interface WorkerConnState {
   role: "worker";
@@ -620,6 +620,8 @@ export class GraphRoom extends Server<Env> {
         this.statusBase = snapshot;
         if (types !== undefined) this.lastTypesPush = types;
       } catch (error) {
+        // Some delta watchers may have missed this push: the next one goes to all of them in full.
+        this.statusBase = undefined;
         this.log("status_push_failed", { error: String(error) });
       }
     }, STATUS_PUSH_MS);
