@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EdgeStatus, GraphStatus, ProcessStatus } from "./status.ts";
 import { applyStatusDelta, snapshotStatus, statusDelta } from "./statusDelta.ts";
 import { fuzzSeeds, prng } from "./testing/seeds.ts";
+import { edgeStatus } from "./testing/status.ts";
 
 const STATES = ["stopped", "pending", "running", "crashed"] as const;
 
@@ -25,25 +26,14 @@ function randomStatus(random: () => number, size: number): GraphStatus {
       ...(random() < 0.3 ? { recent: [{ n: Math.floor(random() * 2) }] } : {}),
     });
     if (random() < 0.7) {
-      edges.push({
-        id: `e${i}`,
-        from: `n${i}`,
-        fromPort: "out",
-        to: `n${i + 1}`,
-        toPort: "in",
-        mode: "durable",
-        depth: Math.floor(random() * 2),
-        inflight: 0,
-        bytes: 0,
-        rateIn: 0,
-        rateOut: 0,
-        totalIn: 0,
-        totalOut: 0,
-        deadLetters: 0,
-        paused: random() < 0.1,
-        maxDepth: 10,
-        maxBytes: 100,
-      });
+      edges.push(
+        edgeStatus(`e${i}`, {
+          from: `n${i}`,
+          to: `n${i + 1}`,
+          depth: Math.floor(random() * 2),
+          paused: random() < 0.1,
+        }),
+      );
     }
   }
   const workers =

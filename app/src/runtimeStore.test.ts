@@ -3,28 +3,8 @@ import { createEffect, createRoot } from "solid-js";
 import { describe, expect, it } from "vitest";
 import { BROKER } from "../../shared/limits.ts";
 import type { EdgeStatus, GraphStatus, ProcessStatus } from "../../shared/status.ts";
+import { edgeStatus } from "../../shared/testing/status.ts";
 import { createRuntimeStore, type RuntimeStore } from "./runtimeStore.ts";
-
-const edge = (id: string, fields: Partial<EdgeStatus> = {}): EdgeStatus => ({
-  id,
-  from: "random",
-  fromPort: "out",
-  to: "log",
-  toPort: "in",
-  mode: "durable",
-  depth: 0,
-  inflight: 0,
-  bytes: 0,
-  rateIn: 0,
-  rateOut: 0,
-  totalIn: 0,
-  totalOut: 0,
-  deadLetters: 0,
-  paused: false,
-  maxDepth: BROKER.maxDepth,
-  maxBytes: BROKER.maxBytes,
-  ...fields,
-});
 
 const status = (edges: EdgeStatus[]): GraphStatus => ({ running: true, workers: [], processes: [], edges });
 
@@ -42,11 +22,11 @@ describe("runtime store edges", () => {
   it("keeps every pushed edge by id, and drops an edge the next push leaves out", () => {
     withStore((store) => {
       expect(store.state.edges).toEqual({});
-      store.apply(status([edge("e1", { depth: 30, paused: true }), edge("e2", { deadLetters: 2 })]));
+      store.apply(status([edgeStatus("e1", { depth: 30, paused: true }), edgeStatus("e2", { deadLetters: 2 })]));
       expect(store.state.received).toBe(true);
       expect(store.state.edges.e1).toMatchObject({ depth: 30, paused: true });
       expect(store.state.edges.e2?.deadLetters).toBe(2);
-      store.apply(status([edge("e1", { depth: 12, paused: false })]));
+      store.apply(status([edgeStatus("e1", { depth: 12, paused: false })]));
       expect(store.state.edges.e1).toMatchObject({ depth: 12, paused: false });
       expect(store.state.edges.e2).toBeUndefined();
     });
@@ -54,7 +34,7 @@ describe("runtime store edges", () => {
 
   it("a push that changes one edge touches only that edge's readers", () => {
     withStore((store) => {
-      store.apply(status([edge("e1", { depth: 1 }), edge("e2", { depth: 1 })]));
+      store.apply(status([edgeStatus("e1", { depth: 1 }), edgeStatus("e2", { depth: 1 })]));
       let e1Runs = 0;
       let e2Runs = 0;
       const dispose = createRoot((dispose) => {
@@ -69,7 +49,7 @@ describe("runtime store edges", () => {
         return dispose;
       });
       expect({ e1Runs, e2Runs }).toEqual({ e1Runs: 1, e2Runs: 1 });
-      store.apply(status([edge("e1", { depth: 2 }), edge("e2", { depth: 1 })]));
+      store.apply(status([edgeStatus("e1", { depth: 2 }), edgeStatus("e2", { depth: 1 })]));
       expect({ e1Runs, e2Runs }).toEqual({ e1Runs: 2, e2Runs: 1 });
       dispose();
     });

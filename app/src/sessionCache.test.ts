@@ -5,34 +5,24 @@ import {
   cachedSession,
   forgetSession,
   hubUnreachable,
-  type KeyValue,
   retryDelayMs,
   SESSION_KEY,
   saveSession,
 } from "./sessionCache.ts";
-
-function memory(): KeyValue & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-  };
-}
+import { memoryStorage } from "./storageFake.ts";
 
 const me: Me = { user: "ada", name: "Ada", role: "editor", graphs: ["g"], expires: 2000 };
 
 describe("the cached session", () => {
   it("gives back the user and role it kept, and no token", () => {
-    const store = memory();
+    const store = memoryStorage();
     saveSession(store, me, 1000);
     expect(cachedSession(store, 1_000_000)).toEqual(me);
     expect(store.map.get(SESSION_KEY)).not.toMatch(/token|eyJ/);
   });
 
   it("is not used once the session's token has expired", () => {
-    const store = memory();
+    const store = memoryStorage();
     saveSession(store, me, 1000);
     expect(cachedSession(store, 2000 * 1000 - 1)).toEqual(me);
     expect(cachedSession(store, 2000 * 1000)).toBeUndefined();
@@ -41,14 +31,14 @@ describe("the cached session", () => {
   });
 
   it("is gone after forgetSession (sign-out, 401)", () => {
-    const store = memory();
+    const store = memoryStorage();
     saveSession(store, me, 1000);
     forgetSession(store);
     expect(cachedSession(store, 0)).toBeUndefined();
   });
 
   it("refuses a damaged or foreign entry instead of signing anyone in", () => {
-    const store = memory();
+    const store = memoryStorage();
     for (const text of ["", "{", "null", '{"me":{}}', JSON.stringify({ me: { ...me, role: "owner" } })]) {
       store.setItem(SESSION_KEY, text);
       expect(cachedSession(store, 0)).toBeUndefined();

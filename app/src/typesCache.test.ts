@@ -2,21 +2,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { NodeTypeInfo } from "../../shared/status.ts";
 import { builtinInfos } from "./nodeTypeStore.ts";
-import { cachedTypes, cacheTypes, forgetTypes, type KeyValue, TYPES_PREFIX } from "./typesCache.ts";
-
-function memory(): KeyValue & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    getItem: (key) => map.get(key) ?? null,
-    setItem: (key, value) => void map.set(key, value),
-    removeItem: (key) => void map.delete(key),
-    key: (i) => [...map.keys()][i] ?? null,
-    get length() {
-      return map.size;
-    },
-  };
-}
+import { memoryStorage } from "./storageFake.ts";
+import { cachedTypes, cacheTypes, forgetTypes, TYPES_PREFIX } from "./typesCache.ts";
 
 const plugin: NodeTypeInfo = {
   ...(builtinInfos()[0] as NodeTypeInfo),
@@ -30,7 +17,7 @@ const plugin: NodeTypeInfo = {
 
 describe("typesCache", () => {
   it("gives back the registry last stored for a graph, plugin types included", () => {
-    const storage = memory();
+    const storage = memoryStorage();
     expect(cachedTypes("g", storage)).toBeUndefined();
     cacheTypes("g", [...builtinInfos(), plugin], storage);
     const back = cachedTypes("g", storage);
@@ -40,7 +27,7 @@ describe("typesCache", () => {
   });
 
   it("drops what the room's push check would drop, and ignores what is not a list", () => {
-    const storage = memory();
+    const storage = memoryStorage();
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     storage.setItem(`${TYPES_PREFIX}g`, JSON.stringify([plugin, { type: 42 }]));
     expect(cachedTypes("g", storage)?.map((t) => t.type)).toEqual(["acme-score"]);
@@ -52,7 +39,7 @@ describe("typesCache", () => {
   });
 
   it("forgets one graph's registry, or every graph's, and leaves other keys alone", () => {
-    const storage = memory();
+    const storage = memoryStorage();
     cacheTypes("a", [plugin], storage);
     cacheTypes("b", [plugin], storage);
     storage.setItem("weft:session", "x");
@@ -65,7 +52,7 @@ describe("typesCache", () => {
   it("a full or blocked storage only warns", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const full = {
-      ...memory(),
+      ...memoryStorage(),
       setItem: () => {
         throw new Error("QuotaExceededError");
       },

@@ -122,9 +122,9 @@ export function createViewport(): Viewport {
     size: sizeSignal,
     attach(el) {
       element = el;
-      placed = undefined;
+      moved();
       const observer = new ResizeObserver((entries) => {
-        placed = undefined;
+        moved();
         const box = entries[entries.length - 1]?.contentRect;
         if (!box) return;
         size = { width: box.width, height: box.height };

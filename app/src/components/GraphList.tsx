@@ -44,11 +44,10 @@ export function GraphList() {
       setGraphs(reconcile(list, { key: "id" }));
       setLoaded(true);
       setLoadError(undefined);
-      pageSettled();
     } catch (error) {
       if (mine === generation) setLoadError(error);
-      pageSettled();
     }
+    pageSettled();
   };
   const changedLocally = () => generation++;
 
